@@ -1,0 +1,238 @@
+"""Policy packs: a policy document as data.
+
+A pack is a TOML file (``allocator/policies/<id>.toml`` or any path) with the document's clauses and
+its fundable items. Each item names its clause and the phrase it implements, its eligibility
+conditions, an amount formula, a cap, and who pays which share. The rules module turns a pack and
+an applications frame into per-application caps; no clause is ever an ``if`` in the code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+from .errors import PolicyError
+from .expr import Expr, ExprError, parse
+from .fields import BY_KEY
+
+
+@dataclass(frozen=True)
+class Condition:
+    expr: Expr
+    says: str  # the policy's own words, e.g. 注册资本2000万元以上
+
+
+@dataclass(frozen=True)
+class Clause:
+    no: str  # 一, 二, … 二十
+    title: str
+    kind: str  # "items", "fund" or "non-monetary"
+    says: str
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"条款（{self.no}）"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    clause: str
+    quote: str
+    conditions: tuple[Condition, ...]
+    amount: Expr | None  # None: the cap (and the requested amount) alone
+    amount_says: str
+    cap: int | None
+    cap_says: str
+    shares: dict[str, Fraction]  # level -> share of the award, summing to 1
+    discretionary: bool = False
+    params: dict[str, str] = field(default_factory=dict)  # discretionary parameter -> meaning
+    ledger: str = ""
+    years: int = 1
+
+    @property
+    def city_share(self) -> Fraction:
+        return self.shares.get("city", Fraction(0))
+
+    @property
+    def clause_label(self) -> str:
+        return f"条款（{self.clause}）"
+
+
+@dataclass(frozen=True)
+class Fund:
+    annual_fund: int
+    admin_rate: Fraction
+    annual_fund_clause: str = "一"
+    admin_clause: str = "十九"
+    carryover_clause: str = "二十"
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    issuer: str
+    date: str
+    source: str
+    levels: tuple[str, ...]
+    level_names: dict[str, str]
+    fund: Fund
+    clauses: tuple[Clause, ...]
+    items: tuple[Item, ...]
+    path: str
+
+    def item(self, item_id: str) -> Item:
+        return self._by_id()[item_id]
+
+    def _by_id(self) -> dict[str, Item]:
+        return {it.id: it for it in self.items}
+
+    def resolve_item(self, text: object) -> str | None:
+        """The item id for ``text`` written as an id or as the item's Chinese name (None if neither)."""
+        if text is None:
+            return None
+        key = str(text).strip()
+        for it in self.items:
+            if key == it.id or key == it.name or key.lower() == it.id.lower():
+                return it.id
+        return None
+
+    def clause(self, no: str) -> Clause:
+        for c in self.clauses:
+            if c.no == no:
+                return c
+        raise KeyError(no)
+
+    def items_of(self, no: str) -> tuple[Item, ...]:
+        return tuple(it for it in self.items if it.clause == no)
+
+
+def builtin_policies() -> list[str]:
+    root = resources.files("allocator") / "policies"
+    return sorted(p.name[: -len(".toml")] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def load_policy(name_or_path: str | Path, base: Path | None = None) -> Policy:
+    """Load a shipped pack by id (``changchun-2017``) or a pack file by path (relative to ``base``)."""
+    text_name = str(name_or_path)
+    if text_name in builtin_policies():
+        res = resources.files("allocator") / "policies" / f"{text_name}.toml"
+        return _parse(res.read_text(encoding="utf-8"), f"allocator/policies/{text_name}.toml")
+    path = Path(text_name)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise PolicyError(
+            f"找不到政策包 {text_name}（内置政策包：{'、'.join(builtin_policies())}）",
+            f"policy pack {text_name!r} not found (built in: {', '.join(builtin_policies())})",
+        )
+    return _parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def _parse(text: str, where: str) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"政策包 {where} 不是有效的 TOML：{exc}", f"{where} is not valid TOML: {exc}") from None
+    try:
+        return _build(data, where)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PolicyError):
+            raise
+        raise PolicyError(f"政策包 {where} 格式错误：{exc}", f"policy pack {where} is malformed: {exc}") from None
+
+
+def _build(data: dict, where: str) -> Policy:
+    meta = data["policy"]
+    levels = tuple(meta.get("levels", ["city", "district"]))
+    fund_data = data["fund"]
+    fund = Fund(
+        annual_fund=int(fund_data["annual_fund"]),
+        admin_rate=Fraction(str(fund_data.get("admin_rate", 0))),
+        annual_fund_clause=str(fund_data.get("annual_fund_clause", "")),
+        admin_clause=str(fund_data.get("admin_clause", "")),
+        carryover_clause=str(fund_data.get("carryover_clause", "")),
+    )
+    clauses = tuple(
+        Clause(str(c["no"]), c.get("title", ""), c.get("kind", "items"), c.get("says", ""), c.get("note", ""))
+        for c in data.get("clauses", [])
+    )
+    clause_nos = {c.no for c in clauses}
+    items = []
+    seen: set[str] = set()
+    for raw in data.get("items", []):
+        item = _item(raw, where, levels)
+        if item.id in seen:
+            raise PolicyError(f"政策包 {where}：事项 {item.id} 重复", f"{where}: duplicate item {item.id}")
+        if item.clause not in clause_nos:
+            raise PolicyError(
+                f"政策包 {where}：事项 {item.id} 引用的条款（{item.clause}）不存在",
+                f"{where}: item {item.id} cites clause {item.clause!r}, which the pack does not list",
+            )
+        seen.add(item.id)
+        items.append(item)
+    return Policy(
+        id=str(meta["id"]),
+        name=str(meta.get("name", meta["id"])),
+        issuer=str(meta.get("issuer", "")),
+        date=str(meta.get("date", "")),
+        source=str(meta.get("source", "")),
+        levels=levels,
+        level_names=dict(meta.get("level_names", {})),
+        fund=fund,
+        clauses=clauses,
+        items=tuple(items),
+        path=where,
+    )
+
+
+def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
+    item_id = str(raw["id"])
+    params = {str(k): str(v) for k, v in raw.get("params", {}).items()}
+    names = set(BY_KEY) | set(params)
+
+    def expr(text: str) -> Expr:
+        try:
+            return parse(text, names)
+        except ExprError as exc:
+            raise PolicyError(f"政策包 {where}：事项 {item_id}：{exc}", f"{where}: item {item_id}: {exc}") from None
+
+    conditions = tuple(Condition(expr(c["when"]), str(c.get("says", c["when"]))) for c in raw.get("conditions", []))
+    amount = expr(raw["amount"]) if raw.get("amount") else None
+    cap = raw.get("cap")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
+        raise PolicyError(f"政策包 {where}：事项 {item_id} 的 cap 必须是非负数字", f"{where}: item {item_id}: cap must be a number ≥ 0")
+    if amount is None and cap is None and not params:
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 既无金额公式也无上限",
+            f"{where}: item {item_id} has neither an amount formula nor a cap",
+        )
+    shares = {str(k): Fraction(str(v)) for k, v in raw.get("shares", {"city": 1}).items()}
+    unknown = set(shares) - set(levels)
+    if unknown or sum(shares.values()) != 1:
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 的分担比例须为 {levels} 且合计为1",
+            f"{where}: item {item_id}: shares must name levels {levels} and add up to 1",
+        )
+    return Item(
+        id=item_id,
+        name=str(raw["name"]),
+        clause=str(raw["clause"]),
+        quote=str(raw.get("quote", "")),
+        conditions=conditions,
+        amount=amount,
+        amount_says=str(raw.get("amount_says", "")),
+        cap=None if cap is None else int(cap),
+        cap_says=str(raw.get("cap_says", "")),
+        shares=shares,
+        discretionary=bool(raw.get("discretionary", False)),
+        params=params,
+        ledger=str(raw.get("ledger", "")),
+        years=int(raw.get("years", 1)),
+    )

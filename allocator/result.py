@@ -1,0 +1,120 @@
+"""What an allocation run hands to the writers: the result, with its explanation.
+
+Outputs are pure functions of an :class:`AllocationResult`; they never call the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pandas as pd
+
+
+class Status(StrEnum):
+    """Each application's outcome (``allocation.csv`` column ``status``)."""
+
+    FUNDED = "funded"  # award == cap > 0
+    PARTIAL = "partial"  # 0 < award < cap
+    UNFUNDED = "unfunded"  # eligible, award == 0
+    INELIGIBLE = "ineligible"  # fails a condition, or nothing to fund (cap 0)
+    OVERRIDDEN = "overridden"  # fixed outside the model (issue 3)
+
+    @property
+    def zh(self) -> str:
+        return STATUS_ZH[self]
+
+
+STATUS_ZH = {
+    Status.FUNDED: "全额支持",
+    Status.PARTIAL: "部分支持",
+    Status.UNFUNDED: "未获支持",
+    Status.INELIGIBLE: "不符合条件",
+    Status.OVERRIDDEN: "决定支持",
+}
+
+#: Columns of ``AllocationResult.table``, in order. Money columns are whole yuan (int64).
+TABLE_COLUMNS = (
+    "application_id",  # str
+    "applicant",  # str
+    "credit_code",  # str
+    "district",  # str
+    "item",  # item id
+    "item_name",  # Chinese name of the item
+    "clause",  # clause number, e.g. "四"
+    "source_sheet",  # where the row came from
+    "source_row",  # 1-based Excel row
+    "requested",  # float yuan or NaN
+    "score",  # float 0-100 or NaN (as read)
+    "eligible",  # bool
+    "failed_condition",  # str: the condition that failed (policy words), "" if eligible
+    "policy_amount",  # int yuan: the policy formula before the cap (the cap when there is no formula)
+    "cap",  # int yuan: min(policy formula, policy cap, requested); 0 if ineligible
+    "city_share",  # float, the city fund's share of the award
+    "weight",  # float, scenario weight of the item
+    "value",  # float, objective value of one yuan of award (weight × score / 100)
+    "award",  # int yuan
+    "city_cost",  # int yuan
+    "district_cost",  # int yuan (award - city_cost)
+    "status",  # Status value
+    "reason",  # str, Chinese: what decided the award
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures of ``summary.json`` (all money in whole yuan)."""
+
+    annual_fund: int
+    carryover_in: int
+    available: int  # annual_fund + carryover_in
+    admin: int
+    awarded: int  # Σ award
+    city_cost: int  # Σ city share of awards
+    district_cost: int  # Σ district share of awards
+    carryover_out: int  # available - city_cost - admin
+    status: str  # "optimal"
+    applications: int
+    funded: int  # applications with award > 0
+    eligible: int = 0
+    requested_total: int = 0  # Σ cap over eligible applications (what policy allows them)
+    admin_planned: int = 0
+    admin_limit: int = 0  # admin_rate × annual_fund (clause 十九)
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    name: str  # "HiGHS" or "CBC"
+    version: str
+    status: str  # "optimal"
+    objective: float
+    seconds: float
+    mip: bool = False
+    stages: int = 1  # solves done (value, then fair tie-break)
+
+
+@dataclass(frozen=True)
+class NextMillion:
+    """What another 1,000,000 yuan of fund would buy, found by solving again."""
+
+    extra: int  # yuan added to the available fund
+    value_gain: float  # objective gained
+    awarded_gain: int  # yuan more awarded
+    city_cost_gain: int
+    newly_funded: int  # applications with award 0 before, > 0 after
+    changed: pd.DataFrame  # application_id, applicant, item, item_name, district, award, award_after, gain
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    scenario: object  # allocator.scenario.Scenario
+    policy: object  # allocator.policy.Policy
+    table: pd.DataFrame  # TABLE_COLUMNS, one row per application, sorted by application_id
+    summary: Summary
+    solver: SolverInfo
+    manifest: dict = field(default_factory=dict)  # input hashes, versions, scenario path, …
+    next_million: NextMillion | None = None
+
+    @property
+    def funded(self) -> pd.DataFrame:
+        return self.table[self.table["award"] > 0]

@@ -1,0 +1,208 @@
+"""Scenario files: which policy, which applications, how much money, what to value.
+
+```toml
+[scenario]
+name = "2017 年度基准方案"
+policy = "changchun-2017"          # a shipped pack id, or a path to a pack file
+year = 2017
+applications = "data/changchun-2017-applications.xlsx"
+
+[budget]
+annual_fund = 20_000_000           # clause 一
+carryover_in = 0                   # or the path of last year's summary.json
+admin_fixed = 50_000               # planned administration cost; clause 十九 caps admin at 1% of annual_fund
+admin_per_application = 100
+
+[objective]
+rule = "weighted"
+default_score = 60                 # review score assumed where the workbook leaves it blank
+[objective.weights]                # item id -> weight, default 1
+c13-hire = 1.5
+
+[discretionary.c10-expo]           # numbers the policy leaves open: assumptions, never policy
+rate = 0.5
+note = "假设：展位费、布展费按50%补助"
+```
+
+Paths are relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ScenarioError
+
+RULES = ("weighted",)
+_KNOWN = {
+    "scenario": {"name", "policy", "year", "applications", "description"},
+    "budget": {"annual_fund", "carryover_in", "admin_fixed", "admin_per_application"},
+    "objective": {"rule", "default_score", "weights"},
+    "discretionary": None,  # item id -> {param: number, note: text}
+    "solver": {"name", "time_limit"},
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    policy: str
+    year: int
+    applications: Path
+    path: Path
+    annual_fund: int
+    carryover_in: int
+    carryover_source: str  # "0", a number, or the summary.json it came from
+    admin_fixed: int = 0
+    admin_per_application: int = 0
+    rule: str = "weighted"
+    default_score: float = 60.0
+    weights: dict[str, float] = field(default_factory=dict)
+    discretionary: dict[str, dict[str, float]] = field(default_factory=dict)
+    discretionary_notes: dict[str, str] = field(default_factory=dict)
+    solver: str = "highs"
+    time_limit: float | None = None
+    description: str = ""
+
+    @property
+    def available(self) -> int:
+        return self.annual_fund + self.carryover_in
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    def admin_planned(self, applications: int) -> int:
+        return self.admin_fixed + self.admin_per_application * applications
+
+    def weight(self, item_id: str) -> float:
+        return float(self.weights.get(item_id, 1.0))
+
+
+def _fail(path: Path, zh: str, en: str, hint: str = "") -> ScenarioError:
+    return ScenarioError(f"方案文件 {path}：{zh}", f"scenario file {path}: {en}", hint)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"找不到方案文件 {path}", f"scenario file {path} not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"TOML 语法错误：{exc}", f"TOML syntax error: {exc}") from None
+    except UnicodeDecodeError:
+        raise _fail(path, "不是 UTF-8 编码的文本", "is not UTF-8 text") from None
+    for table, value in data.items():
+        if table not in _KNOWN:
+            raise _fail(path, f"未知的表 [{table}]", f"unknown table [{table}]", f"可用 / known: {', '.join(_KNOWN)}")
+        keys = _KNOWN[table]
+        if keys is not None and isinstance(value, dict):
+            extra = set(value) - keys
+            if extra:
+                key = sorted(extra)[0]
+                raise _fail(
+                    path, f"[{table}] 中有未知的键 {key}", f"unknown key {key!r} in [{table}]", f"可用 / known: {', '.join(sorted(keys))}"
+                )
+    base = path.parent
+    sc = data.get("scenario", {})
+    budget = data.get("budget")
+    if budget is None:
+        raise _fail(path, "缺少 [budget] 表（年度资金）", "missing the [budget] table (annual fund)")
+    for key in ("policy", "applications"):
+        if key not in sc:
+            raise _fail(path, f"[scenario] 缺少 {key}", f"[scenario] needs {key!r}")
+    if "annual_fund" not in budget:
+        raise _fail(path, "[budget] 缺少 annual_fund（年度专项资金）", "[budget] needs annual_fund")
+
+    def money(table: dict, key: str, default: int = 0) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
+            raise _fail(path, f"{key} 应为非负整数（元），实际为 {value!r}", f"{key} must be whole yuan ≥ 0, got {value!r}")
+        return int(value)
+
+    carry_raw = budget.get("carryover_in", 0)
+    if isinstance(carry_raw, str):
+        carry_path = base / carry_raw
+        carryover_in = _carryover_from(carry_path, path)
+        carryover_source = str(carry_path)
+    else:
+        carryover_in = money(budget, "carryover_in")
+        carryover_source = str(carryover_in)
+
+    objective = data.get("objective", {})
+    rule = objective.get("rule", "weighted")
+    if rule not in RULES:
+        raise _fail(path, f"不支持的规则 {rule!r}", f"unsupported rule {rule!r}", f"可用 / known: {', '.join(RULES)}")
+    weights = {}
+    for item_id, w in objective.get("weights", {}).items():
+        if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
+            raise _fail(path, f"事项 {item_id} 的权重应为非负数字，实际为 {w!r}", f"weight of {item_id} must be a number ≥ 0")
+        weights[str(item_id)] = float(w)
+    default_score = objective.get("default_score", 60)
+    if isinstance(default_score, bool) or not isinstance(default_score, int | float) or not 0 <= default_score <= 100:
+        raise _fail(path, "default_score 应在 0–100 之间", "default_score must be between 0 and 100")
+
+    discretionary: dict[str, dict[str, float]] = {}
+    notes: dict[str, str] = {}
+    for item_id, params in data.get("discretionary", {}).items():
+        if not isinstance(params, dict):
+            raise _fail(path, f"[discretionary.{item_id}] 应为表", f"[discretionary.{item_id}] must be a table")
+        values = {}
+        for k, v in params.items():
+            if k == "note":
+                notes[item_id] = str(v)
+            elif isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+                raise _fail(path, f"[discretionary.{item_id}] {k} 应为非负数字", f"[discretionary.{item_id}] {k} must be a number ≥ 0")
+            else:
+                values[k] = float(v)
+        discretionary[str(item_id)] = values
+
+    solver = data.get("solver", {})
+    solver_name = str(solver.get("name", "highs")).lower()
+    if solver_name not in ("highs", "cbc"):
+        raise _fail(path, f"不支持的求解器 {solver_name!r}", f"unsupported solver {solver_name!r}", "highs 或 cbc")
+    year = sc.get("year", 0)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise _fail(path, f"year 应为整数年份，实际为 {year!r}", f"year must be a whole year, got {year!r}")
+    return Scenario(
+        name=str(sc.get("name", path.stem)),
+        policy=str(sc["policy"]),
+        year=year,
+        applications=(base / str(sc["applications"])),
+        path=path,
+        annual_fund=money(budget, "annual_fund"),
+        carryover_in=carryover_in,
+        carryover_source=carryover_source,
+        admin_fixed=money(budget, "admin_fixed"),
+        admin_per_application=money(budget, "admin_per_application"),
+        rule=rule,
+        default_score=float(default_score),
+        weights=weights,
+        discretionary=discretionary,
+        discretionary_notes=notes,
+        solver=solver_name,
+        time_limit=solver.get("time_limit"),
+        description=str(sc.get("description", "")),
+    )
+
+
+def _carryover_from(summary_path: Path, scenario_path: Path) -> int:
+    """Last year's ``carryover_out`` from its ``summary.json``."""
+    try:
+        data = json.loads(summary_path.read_text(encoding="utf-8"))
+        value = data["carryover_out"]
+    except FileNotFoundError:
+        raise _fail(scenario_path, f"carryover_in 指向的 {summary_path} 不存在", f"carryover_in file {summary_path} not found") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise _fail(
+            scenario_path,
+            f"{summary_path} 不是含 carryover_out 的 summary.json",
+            f"{summary_path} is not a summary.json with carryover_out",
+        ) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(scenario_path, f"{summary_path} 的 carryover_out 不是非负整数", f"carryover_out in {summary_path} is not whole yuan ≥ 0")
+    return value
