@@ -1,0 +1,190 @@
+"""The ``allocator`` command.
+
+    allocator run SCENARIO.toml [--out DIR]     allocate and write every output
+    allocator validate FILE.xlsx [--policy ID]  check an applications workbook, report every problem
+    allocator template OUT.xlsx [--policy ID]   write the empty applications workbook
+    allocator policy show ID | policy list      the policy's items, in Chinese
+    allocator demo-data N OUT.xlsx [--seed S]   seeded sample applications
+
+Errors are the project's own (:class:`allocator.errors.AllocatorError`): printed in Chinese and
+English, exit status 2 (3 for a failed verification), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from pathlib import Path
+
+from . import __version__
+from .errors import AllocatorError
+from .policy import Policy, builtin_policies, load_policy
+
+DEFAULT_POLICY = "changchun-2017"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except AllocatorError as exc:
+        print(exc.render(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断，未写出结果 / interrupted, nothing written", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="allocator", description="专项资金预算分配优化 / special-fund allocation optimizer")
+    p.add_argument("--version", action="version", version=f"allocator {__version__}")
+    sub = p.add_subparsers(title="commands")
+
+    run = sub.add_parser("run", help="按方案分配资金并写出结果 / allocate a scenario and write the outputs")
+    run.add_argument("scenario", type=Path)
+    run.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>/）")
+    run.set_defaults(handler=_run)
+
+    val = sub.add_parser("validate", help="检查申报表 / check an applications workbook")
+    val.add_argument("file", type=Path)
+    val.add_argument("--policy", default=DEFAULT_POLICY)
+    val.set_defaults(handler=_validate)
+
+    tpl = sub.add_parser("template", help="生成空白申报表 / write the empty applications workbook")
+    tpl.add_argument("out", type=Path)
+    tpl.add_argument("--policy", default=DEFAULT_POLICY)
+    tpl.set_defaults(handler=_template)
+
+    pol = sub.add_parser("policy", help="政策包 / policy packs")
+    pol_sub = pol.add_subparsers(title="policy commands")
+    show = pol_sub.add_parser("show", help="列出政策包的支持事项 / print a pack's item table")
+    show.add_argument("policy")
+    show.set_defaults(handler=_policy_show)
+    lst = pol_sub.add_parser("list", help="内置政策包 / shipped packs")
+    lst.set_defaults(handler=lambda a: print("\n".join(builtin_policies())))
+
+    demo = sub.add_parser("demo-data", help="生成示例申报数据 / seeded sample applications")
+    demo.add_argument("n", type=int)
+    demo.add_argument("out", type=Path)
+    demo.add_argument("--seed", type=int, default=2017)
+    demo.add_argument("--policy", default=DEFAULT_POLICY)
+    demo.set_defaults(handler=_demo)
+    return p
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    result, paths = run(args.scenario, args.out)
+    s = result.summary
+    print(f"方案：{result.scenario.name}（{result.policy.name}）")
+    print(f"求解器：{result.solver.name}，状态：最优（{result.solver.stages} 阶段，{result.solver.seconds:.2f} 秒）")
+    for label, value in (
+        ("可用资金", s.available),
+        ("管理费用", s.admin),
+        ("拟支持金额", s.awarded),
+        ("  其中市级承担", s.city_cost),
+        ("  其中区级承担", s.district_cost),
+        ("结转下年", s.carryover_out),
+    ):
+        print(f"{label}：{value:>14,} 元")
+    print(f"申报 {s.applications} 项，符合条件 {s.eligible} 项，获支持 {s.funded} 项")
+    if result.next_million is not None:
+        nm = result.next_million
+        print(f"再增加 {nm.extra:,} 元：多支持 {nm.awarded_gain:,} 元，新增获支持 {nm.newly_funded} 项")
+    print(f"已写出 {len(paths)} 个文件到 {paths[0].parent if paths else args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .intake import read_applications
+
+    policy = load_policy(args.policy)
+    apps = read_applications(args.file, policy)
+    frame = apps.frame
+    print(f"{args.file}：{len(frame)} 条申报，{len(apps.sheets)} 个工作表，未发现问题 / no problems found")
+    counts = frame["item"].value_counts().sort_index()
+    for item_id, count in counts.items():
+        print(f"  {item_id:<16} {policy.item(item_id).name}：{count} 条")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    write_template(args.out, load_policy(args.policy))
+    print(f"已生成空白申报表 / template written: {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import write_demo
+
+    if args.n < 1:
+        print("错误：N 须为正整数 / N must be a positive whole number", file=sys.stderr)
+        return 2
+    write_demo(args.out, args.n, load_policy(args.policy), seed=args.seed)
+    print(f"已生成 {args.n} 条示例申报（随机种子 {args.seed}）/ sample written: {args.out}")
+    return 0
+
+
+def _policy_show(args: argparse.Namespace) -> int:
+    print(policy_table(load_policy(args.policy)))
+    return 0
+
+
+def policy_table(policy: Policy) -> str:
+    """The pack's items as a plain-text table in Chinese."""
+    head = ("事项编号", "条款", "名称", "条件", "金额标准", "上限（元）", "市级分担", "性质")
+    rows = [head]
+    for it in policy.items:
+        conditions = "；".join(c.says for c in it.conditions) or "—"
+        cap = f"{it.cap:,}" if it.cap is not None else "—"
+        kind = "酌定（方案设定：" + "、".join(it.params) + "）" if it.discretionary else "规定"
+        rows.append((it.id, it.clause, it.name, conditions, it.amount_says or "—", cap, f"{float(it.city_share):.0%}", kind))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    widths[3] = min(widths[3], 48)
+    lines = [f"{policy.name}（{policy.id}，{policy.issuer} {policy.date}）", ""]
+    for k, r in enumerate(rows):
+        lines.append("  ".join(_pad(_clip(cell, widths[i]), widths[i]) for i, cell in enumerate(r)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    fund = policy.fund
+    lines += [
+        "",
+        f"资金规则：年度专项资金 {fund.annual_fund:,} 元（条款（{fund.annual_fund_clause}））；"
+        f"管理费用不超过年度资金的 {float(fund.admin_rate):.0%}（条款（{fund.admin_clause}））；"
+        f"结余结转下年（条款（{fund.carryover_clause}））。",
+    ]
+    others = [c for c in policy.clauses if c.kind != "items"]
+    lines.append("非事项条款：" + "；".join(f"（{c.no}）{c.title}" for c in others))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _clip(text: str, width: int) -> str:
+    text = str(text)
+    if _width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if _width(out + ch + "…") > width:
+            break
+        out += ch
+    return out + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

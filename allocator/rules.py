@@ -1,0 +1,222 @@
+"""Rules: policy pack × applications → eligibility, cap and cost share for every application.
+
+For application *i* of item *k* (all on whole columns, one item at a time):
+
+    eligible_i  = ∧_c condition_c(row_i)                      (conditions of item k, in pack order)
+    amount_i    = formula_k(row_i)                            (e.g. 500 × purchase_area_m2)
+    policy_i    = ⌊min(amount_i, cap_k)⌋                      (whole yuan; no formula → cap_k)
+    cap_i       = min(policy_i, ⌊requested_i⌋) if eligible_i else 0
+    value_i     = weight_k × score_i / 100                    (blank score → scenario default_score)
+
+``cap_basis`` records which of the three bounded the cap ("formula", "cap" or "requested"), so the
+explanation can say "受条款（四）最高补助额不超过500万元限制".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScenarioError
+from .fields import BY_KEY, SOURCE_ROW, SOURCE_SHEET
+from .policy import Condition, Item, Policy
+from .scenario import Scenario
+
+#: Columns ``caps()`` adds to the applications frame.
+RULE_COLUMNS = (
+    "item_name",
+    "clause",
+    "eligible",
+    "failed_condition",
+    "ineligible_reason",
+    "policy_amount",
+    "cap",
+    "cap_basis",
+    "share_num",
+    "share_den",
+    "city_share",
+    "weight",
+    "value",
+)
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Applications with their rule columns, sorted by application_id (the canonical order)."""
+
+    frame: pd.DataFrame
+
+
+def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps:
+    """Evaluate every item's conditions and formula on its applications."""
+    frame = applications.sort_values("application_id", kind="stable").reset_index(drop=True)
+    n = len(frame)
+    eligible = np.zeros(n, dtype=bool)
+    policy_amount = np.zeros(n, dtype=np.int64)
+    cap_basis = np.full(n, "", dtype=object)
+    failed = np.full(n, "", dtype=object)
+    why = np.full(n, "", dtype=object)
+    share_num = np.ones(n, dtype=np.int64)
+    share_den = np.ones(n, dtype=np.int64)
+    weight = np.ones(n, dtype=float)
+    names = np.full(n, "", dtype=object)
+    clauses = np.full(n, "", dtype=object)
+    _check_params(frame, policy, scenario)
+
+    for item_id, idx in frame.groupby("item", sort=True).indices.items():
+        item = policy.item(item_id)
+        rows = frame.iloc[idx]
+        env = _env(rows, item, scenario)
+        ok, fail_text, fail_reason = _conditions(item, rows, env)
+        amount = _amount(item, env, len(idx))
+        missing = ok & np.isnan(amount)
+        fail_reason[missing] = [
+            f"不符合{item.clause_label}：缺少计算补助金额所需的数据（{_fields_text(item.amount)}）"
+        ] * int(missing.sum())
+        fail_text[missing] = "计算金额所需数据不全"
+        ok &= ~missing
+        whole = np.floor(np.nan_to_num(amount, nan=0.0) + 1e-9).clip(min=0).astype(np.int64)
+        basis = np.full(len(idx), "formula", dtype=object)
+        if item.cap is not None:
+            basis[whole > item.cap] = "cap"
+            whole = np.minimum(whole, item.cap)
+        policy_amount[idx] = whole
+        cap_basis[idx] = basis
+        eligible[idx] = ok
+        failed[idx] = fail_text
+        why[idx] = fail_reason
+        share = item.city_share
+        share_num[idx] = share.numerator
+        share_den[idx] = share.denominator
+        weight[idx] = scenario.weight(item_id)
+        names[idx] = item.name
+        clauses[idx] = item.clause
+
+    requested = frame["requested"].to_numpy(dtype=float)
+    req_whole = np.floor(np.nan_to_num(requested, nan=np.inf) + 1e-9)
+    by_request = req_whole < policy_amount
+    cap = np.where(by_request, req_whole, policy_amount).astype(np.int64)
+    cap_basis = np.where(by_request, "requested", cap_basis)
+    zero = eligible & (cap <= 0)
+    why[zero] = [_zero_reason(r) for r in frame.loc[zero, ["requested"]].itertuples()]
+    failed[zero] = "可支持金额为0"
+    eligible &= ~zero
+    cap = np.where(eligible, cap, 0)
+    score = frame["score"].to_numpy(dtype=float)
+    score = np.where(np.isnan(score), scenario.default_score, score)
+
+    out = frame.assign(
+        item_name=names,
+        clause=clauses,
+        eligible=eligible,
+        failed_condition=failed,
+        ineligible_reason=why,
+        policy_amount=policy_amount,
+        cap=cap,
+        cap_basis=cap_basis,
+        share_num=share_num,
+        share_den=share_den,
+        city_share=share_num / share_den,
+        weight=weight,
+        value=weight * score / 100.0,
+    )
+    return Caps(out)
+
+
+def _check_params(frame: pd.DataFrame, policy: Policy, scenario: Scenario) -> None:
+    """Every discretionary item that has applications needs its numbers from the scenario."""
+    known = {it.id for it in policy.items}
+    for table, keys in (("objective.weights", scenario.weights), ("discretionary", scenario.discretionary)):
+        unknown = sorted(set(keys) - known)
+        if unknown:
+            raise ScenarioError(
+                f"方案 [{table}] 中的事项 {'、'.join(unknown)} 不在政策包 {policy.id} 中",
+                f"[{table}] names item(s) {', '.join(unknown)}, which policy {policy.id} does not have",
+                f"可用事项 / items: {', '.join(sorted(known))}",
+            )
+    present = set(frame["item"].unique())
+    for item in policy.items:
+        if not item.params or item.id not in present:
+            continue
+        given = scenario.discretionary.get(item.id, {})
+        missing = [p for p in item.params if p not in given]
+        if missing:
+            needs = "；".join(f"{p}（{item.params[p]}）" for p in missing)
+            raise ScenarioError(
+                f"事项 {item.id}（{item.name}，{item.clause_label}）为酌定事项，方案须在 [discretionary.{item.id}] 中给出：{needs}",
+                f"item {item.id} is discretionary: the scenario must set {', '.join(missing)} in [discretionary.{item.id}]",
+                f"例如 / e.g. [discretionary.{item.id}] {missing[0]} = …  note = \"假设：…\"",
+            )
+
+
+def _env(rows: pd.DataFrame, item: Item, scenario: Scenario) -> dict[str, object]:
+    used: set[str] = set()
+    for cond in item.conditions:
+        used |= cond.expr.names
+    if item.amount is not None:
+        used |= item.amount.names
+    env: dict[str, object] = {}
+    params = scenario.discretionary.get(item.id, {})
+    for name in used:
+        if name in item.params:
+            env[name] = float(params[name])
+        else:
+            env[name] = rows[name].to_numpy(dtype=float)
+    return env
+
+
+def _conditions(item: Item, rows: pd.DataFrame, env: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(rows)
+    ok = np.ones(n, dtype=bool)
+    text = np.full(n, "", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    for cond in item.conditions:
+        holds = np.broadcast_to(cond.expr.truth(env), (n,))
+        first_fail = ok & ~holds
+        if first_fail.any():
+            text[first_fail] = cond.says
+            reason[first_fail] = [_fail_reason(item, cond, row) for row in rows[first_fail].to_dict("records")]
+        ok &= holds
+    return ok, text, reason
+
+
+def _fail_reason(item: Item, cond: Condition, row: dict) -> str:
+    """不符合条款（四）：要求注册资本2000万元以上（注册资本 18,000,000 元）."""
+    facts = [_fact(name, row.get(name)) for name in sorted(cond.expr.names) if name in BY_KEY]
+    detail = f"（{'，'.join(facts)}）" if facts else ""
+    return f"不符合{item.clause_label}：要求{cond.says}{detail}"
+
+
+def _fact(name: str, value: object) -> str:
+    field = BY_KEY[name]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return f"{field.zh}未填写"
+    if field.kind == "bool":
+        return f"{field.zh}：{'是' if value == 1 else '否'}"
+    unit = field.unit or ""
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{field.zh} {number}{' ' + unit if unit else ''}"
+
+
+def _fields_text(expr: object) -> str:
+    names = sorted(getattr(expr, "names", ()))
+    return "、".join(BY_KEY[n].zh for n in names if n in BY_KEY) or "金额"
+
+
+def _amount(item: Item, env: dict, n: int) -> np.ndarray:
+    if item.amount is None:
+        return np.full(n, float(item.cap if item.cap is not None else 0))
+    return np.broadcast_to(item.amount.evaluate(env).astype(float), (n,)).copy()
+
+
+def _zero_reason(row: object) -> str:
+    requested = getattr(row, "requested", np.nan)
+    if not np.isnan(requested) and requested < 1:
+        return "申请金额为0，无可支持金额"
+    return "按政策标准计算的可支持金额为0"
+
+
+def source_label(row: pd.Series) -> str:
+    return f"{row[SOURCE_SHEET]}!{row[SOURCE_ROW]}"
