@@ -45,8 +45,8 @@ def build_model(frame: pd.DataFrame, available: int, admin_low: int, admin_high:
     share = frame["city_share"].to_numpy()[rows]
     value = frame["value"].to_numpy()[rows]
     problem = pulp.LpProblem("allocation", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{i:07d}", lowBound=0, upBound=float(c)) for i, c in zip(rows, cap, strict=True)]
-    admin = pulp.LpVariable("admin", lowBound=admin_low / SCALE, upBound=admin_high / SCALE)
+    x = [problem.add_variable(f"x{i:07d}", lowBound=0, upBound=float(c)) for i, c in zip(rows, cap, strict=True)]
+    admin = problem.add_variable("admin", lowBound=admin_low / SCALE, upBound=admin_high / SCALE)
     value_expr = pulp.LpAffineExpression(zip(x, value.tolist(), strict=True))
     problem.setObjective(value_expr - ADMIN_PENALTY * admin)
     budget = pulp.LpAffineExpression([*zip(x, share.tolist(), strict=True), (admin, 1.0)])
@@ -59,7 +59,7 @@ def add_tiebreak(model: Model, frame: pd.DataFrame, best_value: float, tie_rows:
     """Stage 2: hold the stage-1 value, give the tie group the largest common share of their caps."""
     position = {int(r): k for k, r in enumerate(model.rows)}
     cap = frame["cap"].to_numpy() / SCALE
-    z = pulp.LpVariable("tie_share", lowBound=0, upBound=1)
+    z = model.problem.add_variable("tie_share", lowBound=0, upBound=1)
     tol = VALUE_TOL * max(1.0, abs(best_value))
     model.problem += (model.value >= best_value - tol, "hold_value")
     for r in tie_rows:

@@ -53,12 +53,13 @@ def round_awards(frame: pd.DataFrame, x: np.ndarray, admin: int, available: int)
     for i in np.lexsort((ids, -remainder, -ratio)):  # the rounding residue, one yuan each
         if remainder[i] > 0.01 and award[i] < cap[i] and value[i] > 0 and ledger.fits(i, award[i] + 1):
             ledger.set(i, award[i] + 1)
+    free = bool((den > num).any())  # with a share below 1, a yuan of award may cost no city yuan
     for i in np.lexsort((ids, -ratio)):  # anything still left, most valuable first
-        if ledger.room <= 0:
+        if ledger.room < 0 or (ledger.room == 0 and not free):
             break
         if value[i] > 0 and award[i] < cap[i]:
-            room = ledger.room
-            target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + room * int(den[i]) // int(num[i]))
+            step = (ledger.room + 1) * int(den[i]) // max(int(num[i]), 1)
+            target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + step)
             while target > award[i] and not ledger.fits(i, target):
                 target -= 1
             ledger.set(i, target)

@@ -85,7 +85,7 @@ def _check_admin(policy: Policy, low: int, high: int, available: int) -> None:
     clause = f"条款（{policy.fund.admin_clause}）"
     if low > high:
         raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过{clause}规定的上限（年度专项资金的 {policy.fund.admin_rate:.0%}，即 {high:,} 元）；"
+            f"计划管理费用 {low:,} 元超过{clause}规定的上限（年度专项资金的 {float(policy.fund.admin_rate):.0%}，即 {high:,} 元）；"
             f"至少须减少 {low - high:,} 元",
             f"planned administration {low:,} exceeds the clause {policy.fund.admin_clause} limit {high:,} by {low - high:,} yuan",
             "减少 [budget] admin_fixed 或 admin_per_application",

@@ -8,6 +8,7 @@ the solution status too, and for HiGHS the model status itself.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -33,7 +34,12 @@ def make_solver(name: str = "highs", time_limit: float | None = None) -> pulp.Lp
         highs = pulp.HiGHS(msg=False, timeLimit=time_limit)
         if highs.available():
             return highs
-    cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+    coin = pulp.COIN_CMD(msg=False, timeLimit=time_limit)  # a CBC on the PATH or from cbcbox
+    if coin.available():
+        return coin
+    with warnings.catch_warnings():  # PuLP 3 still ships CBC but calls the bundled copy deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
     if cbc.available():
         return cbc
     raise SolverError(

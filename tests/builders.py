@@ -1,0 +1,70 @@
+"""Small hand-made inputs for tests: intake frames and scenarios without any workbook."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
+from allocator.policy import load_policy
+from allocator.scenario import Scenario
+
+POLICY = load_policy("changchun-2017")
+TEXT_KINDS = {"text", "item", "code"}
+
+DISCRETIONARY = {
+    "c10-expo": {"rate": 0.5},
+    "c11-institution": {"amount": 300_000.0},
+    "c12-talent-base": {"amount": 1_000_000.0},
+    "c14-talent": {"per_person": 30_000.0},
+    "c17-alliance": {"amount": 200_000.0},
+    "c18-services": {"amount": 500_000.0},
+}
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """An intake frame: every field column, blanks as None/NaN, yes/no as 1.0/0.0."""
+    data = {}
+    for f in FIELDS:
+        values = [r.get(f.key) for r in rows]
+        if f.kind in TEXT_KINDS:
+            data[f.key] = pd.Series(values, dtype=object)
+        else:
+            data[f.key] = pd.Series([np.nan if v is None else float(v) for v in values], dtype=float)
+    df = pd.DataFrame(data)
+    df[SOURCE_SHEET] = "申报表"
+    df[SOURCE_ROW] = np.arange(2, 2 + len(rows))
+    return df
+
+
+def row(app_id: str, item: str, **fields) -> dict:
+    base = {
+        "application_id": app_id,
+        "applicant": f"长春{app_id}信息技术有限公司",
+        "credit_code": "91220101MA0000000X",
+        "district": "朝阳区",
+        "item": item,
+        "score": 80.0,
+    }
+    base.update(fields)
+    return base
+
+
+def scenario(**changes) -> Scenario:
+    sc = Scenario(
+        name="测试方案",
+        policy="changchun-2017",
+        year=2017,
+        applications=Path("applications.xlsx"),
+        path=Path("test.toml"),
+        annual_fund=20_000_000,
+        carryover_in=0,
+        carryover_source="0",
+        admin_fixed=0,
+        admin_per_application=0,
+        discretionary=DISCRETIONARY,
+    )
+    return dataclasses.replace(sc, **changes)
