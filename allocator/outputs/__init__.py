@@ -1,0 +1,81 @@
+"""Outputs of ``allocator run``: pure functions of an :class:`~allocator.result.AllocationResult`.
+
+=================== ===========================================================
+allocation.xlsx     :func:`~allocator.outputs.excel.write_allocation_xlsx`
+approved.xlsx       :func:`~allocator.outputs.excel.write_approved_xlsx`
+allocation.csv      :func:`~allocator.outputs.tables.write_allocation_csv`
+summary.json        :func:`~allocator.outputs.tables.write_summary_json`
+charts/             :func:`~allocator.outputs.charts.write_charts`
+report.html         :func:`~allocator.outputs.report.write_report_html`
+=================== ===========================================================
+
+:func:`write_outputs` writes them all into a temporary folder beside ``out_dir`` and only then moves each
+file into place, so a writer that fails leaves the previous outputs as they were and no temporary files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import OutputError
+from ..result import AllocationResult
+from .charts import chinese_font, write_charts
+from .excel import write_allocation_xlsx, write_approved_xlsx
+from .report import write_report_html
+from .tables import summary_dict, write_allocation_csv, write_summary_json
+
+__all__ = [
+    "chinese_font",
+    "summary_dict",
+    "write_allocation_csv",
+    "write_allocation_xlsx",
+    "write_approved_xlsx",
+    "write_charts",
+    "write_outputs",
+    "write_report_html",
+    "write_summary_json",
+]
+
+
+def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
+    """Every output into ``folder``; returns paths relative to it, in the order written."""
+    charts = folder / "charts"
+    written = [
+        write_allocation_xlsx(result, folder / "allocation.xlsx"),
+        write_approved_xlsx(result, folder / "approved.xlsx"),
+        write_allocation_csv(result, folder / "allocation.csv"),
+        write_summary_json(result, folder / "summary.json"),
+        *write_charts(result, charts),
+        write_report_html(result, folder / "report.html", charts),
+    ]
+    return [p.relative_to(folder) for p in written]
+
+
+def write_outputs(result: AllocationResult, out_dir: str | Path) -> list[Path]:
+    """Write every output into ``out_dir`` (created if needed); returns the paths written there."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", suffix=".tmp", dir=out_dir.parent))
+    try:
+        relative = _write_all(result, staging)
+        out_dir.mkdir(exist_ok=True)
+        written: list[Path] = []
+        for rel in relative:
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(staging / rel, target)
+            except OSError as exc:
+                done = "、".join(str(p.name) for p in written) or "无"
+                raise OutputError(
+                    f"无法写入 {target}（文件是否正在 Excel/WPS 中打开？）：{exc}。已更新：{done}",
+                    f"cannot replace {target} (open in Excel/WPS?): {exc}; already replaced: {done}",
+                    "关闭该文件后重新运行 / close the file and run again",
+                ) from exc
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""``allocation.xlsx`` (for the fund manager and finance) and ``approved.xlsx`` (the list to publish and pay).
+
+allocation.xlsx, sheets in this order:
+
+========== ======================================================================================
+汇总        fund figures; totals as formulas over the lists (cells in :data:`SUMMARY_CELLS`)
+拟支持名单  award > 0, one row each, then 合计 (SUM formulas)
+未支持名单  eligible, award 0, with the reason
+不符合条件  the condition that failed, the reason, and where the row came from
+分条款      per policy item: COUNTIF/SUMIF formulas over the lists, then 合计
+分区        per district: likewise
+参数        scenario, policy, input hash, fund figures, weights, assumptions, solver, versions
+========== ======================================================================================
+
+approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications and the same columns.
+Both are pure functions of the result: formulas carry cached values equal to ``summary.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.workbook import Workbook
+
+from ..errors import OutputError
+from ..result import AllocationResult
+from ._common import by_district, by_item, check_consistent, prepared, split
+from .xlsx_lists import (
+    FUNDED_COLUMNS,
+    FUNDED_SHEET,
+    INELIGIBLE_COLUMNS,
+    INELIGIBLE_SHEET,
+    UNFUNDED_COLUMNS,
+    UNFUNDED_SHEET,
+    ListRef,
+    write_list,
+)
+from .xlsx_params import PARAMS_SHEET, write_params
+from .xlsx_style import WORKBOOK_OPTIONS, styles
+from .xlsx_summary import (
+    DISTRICT_SHEET,
+    ITEM_SHEET,
+    SUMMARY_CELLS,
+    SUMMARY_SHEET,
+    write_groups,
+    write_summary,
+)
+
+SHEETS = (
+    SUMMARY_SHEET,
+    FUNDED_SHEET,
+    UNFUNDED_SHEET,
+    INELIGIBLE_SHEET,
+    ITEM_SHEET,
+    DISTRICT_SHEET,
+    PARAMS_SHEET,
+)
+
+__all__ = [
+    "FUNDED_COLUMNS",
+    "INELIGIBLE_COLUMNS",
+    "SHEETS",
+    "SUMMARY_CELLS",
+    "UNFUNDED_COLUMNS",
+    "write_allocation_xlsx",
+    "write_approved_xlsx",
+]
+
+
+def _title(result: AllocationResult, what: str) -> str:
+    sc = result.scenario
+    return f"{getattr(sc, 'name', '')} {what}"
+
+
+def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
+    """Write allocation.xlsx; see the module docstring for its sheets."""
+    path = Path(path)
+    table = prepared(result)
+    check_consistent(result, table)
+    parts = split(table)
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    st = styles(wb)
+    sheets = {name: wb.add_worksheet(name) for name in SHEETS}
+    refs: dict[str, ListRef] = {
+        "funded": write_list(
+            sheets[FUNDED_SHEET], st, parts.funded, FUNDED_COLUMNS, _title(result, "拟支持名单")
+        ),
+        "unfunded": write_list(
+            sheets[UNFUNDED_SHEET], st, parts.unfunded, UNFUNDED_COLUMNS, _title(result, "未支持名单")
+        ),
+        "ineligible": write_list(
+            sheets[INELIGIBLE_SHEET],
+            st,
+            parts.ineligible,
+            INELIGIBLE_COLUMNS,
+            _title(result, "不符合条件名单"),
+            total=False,
+        ),
+    }
+    write_summary(sheets[SUMMARY_SHEET], st, result, parts, refs)
+    write_groups(
+        sheets[ITEM_SHEET],
+        st,
+        by_item(result, table),
+        [("条款", "clause"), ("事项编号", "item"), ("支持事项", "item_name")],
+        "item",
+        refs,
+        _title(result, "分条款汇总"),
+    )
+    write_groups(
+        sheets[DISTRICT_SHEET],
+        st,
+        by_district(result, table),
+        [("所在区", "district")],
+        "district",
+        refs,
+        _title(result, "分区汇总"),
+    )
+    write_params(sheets[PARAMS_SHEET], st, result)
+    sheets[SUMMARY_SHEET].activate()
+    _close(wb, path)
+    return path
+
+
+def write_approved_xlsx(result: AllocationResult, path: str | Path) -> Path:
+    """Write approved.xlsx: the funded applications (award > 0) only, with a 合计 row of SUM formulas."""
+    path = Path(path)
+    table = prepared(result)
+    check_consistent(result, table)
+    parts = split(table)
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    st = styles(wb)
+    ws = wb.add_worksheet(FUNDED_SHEET)
+    write_list(ws, st, parts.funded, FUNDED_COLUMNS, _title(result, "专项资金拟支持名单"))
+    wb.set_properties(
+        {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")}
+    )
+    _close(wb, path)
+    return path
+
+
+def _close(wb: Workbook, path: Path) -> None:
+    try:
+        wb.close()
+    except (OSError, XlsxWriterException) as exc:
+        raise OutputError(
+            f"无法写出 {path}：{exc}（文件是否正在 Excel/WPS 中打开？）",
+            f"cannot write {path}: {exc} (is it open in Excel/WPS?)",
+        ) from exc

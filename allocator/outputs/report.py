@@ -1,0 +1,227 @@
+"""``report.html``: one self-contained page for leadership (inline CSS, charts as base64 PNG, no links out).
+
+Key figures, the charts, tables by item and district, and 「再增加100万元可支持什么」 from
+``result.next_million``. Every piece of user text goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from ..result import AllocationResult
+from ._common import (
+    by_district,
+    by_item,
+    generated_at,
+    item_label,
+    prepared,
+    sha256_of_applications,
+    status_zh,
+    wan,
+    yuan,
+)
+from .charts import CHARTS, write_charts
+
+CHART_ALT = {
+    "by_item": "分事项：政策上限与拟支持金额",
+    "by_district": "分区：拟支持金额及市、区分担",
+    "funding_status": "申报项目支持情况",
+}
+
+CSS = """
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;
+ margin:0;background:#F5F7FA;color:#1F2933;line-height:1.6}
+main{max-width:1100px;margin:0 auto;padding:24px 32px 48px}
+h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 12px;border-left:5px solid #1F5F99;
+ padding-left:10px}.sub{color:#52606D;margin:0 0 4px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px;margin-top:20px}
+.card{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.card .k{color:#52606D;font-size:14px}.card .v{font-size:24px;font-weight:700;color:#1F5F99}
+.card .n{color:#7B8794;font-size:13px}
+figure{background:#fff;border-radius:8px;margin:12px 0;padding:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+figure img{max-width:100%;height:auto;display:block;margin:0 auto}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
+th,td{border:1px solid #D9E2EC;padding:6px 8px}th{background:#DDEBF7;font-weight:600}
+td.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.total td{font-weight:700;background:#F2F2F2}
+.note{color:#52606D;font-size:13px}footer{margin-top:36px;color:#7B8794;font-size:12px}
+@media print{body{background:#fff}.card,figure{box-shadow:none;border:1px solid #D9E2EC}}
+"""
+
+
+def _card(key: str, value: str, note: str = "") -> str:
+    return f'<div class="card"><div class="k">{escape(key)}</div><div class="v">{escape(value)}</div>' + (
+        f'<div class="n">{escape(note)}</div></div>' if note else "</div>"
+    )
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], money: set[int], total: Sequence | None
+) -> str:
+    def cells(row: Sequence[object]) -> str:
+        out = []
+        for j, v in enumerate(row):
+            if j in money:
+                out.append(f'<td class="m">{escape(yuan(v) if isinstance(v, int | float) else str(v))}</td>')
+            else:
+                out.append(f"<td>{escape(str(v))}</td>")
+        return "".join(out)
+
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(f"<tr>{cells(r)}</tr>" for r in rows)
+    foot = f'<tr class="total">{cells(total)}</tr>' if total is not None else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}{foot}</tbody></table>"
+
+
+def _key_figures(result: AllocationResult) -> str:
+    s = result.summary
+    coverage = f"{s.awarded / s.requested_total:.1%}" if s.requested_total else "—"
+    cards = [
+        _card(
+            "可用资金",
+            f"{yuan(s.available)} 元",
+            f"年度专项资金 {wan(s.annual_fund)} 万元＋上年结转 {wan(s.carryover_in)} 万元",
+        ),
+        _card("拟支持金额", f"{yuan(s.awarded)} 元", f"{wan(s.awarded)} 万元"),
+        _card("市级承担", f"{yuan(s.city_cost)} 元", f"{wan(s.city_cost)} 万元，由市级专项资金支付"),
+        _card("区级承担", f"{yuan(s.district_cost)} 元", f"{wan(s.district_cost)} 万元，由所在区配套"),
+        _card("管理费用", f"{yuan(s.admin)} 元", f"上限 {yuan(s.admin_limit)} 元（条款十九）"),
+        _card("结转下年", f"{yuan(s.carryover_out)} 元", f"{wan(s.carryover_out)} 万元"),
+        _card("申报数 / 获支持数", f"{s.applications} / {s.funded} 件", f"符合条件 {s.eligible} 件"),
+        _card(
+            "资金覆盖率", coverage, f"拟支持金额占符合条件申请政策上限（{wan(s.requested_total)} 万元）的比例"
+        ),
+    ]
+    return f'<section class="cards">{"".join(cards)}</section>'
+
+
+def _charts(result: AllocationResult, charts_dir: Path) -> str:
+    if not all((charts_dir / f"{name}.png").is_file() for name in CHARTS):
+        write_charts(result, charts_dir)
+    figures = []
+    for name in CHARTS:
+        data = base64.b64encode((charts_dir / f"{name}.png").read_bytes()).decode("ascii")
+        alt = escape(CHART_ALT[name])
+        figures.append(f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"></figure>')
+    return "".join(figures)
+
+
+def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str]) -> str:
+    df = df[df["applications"] > 0]
+    nums = ["applications", "eligible", "funded", "cap_total", "award", "city_cost", "district_cost"]
+    headers = [
+        *labels,
+        "申报数",
+        "符合条件数",
+        "获支持数",
+        "政策上限合计（元）",
+        "拟支持金额（元）",
+        "市级承担（元）",
+        "区级承担（元）",
+    ]
+    money = set(range(len(labels), len(labels) + 7))  # counts too: right-aligned
+    rows = [[*(r[c] for c in label_cols), *(int(r[c]) for c in nums)] for _, r in df.iterrows()]
+    total = ["合计", *[""] * (len(labels) - 1), *(int(df[c].sum()) for c in nums)]
+    return _table(headers, rows, money, total)
+
+
+def _next_million(result: AllocationResult) -> str:
+    nm = result.next_million
+    if nm is None:
+        return '<p class="note">本次运行未测算追加资金的效果（next_million 未计算）。</p>'
+    text = (
+        f"若可用资金再增加 <b>{escape(yuan(nm.extra))} 元</b>（{escape(wan(nm.extra))} 万元），"
+        f"拟支持金额增加 <b>{escape(yuan(nm.awarded_gain))} 元</b>，其中市级承担增加 "
+        f"{escape(yuan(nm.city_cost_gain))} 元；新增获支持 <b>{nm.newly_funded} 件</b>；"
+        f"目标值提高 {nm.value_gain:,.2f}。"
+    )
+    changed = nm.changed
+    if changed is None or len(changed) == 0:
+        return f"<p>{text}</p><p class='note'>没有申报的拟支持金额发生变化。</p>"
+    headers = [
+        "申报编号",
+        "申报单位",
+        "支持事项",
+        "所在区",
+        "现拟支持金额（元）",
+        "追加后（元）",
+        "增加（元）",
+    ]
+    rows = [
+        [
+            r.get("application_id", ""),
+            r.get("applicant", ""),
+            r.get("item_name", r.get("item", "")),
+            r.get("district", ""),
+            int(r["award"]),
+            int(r["award_after"]),
+            int(r["gain"]),
+        ]
+        for _, r in changed.iterrows()
+    ]
+    total = [
+        "合计",
+        "",
+        "",
+        "",
+        int(changed["award"].sum()),
+        int(changed["award_after"].sum()),
+        int(changed["gain"].sum()),
+    ]
+    return f"<p>{text}</p>" + _table(headers, rows, {4, 5, 6}, total)
+
+
+def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
+    """The page as text (charts read from, or first drawn into, ``charts_dir``)."""
+    sc = result.scenario
+    policy = result.policy
+    s = result.summary
+    sv = result.solver
+    table = prepared(result)
+    name = str(getattr(sc, "name", ""))
+    year = getattr(sc, "year", "")
+    title = f"{name}：专项资金分配报告"
+    items = by_item(result, table)
+    items["label"] = [item_label(c, n) for c, n in zip(items["clause"], items["item_name"], strict=True)]
+    manifest = result.manifest or {}
+    sha = sha256_of_applications(manifest)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(str(year))} 年度　政策：{escape(str(getattr(policy, "name", "")))}'
+        f"（{escape(str(getattr(policy, 'id', '')))}）</p>",
+        f'<p class="sub">方案状态：{escape(status_zh(s.status))}'
+        f"　生成时间：{escape(generated_at(manifest))}</p>",
+        _key_figures(result),
+        "<h2>图表</h2>",
+        _charts(result, Path(charts_dir)),
+        "<h2>分事项</h2>",
+        _group_table(items, ["条款事项"], ["label"]),
+        "<h2>分区</h2>",
+        _group_table(by_district(result, table), ["所在区"], ["district"]),
+        "<h2>再增加100万元可支持什么</h2>",
+        _next_million(result),
+        "<footer>",
+        f"<p>求解：{escape(sv.name)} {escape(sv.version)}，状态 {escape(sv.status)}，"
+        f"目标值 {sv.objective:,.2f}，用时 {sv.seconds:.2f} 秒。</p>",
+        f"<p>申报文件：{escape(str(getattr(sc, 'applications', '')))}"
+        + (f"（SHA-256 {escape(sha)}）" if sha else "")
+        + "</p>",
+        "<p>金额单位：元（卡片中另注万元）。明细见 allocation.xlsx，拟支持名单见 approved.xlsx。</p>",
+        "</footer></main></body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def write_report_html(result: AllocationResult, path: str | Path, charts_dir: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(report_html(result, charts_dir), encoding="utf-8")
+    return path

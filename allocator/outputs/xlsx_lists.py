@@ -1,0 +1,164 @@
+"""The list sheets (拟支持名单, 未支持名单, 不符合条件): one application a row, a 合计 row of SUM formulas.
+
+Every list starts with its header in row 1 and its data in row 2; an empty list keeps one blank data row
+(marked 「（无）」) so that the formulas that point at it are ordinary ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from .xlsx_style import Styles, fit_columns, print_setup, put_number, put_text
+
+FUNDED_SHEET = "拟支持名单"
+UNFUNDED_SHEET = "未支持名单"
+INELIGIBLE_SHEET = "不符合条件"
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    key: str  # a table column, or '#seq' / '#status' / '#source'
+    kind: str  # text, wrap, code, money, seq
+
+
+def _list_columns(last: str) -> tuple[Col, ...]:
+    return (
+        Col("序号", "#seq", "seq"),
+        Col("申报编号", "application_id", "text"),
+        Col("申报单位", "applicant", "text"),
+        Col("统一社会信用代码", "credit_code", "code"),
+        Col("所在区", "district", "text"),
+        Col("支持事项", "item_name", "text"),
+        Col("事项编号", "item", "text"),
+        Col("条款", "clause", "text"),
+        Col("申请金额（元）", "requested", "money"),
+        Col("政策上限（元）", "cap", "money"),
+        Col("拟支持金额（元）", "award", "money"),
+        Col("市级承担（元）", "city_cost", "money"),
+        Col("区级承担（元）", "district_cost", "money"),
+        Col("状态", "#status", "text"),
+        Col(last, "reason", "wrap"),
+    )
+
+
+FUNDED_COLUMNS = _list_columns("说明")
+UNFUNDED_COLUMNS = _list_columns("原因")
+INELIGIBLE_COLUMNS = (
+    Col("序号", "#seq", "seq"),
+    Col("申报编号", "application_id", "text"),
+    Col("申报单位", "applicant", "text"),
+    Col("所在区", "district", "text"),
+    Col("支持事项", "item_name", "text"),
+    Col("事项编号", "item", "text"),
+    Col("条款", "clause", "text"),
+    Col("未满足条件", "failed_condition", "wrap"),
+    Col("原因", "reason", "wrap"),
+    Col("来源", "#source", "text"),
+)
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """Where a written list sits, for formulas on other sheets."""
+
+    sheet: str
+    columns: tuple[Col, ...]
+    rows: int  # applications written
+    last_row: int  # last data row, 1-based (2 when the list is empty)
+    total_row: int  # 1-based row of 合计
+
+    def col(self, key: str) -> str:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return xl_col_to_name(i)
+        raise KeyError(key)
+
+    def local(self, key: str) -> str:
+        """``K2:K9``: the data rows of a column, never the 合计 row."""
+        c = self.col(key)
+        return f"{c}2:{c}{self.last_row}"
+
+    def range(self, key: str, absolute: bool = False) -> str:
+        """``'拟支持名单'!K2:K9`` or, absolute, ``'拟支持名单'!$K$2:$K$9``."""
+        c = self.col(key)
+        if absolute:
+            return f"'{self.sheet}'!${c}$2:${c}${self.last_row}"
+        return f"'{self.sheet}'!{self.local(key)}"
+
+
+def _cell_value(row: pd.Series, col: Col, seq: int) -> object:
+    if col.key == "#seq":
+        return seq
+    if col.key == "#status":
+        return row["status"].zh
+    if col.key == "#source":
+        where = str(row["source_sheet"])
+        line = row["source_row"]
+        return f"{where} 第{int(line)}行" if pd.notna(line) and str(line) != "" else where
+    return row[col.key]
+
+
+def write_list(
+    ws: Worksheet, st: Styles, df: pd.DataFrame, columns: tuple[Col, ...], title: str, total: bool = True
+) -> ListRef:
+    """Header, rows, optional 合计 row of SUM formulas; frozen header, filter, widths, print setup."""
+    fmt_of: dict[str, Callable[[], object]] = {
+        "text": lambda: st.text,
+        "wrap": lambda: st.wrap,
+        "code": lambda: st.code,
+        "money": lambda: st.money,
+        "seq": lambda: st.count,
+    }
+    ws.set_row(0, 32)
+    for j, col in enumerate(columns):
+        put_text(ws, 0, j, col.header, st.header)
+    widths: list[list[str]] = [[c.header] for c in columns]
+    for i, (_, row) in enumerate(df.iterrows(), start=1):
+        for j, col in enumerate(columns):
+            value = _cell_value(row, col, i)
+            fmt = fmt_of[col.kind]()
+            if col.kind in ("money", "seq"):
+                put_number(ws, i, j, value, fmt)  # type: ignore[arg-type]
+                widths[j].append(f"{value:,.0f}" if isinstance(value, int | float) and value == value else "")
+            else:
+                put_text(ws, i, j, value, fmt)  # type: ignore[arg-type]
+                widths[j].append(str(value) if col.kind != "wrap" else "")
+    n = len(df)
+    last = max(n, 1) + 1
+    if n == 0:
+        for j, col in enumerate(columns):
+            fmt = fmt_of[col.kind]()
+            put_text(ws, 1, j, "（无）" if col.key == "applicant" else "", fmt)  # type: ignore[arg-type]
+    ref = ListRef(ws.name, columns, n, last, last + 1)
+    if total:
+        _total_row(ws, st, df, ref)
+    ws.freeze_panes(1, 3)
+    ws.autofilter(0, 0, last - 1, len(columns) - 1)
+    limits = {j: 48 for j, c in enumerate(columns) if c.kind == "wrap"}
+    fit_columns(ws, widths, limits)
+    for j, c in enumerate(columns):
+        if c.kind == "wrap":
+            ws.set_column(j, j, 48 if c.key == "reason" else 30)
+    print_setup(ws, title)
+    return ref
+
+
+def _total_row(ws: Worksheet, st: Styles, df: pd.DataFrame, ref: ListRef) -> None:
+    r = ref.total_row - 1
+    for j, col in enumerate(ref.columns):
+        if col.kind == "money":
+            cached = pd.to_numeric(df[col.key], errors="coerce").sum() if len(df) else 0
+            cached = int(cached) if float(cached).is_integer() else float(cached)
+            ws.write_formula(r, j, f"=SUM({ref.local(col.key)})", st.total_money, cached)
+        elif col.key == "applicant":
+            ws.write_formula(r, j, f"=COUNTA({ref.local('application_id')})", st.total_items, ref.rows)
+        elif j == 0:
+            put_text(ws, r, j, "合计", st.total_label)
+        else:
+            ws.write_blank(r, j, None, st.total_label)

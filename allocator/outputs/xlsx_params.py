@@ -1,0 +1,127 @@
+"""The 参数 sheet: what produced this workbook — scenario, policy, input file and its hash, fund figures,
+weights, the discretionary numbers (assumptions, never policy), the solver and the run's manifest."""
+
+from __future__ import annotations
+
+import re
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..result import AllocationResult
+from ._common import flatten, generated_at, sha256_of_applications, text
+from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
+
+PARAMS_SHEET = "参数"
+ASSUMPTION = "假设（非政策规定）"
+
+Row = tuple[str, object, str]  # label, value, note; a row with value None and note '§' is a section
+
+
+def carry_note(scenario: object) -> str:
+    """Where the carryover came from, when it is last year's summary.json rather than a number."""
+    source = str(getattr(scenario, "carryover_source", "") or "")
+    return "" if not source or source.lstrip("-").isdigit() else f"取自上年结果 {source}"
+
+
+def _section(title: str) -> Row:
+    return (title, None, "§")
+
+
+def param_rows(result: AllocationResult) -> list[Row]:
+    """The sheet's rows, in order (exposed for tests)."""
+    sc = result.scenario
+    policy = result.policy
+    s = result.summary
+    sv = result.solver
+    manifest = result.manifest or {}
+    items = {it.id: it for it in getattr(policy, "items", ())}
+    fund = getattr(policy, "fund", None)
+    admin_clause = getattr(fund, "admin_clause", "") or "十九"
+    admin_rate = float(getattr(fund, "admin_rate", 0) or 0)
+
+    def item_label(item_id: str) -> str:
+        it = items.get(item_id)
+        return f"{item_id} {it.name}（条款{it.clause}）" if it else item_id
+
+    rows: list[Row] = [
+        _section("方案"),
+        ("方案名称", getattr(sc, "name", ""), ""),
+        ("方案文件", text(getattr(sc, "path", "")), ""),
+        ("年度", getattr(sc, "year", ""), ""),
+        ("说明", getattr(sc, "description", ""), ""),
+        _section("政策"),
+        ("政策编号", getattr(policy, "id", ""), ""),
+        ("政策名称", getattr(policy, "name", ""), ""),
+        ("发文单位", getattr(policy, "issuer", ""), getattr(policy, "date", "")),
+        ("政策原文", getattr(policy, "source", ""), ""),
+        ("政策包文件", getattr(policy, "path", ""), ""),
+        _section("申报数据"),
+        ("申报文件", text(getattr(sc, "applications", "")), ""),
+        ("申报文件 SHA-256", sha256_of_applications(manifest), "用于核对申报数据未被改动"),
+        _section("资金"),
+        ("年度专项资金（元）", s.annual_fund, ""),
+        ("上年结转（元）", s.carryover_in, carry_note(sc)),
+        ("可用资金（元）", s.available, ""),
+        ("管理费用计划（元）", s.admin_planned, ""),
+        (
+            "管理费用上限（元）",
+            s.admin_limit,
+            f"条款（{admin_clause}）：不超过年度专项资金的 {admin_rate:.0%}",
+        ),
+        ("管理费用（元）", s.admin, ""),
+        ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), ""),
+        ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), ""),
+        _section("目标"),
+        ("分配规则", getattr(sc, "rule", ""), "weighted：按事项权重×评审得分最大化"),
+        ("缺省评审得分", getattr(sc, "default_score", ""), "申报表未填评审得分时采用"),
+    ]
+    weights = getattr(sc, "weights", {}) or {}
+    for item_id in sorted(weights):
+        rows.append((f"权重：{item_label(item_id)}", weights[item_id], "未列出的事项权重为 1"))
+    discretionary = getattr(sc, "discretionary", {}) or {}
+    notes = getattr(sc, "discretionary_notes", {}) or {}
+    if discretionary:
+        rows.append(_section(f"自由裁量参数：{ASSUMPTION}"))
+    for item_id in sorted(discretionary):
+        meanings = getattr(items.get(item_id), "params", {}) or {}
+        for key, value in sorted(discretionary[item_id].items()):
+            meaning = meanings.get(key, "")
+            label = f"{item_label(item_id)}：{key}" + (f"（{meaning}）" if meaning else "")
+            note = re.sub(r"^假设\s*[：:]\s*", "", notes.get(item_id, "")).strip()
+            rows.append((label, value, f"{ASSUMPTION}：{note or '由方案设定'}"))
+    rows += [
+        _section("求解"),
+        ("求解器", sv.name, sv.version),
+        ("求解状态", sv.status, f"方案状态：{s.status}"),
+        ("目标值", round(sv.objective, 6), ""),
+        ("用时（秒）", round(sv.seconds, 3), ""),
+        ("模型类型", "混合整数规划" if sv.mip else "线性规划", f"求解 {sv.stages} 次"),
+        ("时间上限（秒）", getattr(sc, "time_limit", None) or "不限", ""),
+    ]
+    flat = flatten(manifest)
+    if flat:
+        rows.append(_section("运行清单（版本与输入文件）"))
+        rows += [(key, value, "") for key, value in flat]
+    rows += [_section("生成"), ("生成时间", generated_at(manifest), "")]
+    return rows
+
+
+def write_params(ws: Worksheet, st: Styles, result: AllocationResult) -> None:
+    for j, h in enumerate(("参数", "值", "说明")):
+        put_text(ws, 0, j, h, st.header)
+    for r, (label, value, note) in enumerate(param_rows(result), start=1):
+        if value is None and note == "§":
+            merge_text(ws, r, 0, 2, label, st.section)
+            continue
+        put_text(ws, r, 0, label, st.label)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fmt = st.money if "（元）" in label else st.number
+            put_number(ws, r, 1, value, fmt)
+        else:
+            put_text(ws, r, 1, value, st.wrap)
+        put_text(ws, r, 2, note, st.wrap)
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 50)
+    ws.set_column(2, 2, 44)
+    ws.freeze_panes(1, 0)
+    print_setup(ws, "参数", landscape=False)

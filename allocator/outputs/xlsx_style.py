@@ -1,0 +1,117 @@
+"""Cell formats, safe cell writers, column widths and print setup shared by the workbooks.
+
+Text is always written with ``write_string`` (never ``write``), so an applicant or a reason that starts with
+``=``, ``+``, ``-`` or ``@`` stays text and is never run as a formula.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ._common import display_width, text
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+MONEY_FORMAT = "#,##0"
+HEADER_FILL = "#DDEBF7"
+TOTAL_FILL = "#F2F2F2"
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: Format
+    header: Format
+    section: Format
+    text: Format
+    wrap: Format
+    code: Format
+    money: Format
+    count: Format
+    ratio: Format
+    number: Format
+    label: Format
+    total_label: Format
+    total_money: Format
+    total_count: Format
+    total_items: Format
+
+
+def styles(wb: Workbook) -> Styles:
+    def fmt(**props: object) -> Format:
+        return wb.add_format({"valign": "vcenter", **props})
+
+    cell = {"border": 1}
+    total = {"bold": True, "bg_color": TOTAL_FILL, "top": 6, "bottom": 1, "left": 1, "right": 1}
+    return Styles(
+        title=fmt(bold=True, font_size=14),
+        header=fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, align="center"),
+        section=fmt(bold=True, bg_color=HEADER_FILL, border=1),
+        text=fmt(**cell),
+        wrap=fmt(text_wrap=True, **cell),
+        code=fmt(num_format="@", **cell),
+        money=fmt(num_format=MONEY_FORMAT, **cell),
+        count=fmt(num_format="0", **cell),
+        ratio=fmt(num_format="0.0%", **cell),
+        number=fmt(num_format="General", align="right", **cell),
+        label=fmt(bold=True, **cell),
+        total_label=fmt(align="center", **total),
+        total_money=fmt(num_format=MONEY_FORMAT, **total),
+        total_count=fmt(num_format="0", **total),
+        total_items=fmt(num_format='"共"0"项"', **total),
+    )
+
+
+def put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
+    """Text cell, never a formula, whatever it starts with ('' and NaN give a formatted blank)."""
+    s = text(value)
+    if s:
+        ws.write_string(row, col, s, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def put_number(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
+    """Number cell; None/NaN/inf give a formatted blank."""
+    if value is None or isinstance(value, str):
+        ws.write_blank(row, col, None, fmt)
+        return
+    number = float(value)  # type: ignore[arg-type]
+    if math.isnan(number) or math.isinf(number):
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, int(number) if number.is_integer() else number, fmt)
+
+
+def fit_columns(ws: Worksheet, columns: list[list[str]], limits: dict[int, int] | None = None) -> None:
+    """Width of each column from its longest text (header included), CJK counted double, within 6–40."""
+    limits = limits or {}
+    for i, cells in enumerate(columns):
+        widest = max((display_width(c) for c in cells), default=0)
+        ws.set_column(i, i, min(max(widest + 2, 6), limits.get(i, 40)))
+
+
+def print_setup(ws: Worksheet, title: str, landscape: bool = True, header_rows: int | None = 0) -> None:
+    """A4, fit to one page wide, header row repeated, title and sheet name on top, 第 n 页 共 m 页 below."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    if header_rows is not None:
+        ws.repeat_rows(header_rows)
+    safe = title.replace("&", "&&")[:120]
+    ws.set_header(f"&L{safe}&R&A")
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def merge_text(ws: Worksheet, row: int, first: int, last: int, value: object, fmt: Format) -> None:
+    """Merged cells holding text (written with write_string, like every text cell)."""
+    ws.merge_range(row, first, row, last, "", fmt)
+    put_text(ws, row, first, value, fmt)

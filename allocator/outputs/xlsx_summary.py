@@ -1,0 +1,256 @@
+"""The 汇总 sheet (fund figures, totals as formulas over the lists) and the 分条款 / 分区 sheets.
+
+Every total that comes from the lists is a formula written with its cached value, so a viewer that does not
+recalculate still shows the number, and Excel, WPS and LibreOffice recompute the same figures as
+``summary.json``. Only SUM, SUMIF, COUNTIF, COUNTA, ROUNDDOWN and IF are used.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ..result import AllocationResult
+from ._common import AGG_COLUMNS, Lists, status_zh, yuan
+from .xlsx_lists import ListRef
+from .xlsx_params import carry_note
+from .xlsx_style import Styles, fit_columns, merge_text, print_setup, put_number, put_text
+
+SUMMARY_SHEET = "汇总"
+ITEM_SHEET = "分条款"
+DISTRICT_SHEET = "分区"
+
+#: Where each figure sits on the 汇总 sheet (column A holds its label, column C a note); the keys are
+#: ``summary.json``'s, plus coverage and three 核对 (check) cells.
+SUMMARY_CELLS = {
+    "annual_fund": "B4",
+    "carryover_in": "B5",
+    "available": "B6",
+    "admin_limit": "B7",
+    "admin_planned": "B8",
+    "admin": "B9",
+    "awarded": "B10",
+    "city_cost": "B11",
+    "district_cost": "B12",
+    "carryover_out": "B13",
+    "applications": "B14",
+    "eligible": "B15",
+    "funded": "B16",
+    "requested_total": "B17",
+    "coverage": "B18",
+    "check_shares": "B20",
+    "check_admin": "B21",
+    "check_carryover": "B22",
+    "status": "B24",
+}
+
+
+def write_summary(
+    ws: Worksheet, st: Styles, result: AllocationResult, parts: Lists, refs: dict[str, ListRef]
+) -> None:
+    """Rows as in :data:`SUMMARY_CELLS`; B6, B7, B10–B18 and B20–B22 are formulas (B7 only when the policy
+    gives an admin rate that reproduces ``summary.admin_limit``)."""
+    s = result.summary
+    sc = result.scenario
+    policy = result.policy
+    fund = getattr(policy, "fund", None)
+    f, u, i = refs["funded"], refs["unfunded"], refs["ineligible"]
+    name = getattr(sc, "name", "")
+    year = getattr(sc, "year", "")
+    merge_text(ws, 0, 0, 2, f"{name}：专项资金分配汇总", st.title)
+    merge_text(ws, 1, 0, 2, f"年度：{year}　政策：{getattr(policy, 'name', '')}", st.text)
+    for j, h in enumerate(("项目", "金额（元）/ 数量", "说明")):
+        put_text(ws, 2, j, h, st.header)
+
+    awarded = int(parts.funded["award"].sum())
+    city = int(parts.funded["city_cost"].sum())
+    district = int(parts.funded["district_cost"].sum())
+    n_f, n_u, n_i = len(parts.funded), len(parts.unfunded), len(parts.ineligible)
+    cap_total = int(parts.funded["cap"].sum() + parts.unfunded["cap"].sum())
+    rate = Fraction(getattr(fund, "admin_rate", 0) or 0)
+    admin_clause = getattr(fund, "admin_clause", "十九") or "十九"
+    carry_clause = getattr(fund, "carryover_clause", "二十") or "二十"
+    fund_clause = getattr(fund, "annual_fund_clause", "一") or "一"
+    admin_limit_formula = None
+    if rate and math.floor(s.annual_fund * rate) == s.admin_limit:
+        admin_limit_formula = f"=ROUNDDOWN(B4*{rate.numerator}/{rate.denominator},0)"
+    planned_note = "计划安排的管理费用"
+    fixed, per = getattr(sc, "admin_fixed", 0), getattr(sc, "admin_per_application", 0)
+    if fixed or per:
+        planned_note = f"固定 {yuan(fixed)} 元＋每件申报 {yuan(per)} 元 × {s.applications} 件"
+
+    money, count = st.money, st.count
+    rows: list[tuple[str, str | None, object, object, str]] = [
+        ("年度专项资金", None, s.annual_fund, money, f"条款（{fund_clause}）"),
+        (
+            "上年结转",
+            None,
+            s.carryover_in,
+            money,
+            f"条款（{carry_clause}）：上年结余结转下年使用 {carry_note(sc)}".strip(),
+        ),
+        ("可用资金", "=B4+B5", s.available, money, "年度专项资金＋上年结转"),
+        (
+            "管理费用上限",
+            admin_limit_formula,
+            s.admin_limit,
+            money,
+            f"条款（{admin_clause}）：不超过年度专项资金的 {float(rate):.0%}",
+        ),
+        ("管理费用计划", None, s.admin_planned, money, planned_note),
+        ("管理费用", None, s.admin, money, "本方案安排的管理费用（不超过上限）"),
+        ("拟支持金额合计", f"=SUM({f.range('award')})", awarded, money, "拟支持名单「拟支持金额」合计"),
+        ("市级承担", f"=SUM({f.range('city_cost')})", city, money, "由市级专项资金支付"),
+        ("区级承担", f"=SUM({f.range('district_cost')})", district, money, "由所在区配套资金支付（条款二）"),
+        (
+            "结转下年",
+            "=B6-B11-B9",
+            s.available - city - s.admin,
+            money,
+            f"条款（{carry_clause}）：可用资金－市级承担－管理费用",
+        ),
+        (
+            "申报数",
+            f"=COUNTA({f.range('application_id')})+COUNTA({u.range('application_id')})"
+            f"+COUNTA({i.range('application_id')})",
+            n_f + n_u + n_i,
+            count,
+            "三张名单的申报件数",
+        ),
+        (
+            "符合条件数",
+            f"=COUNTA({f.range('application_id')})+COUNTA({u.range('application_id')})",
+            n_f + n_u,
+            count,
+            "拟支持名单＋未支持名单",
+        ),
+        ("获支持数", f"=COUNTA({f.range('application_id')})", n_f, count, "拟支持名单件数"),
+        (
+            "符合条件申请的政策上限合计",
+            f"=SUM({f.range('cap')})+SUM({u.range('cap')})",
+            cap_total,
+            money,
+            "按政策可支持的最高金额合计",
+        ),
+        (
+            "拟支持金额占政策上限比例",
+            "=IF(B17=0,0,B10/B17)",
+            awarded / cap_total if cap_total else 0,
+            st.ratio,
+            "拟支持金额合计 ÷ 政策上限合计",
+        ),
+    ]
+    for r, (label, formula, value, fmt, note) in enumerate(rows, start=3):
+        put_text(ws, r, 0, label, st.label)
+        if formula:
+            ws.write_formula(r, 1, formula, fmt, value)
+        else:
+            put_number(ws, r, 1, value, fmt)
+        put_text(ws, r, 2, note, st.wrap)
+
+    checks = [
+        (
+            "核对：市级＋区级＝拟支持金额",
+            '=IF(B11+B12=B10,"一致","不一致")',
+            "一致" if city + district == awarded else "不一致",
+        ),
+        ("核对：管理费用不超过上限", '=IF(B9<=B7,"是","否")', "是" if s.admin <= s.admin_limit else "否"),
+        (
+            "核对：结转下年不为负",
+            '=IF(B13>=0,"是","否")',
+            "是" if s.available - city - s.admin >= 0 else "否",
+        ),
+    ]
+    for r, (label, formula, value) in enumerate(checks, start=19):
+        put_text(ws, r, 0, label, st.label)
+        ws.write_formula(r, 1, formula, st.text, value)
+        put_text(ws, r, 2, "公式核对，重新计算后自动更新", st.wrap)
+
+    sv = result.solver
+    status = status_zh(s.status)
+    solver_line = (
+        f"{sv.name} {sv.version}，{'混合整数规划' if sv.mip else '线性规划'}，求解 {sv.stages} 次，"
+        f"目标值 {sv.objective:,.2f}，用时 {sv.seconds:.2f} 秒"
+    )
+    put_text(ws, 23, 0, "方案状态", st.label)
+    put_text(ws, 23, 1, status, st.text)
+    put_text(ws, 23, 2, solver_line, st.wrap)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 60)
+    ws.freeze_panes(3, 0)
+    print_setup(ws, f"{name} 专项资金分配汇总", landscape=False, header_rows=2)
+
+
+def write_groups(
+    ws: Worksheet,
+    st: Styles,
+    frame: pd.DataFrame,
+    labels: list[tuple[str, str]],
+    key: str,
+    refs: dict[str, ListRef],
+    title: str,
+) -> None:
+    """One row per group: ``labels`` (header, frame column) first, then COUNTIF/SUMIF formulas over the
+    lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs."""
+    headers = [h for h, _ in labels] + [
+        "申报数",
+        "符合条件数",
+        "获支持数",
+        "政策上限合计（元）",
+        "拟支持金额（元）",
+        "市级承担（元）",
+        "区级承担（元）",
+    ]
+    ws.set_row(0, 32)
+    for j, h in enumerate(headers):
+        put_text(ws, 0, j, h, st.header)
+    key_col = xl_col_to_name([c for _, c in labels].index(key))
+    f, u, i = refs["funded"], refs["unfunded"], refs["ineligible"]
+
+    def countif(ref: ListRef, crit: str) -> str:
+        return f"COUNTIF({ref.range(key, True)},{crit})"
+
+    def sumif(ref: ListRef, crit: str, col: str) -> str:
+        return f"SUMIF({ref.range(key, True)},{crit},{ref.range(col, True)})"
+
+    widths: list[list[str]] = [[h] for h in headers]
+    n = len(frame)
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        crit = f'"="&${key_col}{r + 1}'
+        formulas = {
+            "applications": f"={countif(f, crit)}+{countif(u, crit)}+{countif(i, crit)}",
+            "eligible": f"={countif(f, crit)}+{countif(u, crit)}",
+            "funded": f"={countif(f, crit)}",
+            "cap_total": f"={sumif(f, crit, 'cap')}+{sumif(u, crit, 'cap')}",
+            "award": f"={sumif(f, crit, 'award')}",
+            "city_cost": f"={sumif(f, crit, 'city_cost')}",
+            "district_cost": f"={sumif(f, crit, 'district_cost')}",
+        }
+        for j, (_, col) in enumerate(labels):
+            put_text(ws, r, j, getattr(row, col), st.text)
+            widths[j].append(str(getattr(row, col)))
+        for j, col in enumerate(AGG_COLUMNS, start=len(labels)):
+            value = int(getattr(row, col))
+            fmt = st.count if col in ("applications", "eligible", "funded") else st.money
+            ws.write_formula(r, j, formulas[col], fmt, value)
+            widths[j].append(f"{value:,}")
+    last = max(n, 1) + 1
+    if n == 0:
+        put_text(ws, 1, 0, "（无）", st.text)
+    total = last  # 0-based index of the row after the data
+    put_text(ws, total, 0, "合计", st.total_label)
+    for j in range(1, len(labels)):
+        ws.write_blank(total, j, None, st.total_label)
+    for j, col in enumerate(AGG_COLUMNS, start=len(labels)):
+        c = xl_col_to_name(j)
+        fmt = st.total_count if col in ("applications", "eligible", "funded") else st.total_money
+        ws.write_formula(total, j, f"=SUM({c}2:{c}{last})", fmt, int(frame[col].sum()) if n else 0)
+    ws.freeze_panes(1, len(labels))
+    ws.autofilter(0, 0, last - 1, len(headers) - 1)
+    fit_columns(ws, widths)
+    print_setup(ws, title)

@@ -1,0 +1,179 @@
+"""Shared fixtures: a small allocation result built by hand (no solver), with exact whole-yuan figures.
+
+Scenario: annual fund 3,000,000 + carryover 250,000 = 3,250,000 available; admin 20,000 + 100 × 8 = 20,800
+(limit 1% = 30,000).
+
+====  ======  ===============  =========  =========  ==========  ==========  ============================
+id    区       item             cap        award      city        district    status
+====  ======  ===============  =========  =========  ==========  ==========  ============================
+A001  朝阳区   c04-buy (½ city) 3,000,000  3,000,000  1,500,000   1,500,000   funded
+A002  高新区   c13-hire           300,000    300,000    300,000           0   funded
+A003  朝阳区   c15-innovation     800,000    800,000    800,000           0   funded
+A004  高新区   c15-innovation   1,000,000    500,000    500,000           0   partial
+A005  朝阳区   c13-hire            80,000          0          0           0   unfunded ('<script>' applicant)
+A006  高新区   c04-buy                  0          0          0           0   ineligible (注册资本)
+A007  朝阳区   c13-hire            60,000     60,000     60,000           0   funded ('=' name, '-' reason)
+A008  高新区   c13-hire            50,000     50,000     50,000           0   funded
+====  ======  ===============  =========  =========  ==========  ==========  ============================
+
+awarded 4,710,000 = city 3,210,000 + district 1,500,000; carryover_out = 3,250,000 − 3,210,000 − 20,800
+= 19,200; eligible caps 5,290,000. Another 1,000,000 would raise A004 to 1,000,000 and fund A005 (80,000).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allocator.policy import load_policy
+from allocator.result import TABLE_COLUMNS, AllocationResult, NextMillion, SolverInfo, Status, Summary
+from allocator.scenario import Scenario
+
+NAN = math.nan
+EVIL_APPLICANT = "=SUM(A1)外包服务有限公司"
+SCRIPT_APPLICANT = "<script>alert(1)</script>软件有限公司"
+DASH_REASON = "-按条款（十三）全额支持：30人×2,000元"
+DIGIT_CODE = "912201011234567897"
+# fmt: off
+ROWS = [
+    # id, applicant, credit_code, district, item, requested, score, eligible, failed_condition,
+    #   policy_amount, cap, city_share, award, status, reason
+    ("A001", "长春启明软件有限公司", "91220101MA0Y3K7L2G", "朝阳区", "c04-buy", 3_000_000, 85.0, True, "",
+     3_000_000, 3_000_000, 0.5, 3_000_000, Status.FUNDED, "按条款（四）全额支持：购买6,000平方米×500元"),
+    ("A002", "吉林数联信息技术有限公司", DIGIT_CODE, "高新区", "c13-hire", 300_000, 80.0, True, "",
+     300_000, 300_000, 1.0, 300_000, Status.FUNDED, "按条款（十三）全额支持：150人×2,000元"),
+    ("A003", "长春云帆科技有限公司", "91220104MA14XQ0N89", "朝阳区", "c15-innovation", NAN, 75.0, True, "",
+     800_000, 800_000, 1.0, 800_000, Status.FUNDED, "按条款（十五）全额支持：投资额的50%"),
+    ("A004", "北方外包服务股份有限公司", "91220102MA17R5WT3F", "高新区", "c15-innovation", 1_200_000, 70.0,
+     True, "", 1_500_000, 1_000_000, 1.0, 500_000, Status.PARTIAL, "预算余额有限：部分支持（上限100万元）"),
+    ("A005", SCRIPT_APPLICANT, "91220106MA0YBQ4E60", "朝阳区", "c13-hire", 80_000, 40.0, True, "",
+     80_000, 80_000, 1.0, 0, Status.UNFUNDED, "预算已用完：评审得分较低（40分）"),
+    ("A006", "长春恒信数据有限公司", "91220104702413658U", "高新区", "c04-buy", 2_000_000, NAN, False,
+     "注册资本2000万元以上", 0, 0, 0.5, 0, Status.INELIGIBLE,
+     "不符合条款（四）：注册资本 18,000,000 元低于 2000万元以上"),
+    ("A007", EVIL_APPLICANT, "91220101MA14U9JD19", "朝阳区", "c13-hire", 60_000, 65.0, True, "",
+     60_000, 60_000, 1.0, 60_000, Status.FUNDED, DASH_REASON),
+    ("A008", "长春智汇人力资源有限公司", "912201063200567899", "高新区", "c13-hire", 50_000, 60.0, True, "",
+     50_000, 50_000, 1.0, 50_000, Status.FUNDED, "按条款（十三）全额支持：25人×2,000元"),
+]
+# fmt: on
+
+
+def build_table(policy) -> pd.DataFrame:
+    records = []
+    for i, row in enumerate(ROWS):
+        aid, applicant, code, district, item, requested, score, eligible, failed = row[:9]
+        amount, cap, share, award, status, reason = row[9:]
+        it = policy.item(item)
+        city = int(award * share)
+        weight = 1.0
+        records.append(
+            {
+                "application_id": aid,
+                "applicant": applicant,
+                "credit_code": code,
+                "district": district,
+                "item": item,
+                "item_name": it.name,
+                "clause": it.clause,
+                "source_sheet": "申报表",
+                "source_row": i + 2,
+                "requested": float(requested),
+                "score": score,
+                "eligible": eligible,
+                "failed_condition": failed,
+                "policy_amount": amount,
+                "cap": cap,
+                "city_share": share,
+                "weight": weight,
+                "value": weight * (60.0 if math.isnan(score) else score) / 100,
+                "award": award,
+                "city_cost": city,
+                "district_cost": award - city,
+                "status": status,
+                "reason": reason,
+            }
+        )
+    table = pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
+    for col in ("policy_amount", "cap", "award", "city_cost", "district_cost"):
+        table[col] = table[col].astype("int64")
+    return table
+
+
+def build_result(next_million: bool = True) -> AllocationResult:
+    policy = load_policy("changchun-2017")
+    scenario = Scenario(
+        name="2017 年度测试方案",
+        policy="changchun-2017",
+        year=2017,
+        applications=Path("data/test-applications.xlsx"),
+        path=Path("scenarios/test.toml"),
+        annual_fund=3_000_000,
+        carryover_in=250_000,
+        carryover_source="250000",
+        admin_fixed=20_000,
+        admin_per_application=100,
+        weights={"c13-hire": 1.0},
+        discretionary={"c10-expo": {"rate": 0.5}},
+        discretionary_notes={"c10-expo": "假设：展位费、布展费按50%补助"},
+    )
+    table = build_table(policy)
+    summary = Summary(
+        annual_fund=3_000_000,
+        carryover_in=250_000,
+        available=3_250_000,
+        admin=20_800,
+        awarded=4_710_000,
+        city_cost=3_210_000,
+        district_cost=1_500_000,
+        carryover_out=19_200,
+        status="optimal",
+        applications=8,
+        funded=6,
+        eligible=7,
+        requested_total=5_290_000,
+        admin_planned=20_800,
+        admin_limit=30_000,
+    )
+    changed = pd.DataFrame(
+        {
+            "application_id": ["A004", "A005"],
+            "applicant": ["北方外包服务股份有限公司", SCRIPT_APPLICANT],
+            "item": ["c15-innovation", "c13-hire"],
+            "item_name": ["创新型项目补助", "新录用员工培训补助"],
+            "district": ["高新区", "朝阳区"],
+            "award": [500_000, 0],
+            "award_after": [1_000_000, 80_000],
+            "gain": [500_000, 80_000],
+        }
+    )
+    nm = NextMillion(
+        extra=1_000_000,
+        value_gain=382_000.0,
+        awarded_gain=580_000,
+        city_cost_gain=580_000,
+        newly_funded=1,
+        changed=changed,
+    )
+    return AllocationResult(
+        scenario=scenario,
+        policy=policy,
+        table=table,
+        summary=summary,
+        solver=SolverInfo("HiGHS", "1.7.2", "optimal", 3_412_345.0, 0.12, mip=False, stages=2),
+        manifest={
+            "scenario": "scenarios/test.toml",
+            "applications": {"path": "data/test-applications.xlsx", "sha256": "ab" * 32},
+            "versions": {"allocator": "0.1.0", "pulp": "2.8.0", "highspy": "1.7.2", "python": "3.11.9"},
+            "generated_at": "2017-09-01T10:00:00+08:00",
+        },
+        next_million=nm if next_million else None,
+    )
+
+
+@pytest.fixture
+def small_result() -> AllocationResult:
+    return build_result()

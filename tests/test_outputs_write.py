@@ -1,0 +1,84 @@
+"""write_outputs: every output, moved into place only when all were written."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import allocator.outputs as outputs
+from allocator.errors import OutputError
+from allocator.outputs import write_outputs
+
+NAMES = {
+    "allocation.xlsx",
+    "approved.xlsx",
+    "allocation.csv",
+    "summary.json",
+    "report.html",
+    "charts/by_item.png",
+    "charts/by_item.svg",
+    "charts/by_district.png",
+    "charts/by_district.svg",
+    "charts/funding_status.png",
+    "charts/funding_status.svg",
+}
+
+
+def listing(folder):
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_writes_everything(small_result, tmp_path):
+    out = tmp_path / "reports" / "test"
+    paths = write_outputs(small_result, out)
+    assert {p.relative_to(out).as_posix() for p in paths} == NAMES
+    assert listing(out) == NAMES
+    assert os.listdir(tmp_path / "reports") == ["test"]  # no staging folder left
+
+
+def old_outputs(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text("OLD SUMMARY", encoding="utf-8")
+    (out / "allocation.xlsx").write_bytes(b"OLD WORKBOOK")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("writer", ["write_summary_json", "write_charts", "write_report_html"])
+def test_failure_midway_leaves_earlier_outputs(small_result, tmp_path, monkeypatch, writer):
+    out = old_outputs(tmp_path)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("writer failed")
+
+    monkeypatch.setattr(outputs, writer, boom)
+    with pytest.raises(RuntimeError, match="writer failed"):
+        write_outputs(small_result, out)
+    assert (out / "summary.json").read_text(encoding="utf-8") == "OLD SUMMARY"
+    assert (out / "allocation.xlsx").read_bytes() == b"OLD WORKBOOK"
+    assert listing(out) == {"summary.json", "allocation.xlsx", "notes.txt"}  # nothing new moved in
+    assert os.listdir(tmp_path) == ["out"]  # staging folder removed
+
+
+def test_failure_while_moving_is_reported(small_result, tmp_path, monkeypatch):
+    out = old_outputs(tmp_path)
+    real = os.replace
+
+    def locked(src, dst):
+        if str(dst).endswith("approved.xlsx"):
+            raise PermissionError("locked")
+        return real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", locked)
+    with pytest.raises(OutputError, match="approved.xlsx"):
+        write_outputs(small_result, out)
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_overwrites_previous_run(small_result, tmp_path):
+    out = old_outputs(tmp_path)
+    write_outputs(small_result, out)
+    assert (out / "summary.json").read_text(encoding="utf-8").startswith("{")
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
