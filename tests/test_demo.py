@@ -1,0 +1,179 @@
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from allocator.creditcode import is_valid
+from allocator.demo import DISTRICTS, demo_frame, write_demo
+from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
+from allocator.intake import COMMON_KEYS, item_fields, read_applications
+from allocator.policy import load_policy
+
+POLICY = load_policy("changchun-2017")
+# Assumed scenario numbers for the discretionary items, only to size the oversubscription check.
+PARAMS = {
+    "c10-expo": {"rate": 0.5},
+    "c11-institution": {"amount": 200_000},
+    "c12-talent-base": {"amount": 300_000},
+    "c14-talent": {"per_person": 30_000},
+    "c17-alliance": {"amount": 100_000},
+    "c18-services": {"amount": 150_000},
+}
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return demo_frame(320, POLICY, seed=2017)
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    write_demo(path, 320, POLICY, seed=2017)
+    return path
+
+
+def rough_caps(df):
+    """Per row: eligible, and min(amount, cap, requested) where eligible (a stand-in for the rules engine)."""
+    eligible = np.zeros(len(df), dtype=bool)
+    caps = np.zeros(len(df))
+    for item in POLICY.items:
+        rows = (df["item"] == item.id).to_numpy()
+        sub = df[rows]
+        env = {f.key: sub[f.key].to_numpy() for f in FIELDS if sub[f.key].dtype == float} | PARAMS.get(
+            item.id, {}
+        )
+        ok = np.ones(len(sub), dtype=bool)
+        for cond in item.conditions:
+            ok &= cond.expr.truth(env)
+        amount = (
+            np.full(len(sub), np.inf)
+            if item.amount is None
+            else item.amount.evaluate(env) * np.ones(len(sub))
+        )
+        amount = np.minimum(amount, item.cap if item.cap is not None else np.inf)
+        requested = sub["requested"].to_numpy()
+        amount = np.where(np.isnan(requested), amount, np.minimum(amount, requested))
+        eligible[rows] = ok
+        caps[rows] = np.where(ok, np.nan_to_num(amount, posinf=0.0), 0.0) * float(item.city_share)
+    return eligible, caps
+
+
+def test_deterministic(frame):
+    pd.testing.assert_frame_equal(frame, demo_frame(320, POLICY, seed=2017))
+    other = demo_frame(320, POLICY, seed=1)
+    assert not frame["applicant"].equals(other["applicant"])
+
+
+def test_columns_and_ids(frame):
+    assert list(frame.columns) == [f.key for f in FIELDS]
+    assert frame["application_id"].tolist() == [f"A{i:04d}" for i in range(1, 321)]
+    assert frame["application_id"].is_unique
+    assert set(frame["district"]) <= set(DISTRICTS) and frame["district"].nunique() >= 10
+    assert frame["score"].between(55, 98).all()
+    assert frame["requested"].notna().mean() > 0.7
+
+
+def test_every_item_with_several_applications(frame):
+    counts = frame["item"].value_counts()
+    assert set(counts.index) == {it.id for it in POLICY.items}
+    assert counts.min() >= 3
+    for item_id in (
+        "c10-expo",
+        "c11-institution",
+        "c12-talent-base",
+        "c14-talent",
+        "c17-alliance",
+        "c18-services",
+    ):
+        assert counts[item_id] >= 3
+
+
+def test_only_used_fields_are_filled(frame):
+    for item in POLICY.items:
+        sub = frame[frame["item"] == item.id]
+        allowed = set(COMMON_KEYS) | item_fields(item)
+        for f in FIELDS:
+            if f.key not in allowed:
+                assert sub[f.key].isna().all(), (item.id, f.key)
+        for key in item_fields(item) - {"other_support"}:
+            assert sub[key].notna().all(), (item.id, key)
+
+
+def test_credit_codes_valid_and_some_companies_apply_twice(frame):
+    assert all(is_valid(c) for c in frame["credit_code"])
+    per_code = frame.groupby("credit_code")["applicant"].nunique()
+    assert (per_code == 1).all()  # one code, one name
+    repeated = frame["credit_code"].value_counts()
+    assert 3 <= (repeated > 1).sum() <= 40
+    assert frame.drop_duplicates("credit_code")["applicant"].is_unique
+
+
+def test_edges_and_ineligible_share(frame):
+    eligible, caps = rough_caps(frame)
+    buy = frame["item"] == "c04-buy"
+    edge = buy & (frame["registered_capital"] == 20_000_000)
+    assert edge.any() and eligible[edge.to_numpy()].all()  # 2000万元以上 includes 20,000,000
+    below = buy & frame["registered_capital"].between(19_000_000, 19_999_999)
+    assert below.any() and not eligible[below.to_numpy()].any()
+    park = (frame["item"] == "c03-park") & (frame["building_area_m2"] == 30_000)
+    assert park.any() and not eligible[park.to_numpy()].any()  # exactly 3万 is not 超过3万
+    assert 0.05 <= 1 - eligible.mean() <= 0.15
+    ratio = caps.sum() / POLICY.fund.annual_fund
+    assert 1.8 <= ratio <= 3.0, ratio
+
+
+def test_workbook_reads_back_without_problems(workbook, frame):
+    apps = read_applications(workbook, POLICY)
+    assert len(apps) == 320 >= 300
+    assert apps.sheets == ("申报表", "培训机构培训补助", "创新型项目补助")
+    pd.testing.assert_frame_equal(apps.frame.drop(columns=[SOURCE_SHEET, SOURCE_ROW]), frame)
+    own = apps.frame[apps.frame[SOURCE_SHEET] == "创新型项目补助"]
+    assert (own["item"] == "c15-innovation").all() and len(own) >= 3
+
+
+def test_wan_sheet_headers(workbook):
+    ws = openpyxl.load_workbook(workbook, read_only=True)["创新型项目补助"]
+    headers = next(ws.iter_rows(max_row=1, values_only=True))
+    assert "项目已投资额（万元）" in headers and "申请金额（万元）" in headers and "支持事项" not in headers
+
+
+def test_fewer_rows_than_items():
+    small = demo_frame(10, POLICY, seed=3)
+    assert len(small) == 10 and small["item"].is_unique
+    assert len(demo_frame(0, POLICY)) == 0
+
+
+PACK = """
+[policy]
+id = "x-test"
+name = "测试政策"
+[fund]
+annual_fund = 1_000_000
+[[clauses]]
+no = "一"
+[[items]]
+id = "x-hire"
+name = "招聘补助"
+clause = "一"
+conditions = [{ when = "employees >= 10 and in_park", says = "从业人员10人以上" }]
+amount = "1000 * employees + 0 * rent_months"
+cap = 100_000
+"""
+
+
+def test_items_without_a_profile(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(PACK, encoding="utf-8")
+    policy = load_policy(path)
+    df = write_demo(tmp_path / "x.xlsx", 12, policy, seed=5)
+    assert (df["item"] == "x-hire").all() and df["employees"].notna().all() and (df["in_park"] == 1).all()
+    assert (df["rent_months"] == 12).all()
+    back = read_applications(tmp_path / "x.xlsx", policy).frame
+    pd.testing.assert_frame_equal(back.drop(columns=[SOURCE_SHEET, SOURCE_ROW]), df)
+
+
+def test_workbook_bytes_are_reproducible(workbook, tmp_path):
+    again = tmp_path / "again.xlsx"
+    write_demo(again, 320, POLICY, seed=2017)
+    assert again.read_bytes() == workbook.read_bytes()  # the shipped sample's sha256 is stable

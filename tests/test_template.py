@@ -1,0 +1,134 @@
+import openpyxl
+import pytest
+
+from allocator.errors import InputError, OutputError
+from allocator.fields import FIELDS
+from allocator.intake import read_applications
+from allocator.policy import load_policy
+from allocator.template import DATA_SHEET, GUIDE_SHEET, LAST_ROW, OPTIONS_SHEET, users_of, write_template
+
+POLICY = load_policy("changchun-2017")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tpl") / "template.xlsx"
+    write_template(path, POLICY)
+    return path
+
+
+def column(key):
+    return next(i for i, f in enumerate(FIELDS) if f.key == key)
+
+
+def letter(key):
+    return openpyxl.utils.get_column_letter(column(key) + 1)
+
+
+def test_sheets_and_headers(template):
+    wb = openpyxl.load_workbook(template)
+    assert wb.sheetnames == [GUIDE_SHEET, DATA_SHEET, OPTIONS_SHEET]
+    assert wb[OPTIONS_SHEET].sheet_state == "hidden" and wb[DATA_SHEET].sheet_state == "visible"
+    ws = wb[DATA_SHEET]
+    assert [c.value for c in ws[1]] == [f.header for f in FIELDS]
+    assert ws.freeze_panes == "C2"
+    assert ws.max_row == 1
+    assert ws.column_dimensions[letter("credit_code")].width >= 18
+    options = wb[OPTIONS_SHEET]
+    assert [options.cell(i + 2, 1).value for i in range(len(POLICY.items))] == [
+        it.name for it in POLICY.items
+    ]
+    assert [options.cell(i + 2, 2).value for i in range(len(POLICY.items))] == [it.id for it in POLICY.items]
+
+
+def test_data_validations(template):
+    ws = openpyxl.load_workbook(template)[DATA_SHEET]
+    by_column = {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation
+    }
+    item = by_column[letter("item")]
+    assert item.type == "list" and item.formula1 == f"'{OPTIONS_SHEET}'!$A$2:$A${len(POLICY.items) + 1}"
+    assert str(item.sqref) == f"{letter('item')}2:{letter('item')}{LAST_ROW}"
+    assert item.prompt and item.showInputMessage
+    for key in ("certified", "has_property_cert", "in_park", "fully_supported"):
+        dv = by_column[letter(key)]
+        assert dv.type == "list" and dv.formula1 == '"是,否"'
+    code = by_column[letter("credit_code")]
+    assert code.type == "textLength" and code.formula1 == "18"
+    months = by_column[letter("rent_months")]
+    assert (months.type, months.formula1, months.formula2) == ("whole", "0", "12")
+    score = by_column[letter("score")]
+    assert (score.type, score.formula1, score.formula2) == ("decimal", "0", "100")
+    assert by_column[letter("employees")].type == "whole"
+    assert by_column[letter("registered_capital")].operator == "greaterThanOrEqual"
+    assert letter("applicant") not in by_column
+
+
+def test_instructions(template):
+    ws = openpyxl.load_workbook(template)[GUIDE_SHEET]
+    text = "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    assert "万元" in text and "是 或 否" in text and "Y/N" in text
+    for f in FIELDS:
+        assert f.header in text and f.key in text
+    for it in POLICY.items:
+        assert it.id in text and it.name in text and it.clause_label in text
+    assert "c04-buy 购买、自建办公用房补助" in text  # who uses 注册资本
+    assert "注册资本2000万元以上" in text
+
+
+def test_users_of():
+    users = users_of(POLICY)
+    assert users["registered_capital"] == ["c04-buy", "c07-global", "c07-domestic"]
+    assert users["expo_fee"] == ["c10-expo"] and users["application_id"] == []
+
+
+def test_round_trip(template, tmp_path):
+    wb = openpyxl.load_workbook(template)
+    ws = wb[DATA_SHEET]
+    rows = [
+        {
+            "application_id": "A0001",
+            "applicant": "长春甲信息技术有限公司",
+            "credit_code": "91350100M000100Y43",
+            "district": "高新区",
+            "item": "购买、自建办公用房补助",
+            "requested": 1_000_000,
+            "certified": "是",
+            "registered_capital": 20_000_000,
+            "purchase_area_m2": 2500,
+            "has_property_cert": "是",
+            "has_land_cert": "否",
+        },
+        {
+            "application_id": "A0002",
+            "applicant": "长春乙软件有限公司",
+            "credit_code": "91220101MA14X0AB18",
+            "district": "净月区",
+            "item": "租赁办公用房补助",
+            "rent_area_m2": 800,
+            "rent_months": 12,
+            "in_park": "是",
+            "score": 90,
+        },
+    ]
+    for r, row in enumerate(rows, 2):
+        for key, value in row.items():
+            ws.cell(r, column(key) + 1, value)
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    apps = read_applications(path, POLICY)
+    df = apps.frame
+    assert apps.sheets == (DATA_SHEET,)
+    assert df["item"].tolist() == ["c04-buy", "c04-rent"]
+    assert df.loc[0, ["registered_capital", "purchase_area_m2", "has_land_cert"]].tolist() == [2e7, 2500, 0]
+    assert df.loc[1, ["rent_area_m2", "rent_months", "in_park", "score"]].tolist() == [800, 12, 1, 90]
+
+
+def test_empty_template_reads_as_no_rows(template):
+    with pytest.raises(InputError, match="没有申报数据行"):
+        read_applications(template, POLICY)
+
+
+def test_unwritable_path(tmp_path):
+    with pytest.raises(OutputError):
+        write_template(tmp_path / "missing-dir" / "t.xlsx", POLICY)
