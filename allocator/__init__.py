@@ -1,3 +1,45 @@
-"""allocator: special-fund budget allocation optimizer (policy as data, PuLP/HiGHS, Excel out)."""
+"""allocator: special-fund budget allocation optimizer (policy as data, PuLP/HiGHS, Excel out).
+
+The public API, as a notebook uses it::
+
+    from allocator import load_scenario, load_policy, read_applications, allocate, write_outputs
+
+    scenario = load_scenario("scenarios/changchun-2017.toml")
+    policy = load_policy(scenario.policy)
+    apps = read_applications(scenario.applications, policy)
+    result = allocate(scenario, policy, apps.frame)
+    write_outputs(result, "reports/my-run")
+"""
 
 __version__ = "0.1.0"
+
+from .errors import AllocatorError  # noqa: E402
+from .policy import load_policy  # noqa: E402
+from .scenario import load_scenario  # noqa: E402
+
+
+def __getattr__(name: str):  # heavier pieces load on first use
+    if name in ("allocate", "run"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    if name == "read_applications":
+        from .intake import read_applications
+
+        return read_applications
+    if name == "write_outputs":
+        from .outputs import write_outputs
+
+        return write_outputs
+    raise AttributeError(name)
+
+
+__all__ = [
+    "AllocatorError",
+    "allocate",
+    "load_policy",
+    "load_scenario",
+    "read_applications",
+    "run",
+    "write_outputs",
+]

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="allocator", description="专项资金预算分配优化 / special-fund allocation optimizer")
+    p = argparse.ArgumentParser(
+        prog="allocator", description="专项资金预算分配优化 / special-fund allocation optimizer"
+    )
     p.add_argument("--version", action="version", version=f"allocator {__version__}")
     sub = p.add_subparsers(title="commands")
 
@@ -83,7 +85,9 @@ def _run(args: argparse.Namespace) -> int:
     result, paths = run(args.scenario, args.out)
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
-    print(f"求解器：{result.solver.name}，状态：最优（{result.solver.stages} 阶段，{result.solver.seconds:.2f} 秒）")
+    print(
+        f"求解器：{result.solver.name}，状态：最优（{result.solver.stages} 阶段，{result.solver.seconds:.2f} 秒）"
+    )
     for label, value in (
         ("可用资金", s.available),
         ("管理费用", s.admin),
@@ -146,7 +150,18 @@ def policy_table(policy: Policy) -> str:
         conditions = "；".join(c.says for c in it.conditions) or "—"
         cap = f"{it.cap:,}" if it.cap is not None else "—"
         kind = "酌定（方案设定：" + "、".join(it.params) + "）" if it.discretionary else "规定"
-        rows.append((it.id, it.clause, it.name, conditions, it.amount_says or "—", cap, f"{float(it.city_share):.0%}", kind))
+        rows.append(
+            (
+                it.id,
+                it.clause,
+                it.name,
+                conditions,
+                it.amount_says or "—",
+                cap,
+                f"{float(it.city_share):.0%}",
+                kind,
+            )
+        )
     widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
     widths[3] = min(widths[3], 48)
     lines = [f"{policy.name}（{policy.id}，{policy.issuer} {policy.date}）", ""]

@@ -42,11 +42,15 @@ def explain(frame: pd.DataFrame, award: np.ndarray, policy: Policy) -> pd.DataFr
             strict=True,
         )
     ]
-    table = frame.assign(award=award, city_cost=city, district_cost=award - city, status=status, reason=reasons)
+    table = frame.assign(
+        award=award, city_cost=city, district_cost=award - city, status=status, reason=reasons
+    )
     return table.loc[:, list(TABLE_COLUMNS)].reset_index(drop=True)
 
 
-def _reason(status: str, item: object, basis: str, award: int, cap: int, ratio: float, marginal: float, why: str) -> str:
+def _reason(
+    status: str, item: object, basis: str, award: int, cap: int, ratio: float, marginal: float, why: str
+) -> str:
     if status == Status.INELIGIBLE:
         return why
     if status == Status.FUNDED:
@@ -57,9 +61,7 @@ def _reason(status: str, item: object, basis: str, award: int, cap: int, ratio: 
         standard = item.amount_says or item.cap_says
         return f"全额支持，按{item.clause_label}{standard}核定"
     if status == Status.PARTIAL:
-        return (
-            f"部分支持：资金按评审加权价值排序分配，至本项时资金用完，获核定上限 {cap:,} 元的 {award / cap:.1%}"
-        )
+        return f"部分支持：资金按评审加权价值排序分配，至本项时资金用完，获核定上限 {cap:,} 元的 {award / cap:.1%}"
     if ratio <= 0:
         return "未获支持：方案中该事项的权重或评审得分为0"
     if np.isnan(marginal):

@@ -114,7 +114,9 @@ def _check(node: ast.AST, source: str, names: Collection[str], used: set[str]) -
             raise ExprError(f"{fn.id} 需要 {_FUNCS[fn.id]} 个参数 / {fn.id} takes {_FUNCS[fn.id]} arguments")
     if isinstance(node, ast.Name) and node.id not in _FUNCS and node.id not in _LITERALS:
         if node.id not in names:
-            raise ExprError(f"表达式 {source!r} 中的 {node.id!r} 不是已知字段或参数 / unknown name {node.id!r}")
+            raise ExprError(
+                f"表达式 {source!r} 中的 {node.id!r} 不是已知字段或参数 / unknown name {node.id!r}"
+            )
         used.add(node.id)
 
 

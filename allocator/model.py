@@ -45,7 +45,10 @@ def build_model(frame: pd.DataFrame, available: int, admin_low: int, admin_high:
     share = frame["city_share"].to_numpy()[rows]
     value = frame["value"].to_numpy()[rows]
     problem = pulp.LpProblem("allocation", pulp.LpMaximize)
-    x = [problem.add_variable(f"x{i:07d}", lowBound=0, upBound=float(c)) for i, c in zip(rows, cap, strict=True)]
+    x = [
+        problem.add_variable(f"x{i:07d}", lowBound=0, upBound=float(c))
+        for i, c in zip(rows, cap, strict=True)
+    ]
     admin = problem.add_variable("admin", lowBound=admin_low / SCALE, upBound=admin_high / SCALE)
     value_expr = pulp.LpAffineExpression(zip(x, value.tolist(), strict=True))
     problem.setObjective(value_expr - ADMIN_PENALTY * admin)
@@ -55,7 +58,9 @@ def build_model(frame: pd.DataFrame, available: int, admin_low: int, admin_high:
     return Model(problem, x, rows, admin, value_expr, available, labels)
 
 
-def add_tiebreak(model: Model, frame: pd.DataFrame, best_value: float, tie_rows: np.ndarray) -> pulp.LpVariable:
+def add_tiebreak(
+    model: Model, frame: pd.DataFrame, best_value: float, tie_rows: np.ndarray
+) -> pulp.LpVariable:
     """Stage 2: hold the stage-1 value, give the tie group the largest common share of their caps."""
     position = {int(r): k for k, r in enumerate(model.rows)}
     cap = frame["cap"].to_numpy() / SCALE

@@ -111,7 +111,10 @@ def verify(
     for label, mask in (
         ("拟支持金额为负 / negative award", award < 0),
         ("拟支持金额超过上限 / award above cap", award > cap),
-        ("不符合条件却获支持 / award to an ineligible application", (~table["eligible"].to_numpy()) & (award != 0)),
+        (
+            "不符合条件却获支持 / award to an ineligible application",
+            (~table["eligible"].to_numpy()) & (award != 0),
+        ),
     ):
         if mask.any():
             bad.append(f"{label}: {ids[mask].tolist()[:5]}")
@@ -125,7 +128,9 @@ def verify(
         bad.append("市级＋区级 ≠ 拟支持金额 / city + district cost ≠ award")
     city = int(table["city_cost"].sum())
     if not admin_low <= admin <= admin_high:
-        bad.append(f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内（条款（十九））/ admin out of range")
+        bad.append(
+            f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内（条款（十九））/ admin out of range"
+        )
     if city + admin > available:
         bad.append(f"市级支出 {city:,} + 管理费用 {admin:,} 超过可用资金 {available:,} / budget exceeded")
     recomputed = {

@@ -97,7 +97,9 @@ def _check_admin(policy: Policy, low: int, high: int, available: int) -> None:
         )
 
 
-def _optimise(frame: pd.DataFrame, available: int, admin_low: int, admin_high: int, solver: object) -> _Solution:
+def _optimise(
+    frame: pd.DataFrame, available: int, admin_low: int, admin_high: int, solver: object
+) -> _Solution:
     model = build_model(frame, available, admin_low, admin_high)
     first = solve(model, solver, "value")
     x, seconds, stages = first.awards, first.seconds, 1
@@ -111,7 +113,7 @@ def _optimise(frame: pd.DataFrame, available: int, admin_low: int, admin_high: i
     full[model.rows] = x
     admin = min(max(admin_low, int(round(first.admin))), admin_high)
     award = round_awards(frame, full, admin, available)
-    value = float(frame["value"].to_numpy() @ award)
+    value = round(float(frame["value"].to_numpy() @ award), 4)
     info = SolverInfo(first.solver, first.version, "optimal", value, seconds, mip=False, stages=stages)
     return _Solution(award, admin, info)
 
@@ -143,12 +145,14 @@ def _next_million(table: pd.DataFrame, frame: pd.DataFrame, now: _Solution, more
 
     num, den = frame["share_num"].to_numpy(), frame["share_den"].to_numpy()
     changed = more.award != now.award
-    diff = table.loc[changed, ["application_id", "applicant", "item", "item_name", "district", "award"]].copy()
+    diff = table.loc[
+        changed, ["application_id", "applicant", "item", "item_name", "district", "award"]
+    ].copy()
     diff["award_after"] = more.award[changed]
     diff["gain"] = diff["award_after"] - diff["award"]
     return NextMillion(
         extra=EXTRA,
-        value_gain=more.info.objective - now.info.objective,
+        value_gain=round(more.info.objective - now.info.objective, 4),
         awarded_gain=int(more.award.sum() - now.award.sum()),
         city_cost_gain=int(city_cost(more.award, num, den).sum() - city_cost(now.award, num, den).sum()),
         newly_funded=int(((now.award == 0) & (more.award > 0)).sum()),

@@ -139,13 +139,17 @@ def _parse(text: str, where: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"政策包 {where} 不是有效的 TOML：{exc}", f"{where} is not valid TOML: {exc}") from None
+        raise PolicyError(
+            f"政策包 {where} 不是有效的 TOML：{exc}", f"{where} is not valid TOML: {exc}"
+        ) from None
     try:
         return _build(data, where)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, PolicyError):
             raise
-        raise PolicyError(f"政策包 {where} 格式错误：{exc}", f"policy pack {where} is malformed: {exc}") from None
+        raise PolicyError(
+            f"政策包 {where} 格式错误：{exc}", f"policy pack {where} is malformed: {exc}"
+        ) from None
 
 
 def _build(data: dict, where: str) -> Policy:
@@ -201,13 +205,20 @@ def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
         try:
             return parse(text, names)
         except ExprError as exc:
-            raise PolicyError(f"政策包 {where}：事项 {item_id}：{exc}", f"{where}: item {item_id}: {exc}") from None
+            raise PolicyError(
+                f"政策包 {where}：事项 {item_id}：{exc}", f"{where}: item {item_id}: {exc}"
+            ) from None
 
-    conditions = tuple(Condition(expr(c["when"]), str(c.get("says", c["when"]))) for c in raw.get("conditions", []))
+    conditions = tuple(
+        Condition(expr(c["when"]), str(c.get("says", c["when"]))) for c in raw.get("conditions", [])
+    )
     amount = expr(raw["amount"]) if raw.get("amount") else None
     cap = raw.get("cap")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
-        raise PolicyError(f"政策包 {where}：事项 {item_id} 的 cap 必须是非负数字", f"{where}: item {item_id}: cap must be a number ≥ 0")
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 的 cap 必须是非负数字",
+            f"{where}: item {item_id}: cap must be a number ≥ 0",
+        )
     if amount is None and cap is None and not params:
         raise PolicyError(
             f"政策包 {where}：事项 {item_id} 既无金额公式也无上限",

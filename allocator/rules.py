@@ -120,7 +120,7 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
         share_den=share_den,
         city_share=share_num / share_den,
         weight=weight,
-        value=weight * score / 100.0,
+        value=np.round(weight * score / 100.0, 9),
     )
     return Caps(out)
 
@@ -147,7 +147,7 @@ def _check_params(frame: pd.DataFrame, policy: Policy, scenario: Scenario) -> No
             raise ScenarioError(
                 f"事项 {item.id}（{item.name}，{item.clause_label}）为酌定事项，方案须在 [discretionary.{item.id}] 中给出：{needs}",
                 f"item {item.id} is discretionary: the scenario must set {', '.join(missing)} in [discretionary.{item.id}]",
-                f"例如 / e.g. [discretionary.{item.id}] {missing[0]} = …  note = \"假设：…\"",
+                f'例如 / e.g. [discretionary.{item.id}] {missing[0]} = …  note = "假设：…"',
             )
 
 
@@ -177,7 +177,9 @@ def _conditions(item: Item, rows: pd.DataFrame, env: dict) -> tuple[np.ndarray, 
         first_fail = ok & ~holds
         if first_fail.any():
             text[first_fail] = cond.says
-            reason[first_fail] = [_fail_reason(item, cond, row) for row in rows[first_fail].to_dict("records")]
+            reason[first_fail] = [
+                _fail_reason(item, cond, row) for row in rows[first_fail].to_dict("records")
+            ]
         ok &= holds
     return ok, text, reason
 

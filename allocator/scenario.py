@@ -98,14 +98,19 @@ def load_scenario(path: str | Path) -> Scenario:
         raise _fail(path, "不是 UTF-8 编码的文本", "is not UTF-8 text") from None
     for table, value in data.items():
         if table not in _KNOWN:
-            raise _fail(path, f"未知的表 [{table}]", f"unknown table [{table}]", f"可用 / known: {', '.join(_KNOWN)}")
+            raise _fail(
+                path, f"未知的表 [{table}]", f"unknown table [{table}]", f"可用 / known: {', '.join(_KNOWN)}"
+            )
         keys = _KNOWN[table]
         if keys is not None and isinstance(value, dict):
             extra = set(value) - keys
             if extra:
                 key = sorted(extra)[0]
                 raise _fail(
-                    path, f"[{table}] 中有未知的键 {key}", f"unknown key {key!r} in [{table}]", f"可用 / known: {', '.join(sorted(keys))}"
+                    path,
+                    f"[{table}] 中有未知的键 {key}",
+                    f"unknown key {key!r} in [{table}]",
+                    f"可用 / known: {', '.join(sorted(keys))}",
                 )
     base = path.parent
     sc = data.get("scenario", {})
@@ -121,7 +126,11 @@ def load_scenario(path: str | Path) -> Scenario:
     def money(table: dict, key: str, default: int = 0) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
-            raise _fail(path, f"{key} 应为非负整数（元），实际为 {value!r}", f"{key} must be whole yuan ≥ 0, got {value!r}")
+            raise _fail(
+                path,
+                f"{key} 应为非负整数（元），实际为 {value!r}",
+                f"{key} must be whole yuan ≥ 0, got {value!r}",
+            )
         return int(value)
 
     carry_raw = budget.get("carryover_in", 0)
@@ -136,27 +145,43 @@ def load_scenario(path: str | Path) -> Scenario:
     objective = data.get("objective", {})
     rule = objective.get("rule", "weighted")
     if rule not in RULES:
-        raise _fail(path, f"不支持的规则 {rule!r}", f"unsupported rule {rule!r}", f"可用 / known: {', '.join(RULES)}")
+        raise _fail(
+            path, f"不支持的规则 {rule!r}", f"unsupported rule {rule!r}", f"可用 / known: {', '.join(RULES)}"
+        )
     weights = {}
     for item_id, w in objective.get("weights", {}).items():
         if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
-            raise _fail(path, f"事项 {item_id} 的权重应为非负数字，实际为 {w!r}", f"weight of {item_id} must be a number ≥ 0")
+            raise _fail(
+                path,
+                f"事项 {item_id} 的权重应为非负数字，实际为 {w!r}",
+                f"weight of {item_id} must be a number ≥ 0",
+            )
         weights[str(item_id)] = float(w)
     default_score = objective.get("default_score", 60)
-    if isinstance(default_score, bool) or not isinstance(default_score, int | float) or not 0 <= default_score <= 100:
+    if (
+        isinstance(default_score, bool)
+        or not isinstance(default_score, int | float)
+        or not 0 <= default_score <= 100
+    ):
         raise _fail(path, "default_score 应在 0–100 之间", "default_score must be between 0 and 100")
 
     discretionary: dict[str, dict[str, float]] = {}
     notes: dict[str, str] = {}
     for item_id, params in data.get("discretionary", {}).items():
         if not isinstance(params, dict):
-            raise _fail(path, f"[discretionary.{item_id}] 应为表", f"[discretionary.{item_id}] must be a table")
+            raise _fail(
+                path, f"[discretionary.{item_id}] 应为表", f"[discretionary.{item_id}] must be a table"
+            )
         values = {}
         for k, v in params.items():
             if k == "note":
                 notes[item_id] = str(v)
             elif isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                raise _fail(path, f"[discretionary.{item_id}] {k} 应为非负数字", f"[discretionary.{item_id}] {k} must be a number ≥ 0")
+                raise _fail(
+                    path,
+                    f"[discretionary.{item_id}] {k} 应为非负数字",
+                    f"[discretionary.{item_id}] {k} must be a number ≥ 0",
+                )
             else:
                 values[k] = float(v)
         discretionary[str(item_id)] = values
@@ -164,7 +189,9 @@ def load_scenario(path: str | Path) -> Scenario:
     solver = data.get("solver", {})
     solver_name = str(solver.get("name", "highs")).lower()
     if solver_name not in ("highs", "cbc"):
-        raise _fail(path, f"不支持的求解器 {solver_name!r}", f"unsupported solver {solver_name!r}", "highs 或 cbc")
+        raise _fail(
+            path, f"不支持的求解器 {solver_name!r}", f"unsupported solver {solver_name!r}", "highs 或 cbc"
+        )
     year = sc.get("year", 0)
     if isinstance(year, bool) or not isinstance(year, int):
         raise _fail(path, f"year 应为整数年份，实际为 {year!r}", f"year must be a whole year, got {year!r}")
@@ -196,7 +223,11 @@ def _carryover_from(summary_path: Path, scenario_path: Path) -> int:
         data = json.loads(summary_path.read_text(encoding="utf-8"))
         value = data["carryover_out"]
     except FileNotFoundError:
-        raise _fail(scenario_path, f"carryover_in 指向的 {summary_path} 不存在", f"carryover_in file {summary_path} not found") from None
+        raise _fail(
+            scenario_path,
+            f"carryover_in 指向的 {summary_path} 不存在",
+            f"carryover_in file {summary_path} not found",
+        ) from None
     except (json.JSONDecodeError, KeyError, TypeError):
         raise _fail(
             scenario_path,
@@ -204,5 +235,9 @@ def _carryover_from(summary_path: Path, scenario_path: Path) -> int:
             f"{summary_path} is not a summary.json with carryover_out",
         ) from None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail(scenario_path, f"{summary_path} 的 carryover_out 不是非负整数", f"carryover_out in {summary_path} is not whole yuan ≥ 0")
+        raise _fail(
+            scenario_path,
+            f"{summary_path} 的 carryover_out 不是非负整数",
+            f"carryover_out in {summary_path} is not whole yuan ≥ 0",
+        )
     return value

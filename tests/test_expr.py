@@ -30,7 +30,11 @@ def test_rejects_anything_outside_the_language(text):
 
 
 def test_arithmetic_comparison_and_functions_on_columns():
-    env = {"a": np.array([1.0, 5.0, np.nan]), "b": np.array([2.0, 2.0, 2.0]), "flag": np.array([1.0, 0.0, np.nan])}
+    env = {
+        "a": np.array([1.0, 5.0, np.nan]),
+        "b": np.array([2.0, 2.0, 2.0]),
+        "flag": np.array([1.0, 0.0, np.nan]),
+    }
     assert parse("min(a * 2, 4)", NAMES).evaluate(env)[:2].tolist() == [2.0, 4.0]
     assert parse("a >= 5", NAMES).truth(env).tolist() == [False, True, False]  # NaN compares false
     assert parse("flag", NAMES).truth(env).tolist() == [True, False, False]  # blank is no

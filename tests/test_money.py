@@ -41,7 +41,9 @@ def test_top_up_stops_at_cap():
 
 
 def good_table():
-    f = rules_frame([row("A1", "c13-hire", eligible_hires=10), row("A2", "c04-buy", purchase_area_m2=20, **BUY)])
+    f = rules_frame(
+        [row("A1", "c13-hire", eligible_hires=10), row("A2", "c04-buy", purchase_area_m2=20, **BUY)]
+    )
     return explain(f, np.array([20_000, 5_001]), POLICY)
 
 
@@ -61,7 +63,10 @@ def test_a_correct_table_passes():
     ("mutate", "kw"),
     [
         (lambda t: t.assign(award=t["award"] + [1, 0], city_cost=t["city_cost"] + [1, 0]), {}),  # above cap
-        (lambda t: t.assign(city_cost=t["city_cost"] - [0, 1], district_cost=t["district_cost"] + [0, 1]), {}),
+        (
+            lambda t: t.assign(city_cost=t["city_cost"] - [0, 1], district_cost=t["district_cost"] + [0, 1]),
+            {},
+        ),
         (lambda t: t.assign(district_cost=t["district_cost"] + 1), {}),
         (lambda t: t, {"available": 20_000}),  # over budget
         (lambda t: t, {"admin": 2_001}),  # clause 十九

@@ -30,7 +30,13 @@ def test_hand_solved_allocation_to_the_yuan():
     r = allocate(scenario(annual_fund=1_000_000, admin_fixed=5_000), POLICY, frame(rows))
     assert awards(r) == {"A1": 200_000, "A2": 1_000_000, "A3": 95_000, "A4": 200_000}
     s = r.summary
-    assert (s.admin, s.city_cost, s.district_cost, s.awarded, s.carryover_out) == (5_000, 995_000, 500_000, 1_495_000, 0)
+    assert (s.admin, s.city_cost, s.district_cost, s.awarded, s.carryover_out) == (
+        5_000,
+        995_000,
+        500_000,
+        1_495_000,
+        0,
+    )
     status = r.table.set_index("application_id")["status"].to_dict()
     assert status == {"A1": "funded", "A2": "funded", "A3": "partial", "A4": "funded"}
     reason = r.table.set_index("application_id")["reason"]
@@ -43,7 +49,9 @@ def test_hand_solved_allocation_to_the_yuan():
 
 def test_money_left_over_is_carried_over():
     rows = [row("A1", "c13-hire", eligible_hires=10)]
-    r = allocate(scenario(annual_fund=1_000_000, carryover_in=300_000, admin_fixed=2_000), POLICY, frame(rows))
+    r = allocate(
+        scenario(annual_fund=1_000_000, carryover_in=300_000, admin_fixed=2_000), POLICY, frame(rows)
+    )
     assert awards(r) == {"A1": 20_000}
     assert r.summary.available == 1_300_000
     assert r.summary.carryover_out == 1_300_000 - 20_000 - 2_000

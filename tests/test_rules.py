@@ -16,7 +16,13 @@ CASES = [
     # 三: "建筑面积超过3万平方米" excludes 30,000 itself; "最高不超过200万元"
     ("c03-park", dict(certified=YES, building_area_m2=30_000), False, 0, None),
     ("c03-park", dict(certified=YES, building_area_m2=30_001), True, 2_000_000, "formula"),
-    ("c03-park", dict(certified=YES, building_area_m2=50_000, requested=1_500_000), True, 1_500_000, "requested"),
+    (
+        "c03-park",
+        dict(certified=YES, building_area_m2=50_000, requested=1_500_000),
+        True,
+        1_500_000,
+        "requested",
+    ),
     ("c03-park", dict(certified=NO, building_area_m2=50_000), False, 0, None),
     # 四 purchase: "注册资本2000万元以上" includes 20,000,000; 500 元/m², at most 500万
     ("c04-buy", dict(BUY, purchase_area_m2=8_000), True, 4_000_000, "formula"),
@@ -46,7 +52,13 @@ CASES = [
     ("c07-hq", dict(is_headquarters=YES, offshore_usd=5_000_000), True, 1_000_000, "formula"),
     ("c07-hq", dict(is_headquarters=YES, offshore_usd=4_999_999), False, 0, None),
     # 八
-    ("c08-spinoff", dict(independent_entity=YES, in_mofcom_system=YES, offshore_usd=300_000), True, 200_000, "formula"),
+    (
+        "c08-spinoff",
+        dict(independent_entity=YES, in_mofcom_system=YES, offshore_usd=300_000),
+        True,
+        200_000,
+        "formula",
+    ),
     ("c08-spinoff", dict(independent_entity=YES, in_mofcom_system=NO, offshore_usd=300_000), False, 0, None),
     ("c08-spinoff", dict(independent_entity=YES, in_mofcom_system=YES, offshore_usd=0), False, 0, None),
     # 九: 0.2 元 per dollar of increment
@@ -105,7 +117,11 @@ def test_ineligible_reason_names_clause_condition_and_value():
 
 
 def test_city_share_of_premises_items_is_half():
-    f = caps(frame([row("A1", "c04-buy", **BUY, purchase_area_m2=10), row("A2", "c13-hire", eligible_hires=1)]), POLICY, scenario()).frame
+    f = caps(
+        frame([row("A1", "c04-buy", **BUY, purchase_area_m2=10), row("A2", "c13-hire", eligible_hires=1)]),
+        POLICY,
+        scenario(),
+    ).frame
     assert f.set_index("application_id")["city_share"].to_dict() == {"A1": 0.5, "A2": 1.0}
 
 
@@ -120,6 +136,9 @@ def test_unknown_weight_item_is_a_scenario_error():
 
 
 def test_blank_score_takes_the_scenario_default_and_weights_multiply():
-    rows = [row("A1", "c13-hire", eligible_hires=1, score=None), row("A2", "c13-hire", eligible_hires=1, score=90)]
+    rows = [
+        row("A1", "c13-hire", eligible_hires=1, score=None),
+        row("A2", "c13-hire", eligible_hires=1, score=90),
+    ]
     f = caps(frame(rows), POLICY, scenario(default_score=50.0, weights={"c13-hire": 2.0})).frame
     assert f["value"].tolist() == [1.0, 1.8]
