@@ -168,3 +168,42 @@ def test_default_output_folder_and_console_script(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "reports" / "changchun-2017" / "summary.json").is_file()
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recomputes_the_totals_to_the_summary(run_dir, tmp_path):
+    """Strip every cached formula value, let LibreOffice calculate, compare with summary.json."""
+    import re
+    import zipfile
+
+    bare = tmp_path / "bare.xlsx"
+    with (
+        zipfile.ZipFile(run_dir / "allocation.xlsx") as zin,
+        zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data)
+            zout.writestr(info, data)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
+            "--outdir",
+            str(tmp_path),
+            str(bare),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (exported,) = tmp_path.glob("bare*.csv")  # LibreOffice may add the sheet name
+    with open(exported, encoding="utf-8") as fh:
+        sheet = list(csv.reader(fh))
+    s = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    for key in FIGURES:
+        cell = SUMMARY_CELLS[key]
+        assert int(sheet[int(cell[1:]) - 1][1]) == s[key], key
