@@ -101,6 +101,10 @@ def _run(args: argparse.Namespace) -> int:
     if result.next_million is not None:
         nm = result.next_million
         print(f"再增加 {nm.extra:,} 元：多支持 {nm.awarded_gain:,} 元，新增获支持 {nm.newly_funded} 项")
+    for kept in (p for p in paths if p.name.startswith("approved.") and p.name != "approved.xlsx"):
+        print(
+            f"注意：拟支持名单有变化，原 approved.xlsx 已保留为 {kept.name} / the previous approved list was kept"
+        )
     print(f"已写出 {len(paths)} 个文件到 {paths[0].parent if paths else args.out}")
     return 0
 

@@ -82,3 +82,22 @@ def test_overwrites_previous_run(small_result, tmp_path):
     write_outputs(small_result, out)
     assert (out / "summary.json").read_text(encoding="utf-8").startswith("{")
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_changed_approved_list_is_kept_beside_the_new_one(small_result, tmp_path):
+    import dataclasses
+
+    from allocator.outputs import write_outputs
+
+    out = tmp_path / "out"
+    write_outputs(small_result, out)
+    again = write_outputs(small_result, out)  # same list: replaced, nothing kept
+    assert not [p for p in again if p.name.startswith("approved.2")]
+    table = small_result.table.copy()
+    funded = table.index[table["award"] > 0][0]
+    table.loc[funded, "application_id"] = "Z9999"  # a different approved list
+    changed = dataclasses.replace(small_result, table=table)
+    paths = write_outputs(changed, out)
+    kept = [p for p in paths if p.name.startswith("approved.2")]
+    assert len(kept) == 1 and kept[0].is_file()
+    assert sorted(p.name for p in out.glob("approved*.xlsx")) == sorted(["approved.xlsx", kept[0].name])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import OutputError
@@ -54,6 +55,38 @@ def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
     return [p.relative_to(folder) for p in written]
 
 
+def _approved_rows(path: Path) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [tuple(r[1:]) for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    finally:
+        wb.close()
+
+
+def _keep_changed_approved(old: Path, new: Path) -> Path | None:
+    """An approved list that a new run would change is kept beside it, never overwritten silently.
+
+    Returns the kept copy (``approved.<its time>.xlsx``), or None when there was none or it is unchanged.
+    """
+    if not old.is_file():
+        return None
+    try:
+        if _approved_rows(old) == _approved_rows(new):
+            return None
+    except Exception:  # an unreadable old list is kept too  # noqa: BLE001
+        pass
+    stamp = datetime.fromtimestamp(old.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+    kept = old.with_name(f"approved.{stamp}.xlsx")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = old.with_name(f"approved.{stamp}-{n}.xlsx")
+    shutil.copy2(old, kept)
+    return kept
+
+
 def write_outputs(result: AllocationResult, out_dir: str | Path) -> list[Path]:
     """Write every output into ``out_dir`` (created if needed); returns the paths written there."""
     out_dir = Path(out_dir)
@@ -63,6 +96,9 @@ def write_outputs(result: AllocationResult, out_dir: str | Path) -> list[Path]:
         relative = _write_all(result, staging)
         out_dir.mkdir(exist_ok=True)
         written: list[Path] = []
+        kept = _keep_changed_approved(out_dir / "approved.xlsx", staging / "approved.xlsx")
+        if kept is not None:
+            written.append(kept)
         for rel in relative:
             target = out_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
