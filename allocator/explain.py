@@ -1,7 +1,9 @@
 """Every application's status and the reason, in Chinese, that decided it.
 
-The reason names the clause or limit: the failed condition and its clause, the clause cap that
-bound ("受条款（四）最高补助额不超过500万元限制"), the requested amount, or the budget.
+The reason names the clause or limit: the failed condition and its clause, the clause cap that bound
+("受条款（四）最高补助额不超过500万元限制"), the requested amount, a limit of the scenario that is tight
+on the final numbers (per enterprise, district co-funding, an item's share, the minimum award), an
+override and its reason, or the budget under the scenario's rule.
 """
 
 from __future__ import annotations
@@ -12,58 +14,115 @@ import pandas as pd
 from .money import city_cost
 from .policy import Policy
 from .result import TABLE_COLUMNS, Status
+from .scenario import Scenario
 
 
-def explain(frame: pd.DataFrame, award: np.ndarray, policy: Policy) -> pd.DataFrame:
+def explain(
+    frame: pd.DataFrame,
+    award: np.ndarray,
+    policy: Policy,
+    scenario: Scenario,
+    fixed: dict[int, int] | None = None,
+    level: float | None = None,
+    tier: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The result table (``TABLE_COLUMNS``) for the rules frame and whole-yuan awards."""
+    fixed = fixed or {}
     award = np.asarray(award, dtype=np.int64)
     cap = frame["cap"].to_numpy(dtype=np.int64)
     eligible = frame["eligible"].to_numpy(dtype=bool)
     city = city_cost(award, frame["share_num"].to_numpy(), frame["share_den"].to_numpy())
+    overridden = np.zeros(len(frame), dtype=bool)
+    overridden[list(fixed)] = True
     status = np.select(
-        [~eligible, award >= cap, award > 0],
-        [Status.INELIGIBLE.value, Status.FUNDED.value, Status.PARTIAL.value],
+        [overridden, ~eligible, award >= cap, award > 0],
+        [Status.OVERRIDDEN.value, Status.INELIGIBLE.value, Status.FUNDED.value, Status.PARTIAL.value],
         Status.UNFUNDED.value,
     )
+    table = frame.assign(award=award, city_cost=city, district_cost=award - city, status=status)
+    tight = _tight(table, scenario)
     ratio = (frame["value"] * frame["share_den"] / frame["share_num"].clip(lower=1)).to_numpy()
-    paid = award > 0
-    marginal = float(ratio[paid].min()) if paid.any() else float("nan")
+    paid = (award > 0) & ~overridden
+    context = {
+        "marginal": float(ratio[paid].min()) if paid.any() else float("nan"),
+        "level": level,
+        "reasons": {o.application_id: o.reason for o in scenario.overrides},
+    }
     items = {it.id: it for it in policy.items}
-    reasons = [
-        _reason(st, items[it], basis, a, c, r, marginal, why)
-        for st, it, basis, a, c, r, why in zip(
-            status,
-            frame["item"],
-            frame["cap_basis"],
-            award,
-            cap,
-            ratio,
-            frame["ineligible_reason"],
-            strict=True,
-        )
+    tiers = tier if tier is not None else np.zeros(len(frame))
+    table["reason"] = [
+        _reason(row, items[row.item], ratio[k], tiers[k], scenario, tight, context)
+        for k, row in enumerate(table.itertuples(index=False))
     ]
-    table = frame.assign(
-        award=award, city_cost=city, district_cost=award - city, status=status, reason=reasons
-    )
     return table.loc[:, list(TABLE_COLUMNS)].reset_index(drop=True)
 
 
-def _reason(
-    status: str, item: object, basis: str, award: int, cap: int, ratio: float, marginal: float, why: str
-) -> str:
+def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
+    """Limits that are (to within a yuan per application) used up on the final numbers."""
+    lim = scenario.limits
+    out: dict[str, set] = {"enterprise": set(), "district": set(), "share_max": set()}
+    if lim.per_enterprise is not None:
+        g = table.groupby("credit_code")["award"].agg(["sum", "size"])
+        out["enterprise"] = set(g.index[g["sum"] >= lim.per_enterprise - g["size"]])
+    if lim.district_budget:
+        g = table.groupby("district")["district_cost"].agg(["sum", "size"])
+        out["district"] = {
+            d
+            for d, b in lim.district_budget.items()
+            if d in g.index and g.at[d, "sum"] >= b - g.at[d, "size"]
+        }
+    if lim.item_share:
+        spent = int(table["city_cost"].sum())
+        g = table.groupby("item")["city_cost"].agg(["sum", "size"])
+        out["share_max"] = {
+            i
+            for i, (_, hi) in lim.item_share.items()
+            if hi < 1 and i in g.index and g.at[i, "sum"] >= hi * spent - 2 * g.at[i, "size"] - 10
+        }
+    return out
+
+
+def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dict, ctx: dict) -> str:
+    status, award, cap = row.status, int(row.award), int(row.cap)
+    lim = scenario.limits
+    if status == Status.OVERRIDDEN:
+        return f"决定支持 {award:,} 元：{ctx['reasons'].get(row.application_id, '')}"
     if status == Status.INELIGIBLE:
-        return why
+        return row.ineligible_reason
     if status == Status.FUNDED:
-        if basis == "requested":
+        if row.cap_basis == "requested":
             return "按申请金额全额支持"
-        if basis == "cap":
+        if row.cap_basis == "cap":
             return f"全额支持，受{item.clause_label}{item.cap_says}限制"
-        standard = item.amount_says or item.cap_says
-        return f"全额支持，按{item.clause_label}{standard}核定"
+        return f"全额支持，按{item.clause_label}{item.amount_says or item.cap_says}核定"
+    head = "部分支持" if status == Status.PARTIAL else "未获支持"
+    if cap < lim.min_award:
+        return f"未获支持：核定上限 {cap:,} 元低于最低支持额 {lim.min_award:,} 元（[limits] min_award）"
+    if row.credit_code in tight["enterprise"]:
+        return f"{head}：受单个企业支持总额上限 {lim.per_enterprise:,} 元限制（[limits] per_enterprise）"
+    if row.district in tight["district"] and row.city_share < 1:
+        return f"{head}：受{row.district}配套资金上限 {lim.district_budget[row.district]:,} 元限制（条款（二），[limits.district_budget]）"
+    if row.item in tight["share_max"]:
+        return f"{head}：该事项已达市级资金占比上限 {lim.item_share[row.item][1]:.0%}（[limits.item_share]）"
+    share = f"获核定上限 {cap:,} 元的 {award / cap:.1%}" if cap else ""
+    if scenario.rule == "prorata":
+        if status == Status.UNFUNDED and lim.min_award:
+            return f"未获支持：按比例分配额低于最低支持额 {lim.min_award:,} 元"
+        return f"部分支持：按比例同等削减，各项均获核定上限的 {ctx['level'] or 0:.2%}"
+    if scenario.rule == "maxmin" and status == Status.PARTIAL:
+        return f"部分支持：按最小覆盖率最大规则分配（各项至少获上限的 {ctx['level'] or 0:.1%}），{share}"
+    if scenario.rule == "priority":
+        return f"{head}：按分档优先规则（本项为第 {int(tier) + 1} 档），分配至本档时资金已用完" + (
+            f"，{share}" if award else ""
+        )
     if status == Status.PARTIAL:
-        return f"部分支持：资金按评审加权价值排序分配，至本项时资金用完，获核定上限 {cap:,} 元的 {award / cap:.1%}"
+        return f"部分支持：资金按评审加权价值排序分配，至本项时资金用完，{share}"
     if ratio <= 0:
         return "未获支持：方案中该事项的权重或评审得分为0"
-    if np.isnan(marginal):
+    if lim.min_award and award == 0:
+        return f"未获支持：剩余资金不足最低支持额 {lim.min_award:,} 元，或其加权价值低于获支持项目"
+    if np.isnan(ctx["marginal"]):
         return "未获支持：可用资金不足"
-    return f"未获支持：预算不足，每元市级资金的加权价值 {ratio:.4f} 低于获支持项目的最低值 {marginal:.4f}"
+    return (
+        f"未获支持：预算不足，每元市级资金的加权价值 {ratio:.4f} 低于获支持项目的最低值 {ctx['marginal']:.4f}"
+    )

@@ -2,16 +2,22 @@
 
 Mathematical formulation (money in solver units of 万元, ``SCALE`` yuan, so numbers stay near 1):
 
-    variables   x_i ∈ [0, cap_i]             award of eligible application i
-                a   ∈ [A_plan, r·F]          administration (clause 十九: r = 1 %, F = annual fund)
-    budget      Σ_i s_i·x_i + a ≤ F + C      s_i = city share, C = carryover in     ``budget_city``
-    stage 1     max Σ_i v_i·x_i − δ·a        v_i = weight_item × score_i / 100
-    stage 2     max z   s.t.  Σ v_i·x_i ≥ V* − tol,  x_j ≥ z·cap_j  for j in the tie group T
+    variables  x_i ∈ [0, cap_i]               award of eligible application i (fixed for an override)
+               a   ∈ [A_plan, r·F]            administration (clause 十九: r = 1 %, F = annual fund)
+               y_i ∈ {0, 1}                   with [limits] min_award m: x_i ≥ m·y_i, x_i ≤ cap_i·y_i
+    budget_city         Σ_i s_i·x_i + a ≤ F + C                    s_i city share, C carryover in
+    enterprise[k]       Σ_{i of credit code k} x_i ≤ L             [limits] per_enterprise
+    district_budget[d]  Σ_{i in district d} (1 − s_i)·x_i ≤ D_d    [limits.district_budget] (clause 二)
+    item_share_min[j]   Σ_{i of item j} s_i·x_i ≥ lo_j·Σ_i s_i·x_i [limits.item_share]
+    item_share_max[j]   Σ_{i of item j} s_i·x_i ≤ hi_j·Σ_i s_i·x_i
 
-Stage 2 is the fair tie-break: applications whose value per yuan of city money is exactly the
-marginal one compete for the last money; instead of letting the solver (or the row order) pick,
-they all get the same share of their cap. Applications are ordered by ``application_id`` before
-the model is built, so the model — and its answer — does not depend on the workbook's row order.
+The objective is the rule's (allocator.objectives). Share constraints keep a margin of a yuan per
+application so that rounding to whole yuan can never push a share across its bound.
+
+With ``elastic=True`` every limit gets a non-negative slack in yuan and the objective minimises their
+sum: the smallest change that would make a contradictory scenario feasible (allocator.diagnose).
+Applications are ordered by ``application_id`` before the model is built, so neither the model nor
+its answer depends on the workbook's row order.
 """
 
 from __future__ import annotations
@@ -22,69 +28,205 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from .scenario import Limits
+
 SCALE = 10_000  # yuan per solver unit
 ADMIN_PENALTY = 1e-6  # keeps administration at its planned amount when money is left over
-VALUE_TOL = 1e-9  # relative slack on the stage-1 value held in stage 2
+VALUE_TOL = 1e-9  # relative slack on a stage's optimum held in later stages
+
+
+@dataclass(frozen=True)
+class Budget:
+    available: int  # yuan: annual fund + carryover in
+    admin_low: int  # planned administration
+    admin_high: int  # clause 十九
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A named constraint in policy terms, for messages, reports and the elastic re-solve."""
+
+    name: str
+    kind: str  # budget | enterprise | district | share_min | share_max
+    key: str  # the credit code, district or item it is about ("" for the budget)
+    limit: float  # yuan, or a share for share_min / share_max
+    zh: str
 
 
 @dataclass
 class Model:
     problem: pulp.LpProblem
     x: list[pulp.LpVariable]
-    rows: np.ndarray  # positions (in the caps frame) of the applications that have a variable
+    rows: np.ndarray  # positions (in the rules frame) of the applications that have a variable
     admin: pulp.LpVariable
-    value: pulp.LpAffineExpression
-    available: int  # yuan
-    labels: dict[str, str] = field(default_factory=dict)  # constraint name -> policy words
+    value: pulp.LpAffineExpression  # Σ v_i·x_i
+    budget: Budget
+    bounds: dict[str, Bound] = field(default_factory=dict)
+    slacks: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic mode
+    y: list[pulp.LpVariable] = field(default_factory=list)
+    mip: bool = False
 
 
-def build_model(frame: pd.DataFrame, available: int, admin_low: int, admin_high: int) -> Model:
-    """One variable per eligible application with a positive cap, and the admin variable."""
-    rows = np.flatnonzero(frame["eligible"].to_numpy() & (frame["cap"].to_numpy() > 0))
-    cap = frame["cap"].to_numpy()[rows] / SCALE
+def build_model(
+    frame: pd.DataFrame,
+    budget: Budget,
+    limits: Limits | None = None,
+    fixed: dict[int, int] | None = None,
+    elastic: bool = False,
+) -> Model:
+    """Variables for eligible applications with a positive cap; ``fixed`` maps a row to an override award."""
+    limits = limits or Limits()
+    fixed = fixed or {}
+    cap_all = frame["cap"].to_numpy()
+    modelled = frame["eligible"].to_numpy() & (cap_all > 0)
+    for r, amount in fixed.items():
+        modelled[r] = amount > 0
+    rows = np.flatnonzero(modelled)
+    cap = cap_all[rows] / SCALE
     share = frame["city_share"].to_numpy()[rows]
     value = frame["value"].to_numpy()[rows]
+    low = np.zeros(len(rows))
+    for k, r in enumerate(rows):
+        if int(r) in fixed:
+            low[k] = cap[k] = fixed[int(r)] / SCALE
+    small = (cap_all[rows] < limits.min_award) & ~np.isin(rows, list(fixed))
+    cap = np.where(small, 0.0, cap)  # below the minimum award: nothing can be given
+
     problem = pulp.LpProblem("allocation", pulp.LpMaximize)
     x = [
-        problem.add_variable(f"x{i:07d}", lowBound=0, upBound=float(c))
-        for i, c in zip(rows, cap, strict=True)
+        problem.add_variable(f"x{r:07d}", lowBound=float(lo), upBound=float(c))
+        for r, lo, c in zip(rows, low, cap, strict=True)
     ]
-    admin = problem.add_variable("admin", lowBound=admin_low / SCALE, upBound=admin_high / SCALE)
-    value_expr = pulp.LpAffineExpression(zip(x, value.tolist(), strict=True))
-    problem.setObjective(value_expr - ADMIN_PENALTY * admin)
-    budget = pulp.LpAffineExpression([*zip(x, share.tolist(), strict=True), (admin, 1.0)])
-    problem += (budget <= available / SCALE, "budget_city")
-    labels = {"budget_city": "可用资金（年度专项资金＋上年结转，条款（一）（二十））"}
-    return Model(problem, x, rows, admin, value_expr, available, labels)
+    admin = problem.add_variable(
+        "admin", lowBound=budget.admin_low / SCALE, upBound=budget.admin_high / SCALE
+    )
+    model = Model(
+        problem, x, rows, admin, pulp.LpAffineExpression(zip(x, value.tolist(), strict=True)), budget
+    )
+    slack = _slack_maker(model, elastic)
+
+    city = pulp.LpAffineExpression(zip(x, share.tolist(), strict=True))
+    _add(model, city + admin - slack("budget_city") <= budget.available / SCALE,
+         Bound("budget_city", "budget", "", budget.available, "可用资金（年度专项资金＋上年结转）"))  # fmt: skip
+    if limits.per_enterprise is not None:
+        _enterprise(model, frame, cap_all, limits.per_enterprise, slack)
+    if limits.district_budget:
+        _districts(model, frame, share, limits.district_budget, slack)
+    if limits.item_share:
+        _shares(model, frame, share, city, limits.item_share, slack)
+    if limits.min_award:
+        _min_award(model, cap, limits.min_award, set(fixed), small)
+    if elastic:
+        problem.sense = pulp.LpMinimize
+        problem.setObjective(pulp.lpSum(model.slacks.values()))
+    else:
+        problem.setObjective(model.value - ADMIN_PENALTY * admin)
+    return model
 
 
-def add_tiebreak(
-    model: Model, frame: pd.DataFrame, best_value: float, tie_rows: np.ndarray
-) -> pulp.LpVariable:
-    """Stage 2: hold the stage-1 value, give the tie group the largest common share of their caps."""
-    position = {int(r): k for k, r in enumerate(model.rows)}
-    cap = frame["cap"].to_numpy() / SCALE
-    z = model.problem.add_variable("tie_share", lowBound=0, upBound=1)
-    tol = VALUE_TOL * max(1.0, abs(best_value))
-    model.problem += (model.value >= best_value - tol, "hold_value")
-    for r in tie_rows:
-        model.problem += (model.x[position[int(r)]] - float(cap[r]) * z >= 0, f"tie_{int(r):07d}")
-    model.problem.setObjective(z - ADMIN_PENALTY * model.admin)
-    model.labels["hold_value"] = "保持第一阶段的最优加权价值"
-    return z
+def _slack_maker(model: Model, elastic: bool):
+    def slack(name: str) -> pulp.LpAffineExpression | float:
+        if not elastic:
+            return 0.0
+        var = model.problem.add_variable(f"slack_{len(model.slacks):05d}", lowBound=0)
+        model.slacks[name] = var
+        return var
+
+    return slack
 
 
-def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Applications in a value-per-city-yuan class that the stage-1 answer split.
+def _add(model: Model, constraint: pulp.LpConstraint, bound: Bound) -> None:
+    model.problem += (constraint, bound.name)
+    model.bounds[bound.name] = bound
 
-    A class is split when some of its members got money and some are short of their cap: the
-    solver's choice among equals. ``awards`` are stage-1 awards in yuan for ``rows``.
+
+def _groups(frame: pd.DataFrame, column: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Positions in ``rows`` (the variables) grouped by the value of ``column``."""
+    keys = frame[column].to_numpy()[rows]
+    out: dict[str, list[int]] = {}
+    for k, key in enumerate(keys):
+        if key is not None and key == key:
+            out.setdefault(str(key), []).append(k)
+    return {key: np.asarray(v) for key, v in sorted(out.items())}
+
+
+def _enterprise(model: Model, frame: pd.DataFrame, cap_all: np.ndarray, limit: int, slack) -> None:
+    for n, (code, pos) in enumerate(_groups(frame, "credit_code", model.rows).items()):
+        if cap_all[model.rows[pos]].sum() <= limit:
+            continue  # cannot bind
+        total = pulp.lpSum(model.x[k] for k in pos)
+        name = f"enterprise_{n:05d}"
+        _add(model, total - slack(name) <= limit / SCALE,
+             Bound(name, "enterprise", code, limit, f"单个企业（统一社会信用代码 {code}）支持总额上限 {limit:,} 元"))  # fmt: skip
+
+
+def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: dict[str, int], slack) -> None:
+    groups = _groups(frame, "district", model.rows)
+    for n, (district, limit) in enumerate(sorted(budgets.items())):
+        pos = groups.get(district, np.array([], dtype=int))
+        pos = pos[share[pos] < 1] if len(pos) else pos
+        if not len(pos):
+            continue
+        total = pulp.LpAffineExpression((model.x[k], 1.0 - share[k]) for k in pos)
+        name = f"district_{n:05d}"
+        _add(model, total - slack(name) <= limit / SCALE,
+             Bound(name, "district", district, limit, f"{district}配套资金上限 {limit:,} 元（条款（二））"))  # fmt: skip
+
+
+def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], slack) -> None:
+    groups = _groups(frame, "item", model.rows)
+    margin = (len(model.rows) + 10) / SCALE  # a yuan per application: rounding never crosses a bound
+    for n, (item, (lo, hi)) in enumerate(sorted(bounds.items())):
+        pos = groups.get(item, np.array([], dtype=int))
+        part = pulp.LpAffineExpression((model.x[k], share[k]) for k in pos)
+        if lo > 0:
+            name = f"share_min_{n:05d}"
+            _add(model, part - lo * city + slack(name) >= margin,
+                 Bound(name, "share_min", item, lo, f"事项 {item} 占市级资金的最低比例 {lo:.0%}"))  # fmt: skip
+        if hi < 1:
+            name = f"share_max_{n:05d}"
+            _add(model, part - hi * city - slack(name) <= -margin,
+                 Bound(name, "share_max", item, hi, f"事项 {item} 占市级资金的最高比例 {hi:.0%}"))  # fmt: skip
+
+
+def _min_award(model: Model, cap: np.ndarray, minimum: int, fixed: set[int], small: np.ndarray) -> None:
+    """x_i = 0 or x_i ≥ m, with a binary y_i (the model becomes a MILP)."""
+    m = minimum / SCALE
+    for k, r in enumerate(model.rows):
+        if int(r) in fixed or small[k]:
+            continue
+        y = model.problem.add_variable(f"y{r:07d}", lowBound=0, upBound=1, cat=pulp.LpBinary)
+        model.problem += (model.x[k] - m * y >= 0, f"min_award_lo_{r:07d}")
+        model.problem += (model.x[k] - float(cap[k]) * y <= 0, f"min_award_hi_{r:07d}")
+        model.y.append(y)
+    model.mip = bool(model.y)
+
+
+def hold(model: Model, expr: pulp.LpAffineExpression, best: float, name: str) -> None:
+    """Keep a stage's optimum (up to ``VALUE_TOL``) while later stages optimise something else."""
+    model.problem += (expr >= best - VALUE_TOL * max(1.0, abs(best)), name)
+
+
+def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Applications in a value-per-city-yuan class that an answer split (some paid, some short).
+
+    ``awards`` are yuan for ``rows``; ``free`` marks the rows the rule may still move (not overrides).
     """
     cap = frame["cap"].to_numpy()[rows]
     ratio = (frame["value"].to_numpy()[rows] / frame["city_share"].to_numpy()[rows]).round(10)
-    short = awards < cap - 0.5
-    paid = awards > 0.5
+    short = free & (awards < cap - 0.5)
+    paid = free & (awards > 0.5)
     split = np.intersect1d(np.unique(ratio[short]), np.unique(ratio[paid]))
     split = split[split > 0]
-    members = rows[np.isin(ratio, split)]
+    members = rows[free & np.isin(ratio, split)]
     return members if len(members) > 1 else members[:0]
+
+
+def add_tiebreak_stage(model: Model, frame: pd.DataFrame, tie_rows: np.ndarray) -> pulp.LpVariable:
+    """The fair tie-break: every application of the tie group gets at least the same share z of its cap."""
+    position = {int(r): k for k, r in enumerate(model.rows)}
+    cap = frame["cap"].to_numpy() / SCALE
+    z = model.problem.add_variable("tie_share", lowBound=0, upBound=1)
+    for r in tie_rows:
+        model.problem += (model.x[position[int(r)]] - float(cap[r]) * z >= 0, f"tie_{int(r):07d}")
+    return z

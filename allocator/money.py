@@ -1,28 +1,24 @@
-"""Money: from the solver's floats to whole yuan, and an independent check of every constraint.
-
-Rounding keeps every constraint true:
+"""Money: from the solver's floats to whole yuan, keeping every constraint true.
 
 1. ``award_i = min(⌊x_i + 0.01⌋, cap_i)`` (0.01 yuan absorbs solver tolerance);
    ``city_i = ⌈award_i · s_i⌉`` in exact integer arithmetic (the city pays the odd yuan of a 50/50
    split, so the city budget check is never optimistic), ``district_i = award_i − city_i``.
-2. If ``Σ city_i + admin`` exceeds the available money (at most a few yuan of rounding), awards are
-   trimmed from the least valuable upwards.
-3. Whole yuan left over go back one at a time by largest remainder within the most valuable class,
-   then to whoever is still short of their cap, most valuable first — ties always broken by
-   ``application_id``, never by row order.
+2. If the city budget is exceeded (at most a few yuan of rounding), awards are trimmed, least
+   valuable first; an award never ends between 0 and the minimum award.
+3. Whole yuan left over go back one at a time by largest remainder, most valuable class first;
+   then (``fill``) to whoever is still short of their cap, in the rule's order — ties always by
+   ``application_id``, never by row order. Every step is checked against every limit by
+   :class:`Ledger`; overridden awards are never touched.
 
-:func:`verify` then recomputes everything from the final integers, independently of the above.
+allocator.verify then recomputes everything from the final integers, independently of this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from fractions import Fraction
-
 import numpy as np
 import pandas as pd
 
-from .errors import VerificationError
+from .scenario import Limits
 
 
 def city_cost(award: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -30,49 +26,23 @@ def city_cost(award: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray
     return -((-award * num) // den)
 
 
-def round_awards(frame: pd.DataFrame, x: np.ndarray, admin: int, available: int) -> np.ndarray:
-    """Whole-yuan awards for every row of ``frame`` from unrounded awards ``x`` (yuan)."""
-    cap = frame["cap"].to_numpy(dtype=np.int64)
-    num = frame["share_num"].to_numpy(dtype=np.int64)
-    den = frame["share_den"].to_numpy(dtype=np.int64)
-    value = frame["value"].to_numpy(dtype=float)
-    ratio = (value * den / np.maximum(num, 1)).round(10)  # value per yuan of city money
-    ids = frame["application_id"].to_numpy()
-    x = np.clip(np.nan_to_num(x, nan=0.0), 0, None)
-    award = np.minimum(np.floor(x + 0.01).astype(np.int64), cap)
-    remainder = np.clip(x - award, 0, None)
-    budget = available - admin
-    ledger = _Ledger(award, num, den, budget)
+class Ledger:
+    """Running totals of every limit while single awards change."""
 
-    for i in np.lexsort((ids, ratio)):  # over budget by rounding: trim the least valuable first
-        if ledger.room >= 0:
-            break
-        if award[i] > 0:
-            need = -ledger.room
-            ledger.set(i, award[i] - min(int(award[i]), -(-need * int(den[i]) // max(int(num[i]), 1))))
-    for i in np.lexsort((ids, -remainder, -ratio)):  # the rounding residue, one yuan each
-        if remainder[i] > 0.01 and award[i] < cap[i] and value[i] > 0 and ledger.fits(i, award[i] + 1):
-            ledger.set(i, award[i] + 1)
-    free = bool((den > num).any())  # with a share below 1, a yuan of award may cost no city yuan
-    for i in np.lexsort((ids, -ratio)):  # anything still left, most valuable first
-        if ledger.room < 0 or (ledger.room == 0 and not free):
-            break
-        if value[i] > 0 and award[i] < cap[i]:
-            step = (ledger.room + 1) * int(den[i]) // max(int(num[i]), 1)
-            target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + step)
-            while target > award[i] and not ledger.fits(i, target):
-                target -= 1
-            ledger.set(i, target)
-    return award
-
-
-class _Ledger:
-    """Keeps Σ city cost current while single awards change."""
-
-    def __init__(self, award: np.ndarray, num: np.ndarray, den: np.ndarray, budget: int) -> None:
-        self.award, self.num, self.den = award, num, den
-        self.spend = int(city_cost(award, num, den).sum())
+    def __init__(self, frame: pd.DataFrame, award: np.ndarray, budget: int, limits: Limits) -> None:
+        self.award = award
+        self.num = frame["share_num"].to_numpy(dtype=np.int64)
+        self.den = frame["share_den"].to_numpy(dtype=np.int64)
         self.budget = budget
+        self.limits = limits
+        city = city_cost(award, self.num, self.den)
+        self.spend = int(city.sum())
+        self.code = frame["credit_code"].to_numpy()
+        self.district = frame["district"].to_numpy()
+        self.item = frame["item"].to_numpy()
+        self.by_code = pd.Series(award).groupby(self.code).sum().to_dict() if limits.per_enterprise else {}
+        self.by_district = pd.Series(award - city).groupby(self.district).sum().to_dict()
+        self.by_item = pd.Series(city).groupby(self.item).sum().to_dict()
 
     @property
     def room(self) -> int:
@@ -82,72 +52,93 @@ class _Ledger:
         return -((-int(amount) * int(self.num[i])) // int(self.den[i]))
 
     def fits(self, i: int, amount: int) -> bool:
-        return self.spend - self._city(i, self.award[i]) + self._city(i, amount) <= self.budget
+        lim = self.limits
+        da = int(amount) - int(self.award[i])
+        dc = self._city(i, amount) - self._city(i, self.award[i])
+        if self.spend + dc > self.budget:
+            return False
+        if lim.per_enterprise is not None and self.by_code.get(self.code[i], 0) + da > lim.per_enterprise:
+            return False
+        d = self.district[i]
+        if d in lim.district_budget and self.by_district.get(d, 0) + da - dc > lim.district_budget[d]:
+            return False
+        total = self.spend + dc
+        for item, (lo, hi) in lim.item_share.items():
+            part = self.by_item.get(item, 0) + (dc if self.item[i] == item else 0)
+            if part < lo * total - 1e-6 or part > hi * total + 1e-6:
+                return False
+        return True
 
     def set(self, i: int, amount: int) -> None:
-        self.spend += self._city(i, amount) - self._city(i, self.award[i])
+        da = int(amount) - int(self.award[i])
+        dc = self._city(i, amount) - self._city(i, self.award[i])
+        self.spend += dc
+        if self.limits.per_enterprise is not None:
+            self.by_code[self.code[i]] = self.by_code.get(self.code[i], 0) + da
+        self.by_district[self.district[i]] = self.by_district.get(self.district[i], 0) + da - dc
+        self.by_item[self.item[i]] = self.by_item.get(self.item[i], 0) + dc
         self.award[i] = amount
 
 
-def verify(
-    table: pd.DataFrame,
-    *,
-    shares: Mapping[str, Fraction],
+def round_awards(
+    frame: pd.DataFrame,
+    x: np.ndarray,
     admin: int,
-    admin_low: int,
-    admin_high: int,
     available: int,
-    totals: dict[str, int],
-) -> None:
-    """Recompute every constraint on the final whole-yuan numbers; raise on any violation."""
-    bad: list[str] = []
-    award = table["award"].to_numpy()
-    cap = table["cap"].to_numpy()
-    ids = table["application_id"]
-    if not (np.issubdtype(award.dtype, np.integer) and np.issubdtype(table["city_cost"].dtype, np.integer)):
-        bad.append("金额不是整数元 / awards are not whole yuan")
-    if ids.duplicated().any():
-        bad.append(f"申报编号重复 / duplicate ids: {sorted(ids[ids.duplicated()].tolist())[:5]}")
-    for label, mask in (
-        ("拟支持金额为负 / negative award", award < 0),
-        ("拟支持金额超过上限 / award above cap", award > cap),
-        (
-            "不符合条件却获支持 / award to an ineligible application",
-            (~table["eligible"].to_numpy()) & (award != 0),
-        ),
-    ):
-        if mask.any():
-            bad.append(f"{label}: {ids[mask].tolist()[:5]}")
-    share = table["item"].map(shares)  # from the policy pack itself, not from the rules' columns
-    num = np.array([f.numerator for f in share], dtype=np.int64)
-    den = np.array([f.denominator for f in share], dtype=np.int64)
-    expected_city = city_cost(award, num, den)
-    if (table["city_cost"].to_numpy() != expected_city).any():
-        bad.append("市级承担金额与分担比例不符 / city cost does not match the share")
-    if (table["city_cost"].to_numpy() + table["district_cost"].to_numpy() != award).any():
-        bad.append("市级＋区级 ≠ 拟支持金额 / city + district cost ≠ award")
-    city = int(table["city_cost"].sum())
-    if not admin_low <= admin <= admin_high:
-        bad.append(
-            f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内（条款（十九））/ admin out of range"
-        )
-    if city + admin > available:
-        bad.append(f"市级支出 {city:,} + 管理费用 {admin:,} 超过可用资金 {available:,} / budget exceeded")
-    recomputed = {
-        "awarded": int(award.sum()),
-        "city_cost": city,
-        "district_cost": int(table["district_cost"].sum()),
-        "carryover_out": available - city - admin,
-        "funded": int((award > 0).sum()),
-        "applications": len(table),
-    }
-    for key, value in recomputed.items():
-        if key in totals and totals[key] != value:
-            bad.append(f"合计 {key} = {totals[key]:,}，重新计算为 {value:,} / total {key} does not recompute")
-    if recomputed["carryover_out"] < 0:
-        bad.append("结转为负 / negative carryover")
-    if bad:
-        raise VerificationError(
-            "最终金额未通过独立校验，未写出任何结果：" + "；".join(bad),
-            "the final whole-yuan allocation failed verification; nothing was written",
-        )
+    *,
+    limits: Limits | None = None,
+    fixed: set[int] = frozenset(),
+    order: np.ndarray | None = None,
+    fill: bool = True,
+) -> np.ndarray:
+    """Whole-yuan awards for every row of ``frame`` from unrounded awards ``x`` (yuan).
+
+    ``order``: the rule's priority (smaller first; default: value per city yuan, highest first).
+    ``fill``: give leftover whole yuan to applications short of their cap (off for pro rata).
+    """
+    limits = limits or Limits()
+    cap = frame["cap"].to_numpy(dtype=np.int64)
+    num = frame["share_num"].to_numpy(dtype=np.int64)
+    den = frame["share_den"].to_numpy(dtype=np.int64)
+    value = frame["value"].to_numpy(dtype=float)
+    ratio = (value * den / np.maximum(num, 1)).round(10)  # value per yuan of city money
+    order = -ratio if order is None else np.asarray(order, dtype=float)
+    ids = frame["application_id"].to_numpy()
+    x = np.clip(np.nan_to_num(np.asarray(x, dtype=float), nan=0.0), 0, None)
+    award = np.minimum(np.floor(x + 0.01).astype(np.int64), cap)
+    remainder = np.clip(x - award, 0, None)
+    movable = np.ones(len(award), dtype=bool)
+    movable[list(fixed)] = False
+    m = limits.min_award
+    ledger = Ledger(frame, award, available - admin, limits)
+
+    def allowed(i: int, amount: int) -> bool:
+        return (amount == 0 or amount >= m) and ledger.fits(i, amount)
+
+    for i in np.lexsort((ids, -order)):  # over budget by rounding: trim the least valuable first
+        if ledger.room >= 0:
+            break
+        if movable[i] and award[i] > 0:
+            need = -ledger.room
+            cut = min(int(award[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
+            left = int(award[i]) - cut
+            ledger.set(i, left if left == 0 or left >= m else 0)
+    for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
+        if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:
+            if allowed(i, award[i] + 1):
+                ledger.set(i, award[i] + 1)
+    if not fill:
+        return award
+    free = bool((den > num).any())  # with a share below 1, a yuan of award may cost no city yuan
+    for i in np.lexsort((ids, order)):  # anything still left, in the rule's order
+        if ledger.room < 0 or (ledger.room == 0 and not free):
+            break
+        if not movable[i] or value[i] <= 0 or award[i] >= cap[i] or (award[i] == 0 and x[i] < 0.5):
+            continue  # an application the solver left at 0 stays at 0 (its rule or a limit decided)
+        step = (ledger.room + 1) * int(den[i]) // max(int(num[i]), 1)
+        target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + step)
+        while target > award[i] and not allowed(i, target):
+            target -= max(1, (target - int(award[i])) // 2) if target - award[i] > 64 else 1
+        if target > award[i]:
+            ledger.set(i, target)
+    return award

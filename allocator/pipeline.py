@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -18,17 +18,21 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import InfeasibleError
+from .diagnose import diagnose
+from .errors import InfeasibleError, ScenarioError
 from .explain import explain
-from .model import add_tiebreak, build_model, tie_group
-from .money import round_awards, verify
+from .model import Budget, build_model
+from .money import city_cost, round_awards
+from .objectives import optimise, tier_of
 from .policy import Policy, load_policy
-from .result import AllocationResult, NextMillion, SolverInfo, Summary
+from .result import AllocationResult, NextMillion, RuleComparison, SolverInfo, Summary
 from .rules import caps
 from .scenario import Scenario, load_scenario
-from .solve import make_solver, solve
+from .solve import make_solver
+from .verify import verify
 
 EXTRA = 1_000_000  # "what another million buys"
+SHADOW_STEP = 10_000  # shadow price: weighted value of 10,000 more yuan, re-solved, per yuan
 
 
 @dataclass(frozen=True)
@@ -46,30 +50,42 @@ def allocate(
     manifest: dict | None = None,
     next_million: bool = True,
 ) -> AllocationResult:
-    """Allocate the scenario's fund over ``applications`` (an intake frame)."""
+    """Allocate the scenario's fund over ``applications`` (an intake frame) under its rule and limits."""
     frame = caps(applications, policy, scenario).frame
     n = len(frame)
-    available = scenario.available
-    admin_low = scenario.admin_planned(n)
-    admin_high = int(policy.fund.admin_rate * scenario.annual_fund)
-    _check_admin(policy, admin_low, admin_high, available)
-    solver = make_solver(scenario.solver, scenario.time_limit)
-    solution = _optimise(frame, available, admin_low, admin_high, solver)
-    table = explain(frame, solution.award, policy)
-    summary = _summary(table, scenario, solution.admin, admin_low, admin_high)
+    budget = Budget(
+        scenario.available, scenario.admin_planned(n), int(policy.fund.admin_rate * scenario.annual_fund)
+    )
+    _check_admin(policy, budget)
+    fixed = overrides(frame, scenario)
+    solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
+    solution = _optimise(frame, scenario, budget, fixed, solver)
+    tier = tier_of(frame, scenario) if scenario.rule == "priority" else None
+    table = explain(frame, solution.award, policy, scenario, fixed, solution.info.level, tier)
+    extra = comparison = None
+    shadow = 0.0
+    if next_million:
+        more = _optimise(frame, scenario, replace(budget, available=budget.available + EXTRA), fixed, solver)
+        extra = _next_million(table, frame, solution, more)
+        step = _optimise(
+            frame, scenario, replace(budget, available=budget.available + SHADOW_STEP), fixed, solver
+        )
+        shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
+        if scenario.rule != "weighted":
+            default = _optimise(frame, replace(scenario, rule="weighted"), budget, fixed, solver)
+            comparison = _compare(frame, scenario.rule, solution, default, fixed)
+    summary = _summary(table, scenario, budget, solution, shadow)
     verify(
         table,
         shares={it.id: it.city_share for it in policy.items},
         admin=summary.admin,
-        admin_low=admin_low,
-        admin_high=admin_high,
-        available=available,
+        admin_low=budget.admin_low,
+        admin_high=budget.admin_high,
+        available=budget.available,
         totals=summary.__dict__,
+        limits=scenario.limits,
+        overrides={frame["application_id"].iat[r]: a for r, a in fixed.items()},
     )
-    extra = None
-    if next_million:
-        more = _optimise(frame, available + EXTRA, admin_low, admin_high, solver)
-        extra = _next_million(table, frame, solution, more)
     return AllocationResult(
         scenario=scenario,
         policy=policy,
@@ -78,10 +94,39 @@ def allocate(
         solver=solution.info,
         manifest=dict(manifest or {}),
         next_million=extra,
+        comparison=comparison,
     )
 
 
-def _check_admin(policy: Policy, low: int, high: int, available: int) -> None:
+def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
+    """``[[override]]`` as fixed awards by row; an override never goes beyond the policy."""
+    position = {app: k for k, app in enumerate(frame["application_id"])}
+    fixed: dict[int, int] = {}
+    for o in scenario.overrides:
+        if o.application_id not in position:
+            raise ScenarioError(
+                f"[[override]] 中的申报编号 {o.application_id} 不在申报数据中",
+                f"[[override]] names application {o.application_id}, which is not in the applications",
+            )
+        r = position[o.application_id]
+        cap = int(frame["cap"].iat[r])
+        amount = cap if o.award == "cap" else int(o.award)
+        if amount > 0 and not frame["eligible"].iat[r]:
+            raise ScenarioError(
+                f"[[override]] {o.application_id} 不符合条件，不能决定支持：{frame['ineligible_reason'].iat[r]}",
+                f"[[override]] {o.application_id} is ineligible and cannot be funded",
+            )
+        if amount > cap:
+            raise ScenarioError(
+                f"[[override]] {o.application_id} 的金额 {amount:,} 元超过其核定上限 {cap:,} 元（政策或申请金额）",
+                f"[[override]] {o.application_id}: {amount:,} yuan is above its cap {cap:,}",
+            )
+        fixed[r] = amount
+    return fixed
+
+
+def _check_admin(policy: Policy, budget: Budget) -> None:
+    low, high, available = budget.admin_low, budget.admin_high, budget.available
     clause = f"条款（{policy.fund.admin_clause}）"
     if low > high:
         raise InfeasibleError(
@@ -92,57 +137,97 @@ def _check_admin(policy: Policy, low: int, high: int, available: int) -> None:
         )
     if low > available:
         raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过可用资金 {available:,} 元",
+            f"计划管理费用 {low:,} 元超过可用资金 {available:,} 元；可用资金至少须增加 {low - available:,} 元",
             f"planned administration {low:,} exceeds the available money {available:,}",
         )
 
 
 def _optimise(
-    frame: pd.DataFrame, available: int, admin_low: int, admin_high: int, solver: object
+    frame: pd.DataFrame, scenario: Scenario, budget: Budget, fixed: dict[int, int], solver
 ) -> _Solution:
-    model = build_model(frame, available, admin_low, admin_high)
-    first = solve(model, solver, "value")
-    x, seconds, stages = first.awards, first.seconds, 1
-    tie = tie_group(frame, x, model.rows)
-    if len(tie):
-        best = float(sum(c * (v.varValue or 0.0) for v, c in model.value.items()))
-        add_tiebreak(model, frame, best, tie)
-        second = solve(model, solver, "tie-break")
-        x, seconds, stages = second.awards, seconds + second.seconds, 2
+    model = build_model(frame, budget, scenario.limits, fixed)
+    try:
+        out = optimise(model, frame, scenario, set(fixed), solver)
+    except InfeasibleError:
+        raise diagnose(frame, budget, scenario, fixed, solver) from None
     full = np.zeros(len(frame))
-    full[model.rows] = x
-    admin = min(max(admin_low, int(round(first.admin))), admin_high)
-    award = round_awards(frame, full, admin, available)
+    full[model.rows] = out.awards
+    admin = min(max(budget.admin_low, int(round(out.admin))), budget.admin_high)
+    award = round_awards(
+        frame,
+        full,
+        admin,
+        budget.available,
+        limits=scenario.limits,
+        fixed=set(fixed),
+        order=out.order,
+        fill=scenario.rule != "prorata",
+    )
     value = round(float(frame["value"].to_numpy() @ award), 4)
-    info = SolverInfo(first.solver, first.version, "optimal", value, seconds, mip=False, stages=stages)
+    info = SolverInfo(
+        out.solver,
+        out.version,
+        "optimal",
+        value,
+        out.seconds,
+        mip=model.mip,
+        stages=out.stages,
+        gap=out.gap,
+        rule=scenario.rule,
+        level=out.level,
+    )
     return _Solution(award, admin, info)
 
 
-def _summary(table: pd.DataFrame, scenario: Scenario, admin: int, admin_low: int, admin_high: int) -> Summary:
+def _summary(
+    table: pd.DataFrame, scenario: Scenario, budget: Budget, solution: _Solution, shadow: float
+) -> Summary:
     city = int(table["city_cost"].sum())
     eligible = table["eligible"].to_numpy()
     return Summary(
         annual_fund=scenario.annual_fund,
         carryover_in=scenario.carryover_in,
-        available=scenario.available,
-        admin=admin,
+        available=budget.available,
+        admin=solution.admin,
         awarded=int(table["award"].sum()),
         city_cost=city,
         district_cost=int(table["district_cost"].sum()),
-        carryover_out=scenario.available - city - admin,
+        carryover_out=budget.available - city - solution.admin,
         status="optimal",
         applications=len(table),
         funded=int((table["award"] > 0).sum()),
         eligible=int(eligible.sum()),
         requested_total=int(table.loc[eligible, "cap"].sum()),
-        admin_planned=admin_low,
-        admin_limit=admin_high,
+        admin_planned=budget.admin_low,
+        admin_limit=budget.admin_high,
+        rule=scenario.rule,
+        value=solution.info.objective,
+        shadow_price=shadow,
+    )
+
+
+def _compare(
+    frame: pd.DataFrame, rule: str, ours: _Solution, default: _Solution, fixed: dict[int, int]
+) -> RuleComparison:
+    cap = frame["cap"].to_numpy()
+    mask = frame["eligible"].to_numpy() & (cap > 0)
+    mask[list(fixed)] = False
+
+    def coverage(award: np.ndarray) -> float:
+        return round(float((award[mask] / cap[mask]).min()), 6) if mask.any() else 0.0
+
+    return RuleComparison(
+        rule=rule,
+        value=ours.info.objective,
+        default_value=default.info.objective,
+        funded=int((ours.award > 0).sum()),
+        default_funded=int((default.award > 0).sum()),
+        min_coverage=coverage(ours.award),
+        default_min_coverage=coverage(default.award),
     )
 
 
 def _next_million(table: pd.DataFrame, frame: pd.DataFrame, now: _Solution, more: _Solution) -> NextMillion:
-    from .money import city_cost
-
     num, den = frame["share_num"].to_numpy(), frame["share_den"].to_numpy()
     changed = more.award != now.award
     diff = table.loc[

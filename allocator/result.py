@@ -80,6 +80,9 @@ class Summary:
     requested_total: int = 0  # Σ cap over eligible applications (what policy allows them)
     admin_planned: int = 0
     admin_limit: int = 0  # admin_rate × annual_fund (clause 十九)
+    rule: str = "weighted"
+    value: float = 0.0  # Σ weight × score / 100 × award (the weighted value of the allocation)
+    shadow_price: float = 0.0  # weighted value of one more yuan of budget (re-solved, see pipeline)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,28 @@ class SolverInfo:
     objective: float
     seconds: float
     mip: bool = False
-    stages: int = 1  # solves done (value, then fair tie-break)
+    stages: int = 1  # solves done (e.g. value, then the fair tie-break)
+    gap: float | None = None  # relative MIP gap proven (None for an LP)
+    rule: str = "weighted"
+    level: float | None = None  # the rule's common level: min coverage (maxmin) or ratio (prorata)
+
+
+@dataclass(frozen=True)
+class RuleComparison:
+    """The scenario's rule against the default (weighted), same budget, limits and overrides."""
+
+    rule: str
+    value: float  # weighted value under the scenario's rule
+    default_value: float  # under the default rule
+    funded: int
+    default_funded: int
+    min_coverage: float  # smallest award/cap over eligible, non-overridden applications
+    default_min_coverage: float
+
+    @property
+    def cost(self) -> float:
+        """Weighted value given up for the rule (≥ 0 up to rounding)."""
+        return self.default_value - self.value
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,7 @@ class AllocationResult:
     solver: SolverInfo
     manifest: dict = field(default_factory=dict)  # input hashes, versions, scenario path, …
     next_million: NextMillion | None = None
+    comparison: RuleComparison | None = None  # None when the rule is the default
 
     @property
     def funded(self) -> pd.DataFrame:

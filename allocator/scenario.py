@@ -36,14 +36,43 @@ from pathlib import Path
 
 from .errors import ScenarioError
 
-RULES = ("weighted",)
+RULES = ("weighted", "priority", "maxmin", "prorata")
+RULES_ZH = {
+    "weighted": "加权价值最大",
+    "priority": "分档优先",
+    "maxmin": "最小覆盖率最大（公平优先）",
+    "prorata": "按比例同等削减",
+}
 _KNOWN = {
     "scenario": {"name", "policy", "year", "applications", "description"},
     "budget": {"annual_fund", "carryover_in", "admin_fixed", "admin_per_application"},
-    "objective": {"rule", "default_score", "weights"},
+    "objective": {"rule", "default_score", "weights", "priority"},
+    "limits": {"min_award", "per_enterprise", "item_share", "district_budget"},
+    "override": None,  # [[override]] application_id, award, reason
     "discretionary": None,  # item id -> {param: number, note: text}
-    "solver": {"name", "time_limit"},
+    "solver": {"name", "time_limit", "mip_gap"},
 }
+
+
+@dataclass(frozen=True)
+class Limits:
+    """``[limits]``: each optional; each becomes a named constraint (see allocator.model)."""
+
+    min_award: int = 0  # an award is 0 or at least this much (makes the model a MILP)
+    per_enterprise: int | None = None  # Σ awards to one credit_code
+    item_share: dict[str, tuple[float, float]] = field(
+        default_factory=dict
+    )  # item -> [min, max] of city cost
+    district_budget: dict[str, int] = field(default_factory=dict)  # district -> most it co-pays (clause 二)
+
+
+@dataclass(frozen=True)
+class Override:
+    """``[[override]]``: a decision taken outside the model, applied as a fixed award."""
+
+    application_id: str
+    award: int | str  # "cap" or whole yuan
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +94,15 @@ class Scenario:
     discretionary_notes: dict[str, str] = field(default_factory=dict)
     solver: str = "highs"
     time_limit: float | None = None
+    mip_gap: float = 0.0
     description: str = ""
+    tiers: tuple[tuple[str, ...], ...] = ()  # [objective.priority] tiers, for rule = "priority"
+    limits: Limits = field(default_factory=Limits)
+    overrides: tuple[Override, ...] = ()
+
+    @property
+    def rule_zh(self) -> str:
+        return RULES_ZH[self.rule]
 
     @property
     def available(self) -> int:
@@ -186,6 +223,9 @@ def load_scenario(path: str | Path) -> Scenario:
                 values[k] = float(v)
         discretionary[str(item_id)] = values
 
+    tiers = _tiers(objective.get("priority", {}), rule, path)
+    limits = _limits(data.get("limits", {}), path)
+    overrides = _overrides(data.get("override", []), path)
     solver = data.get("solver", {})
     solver_name = str(solver.get("name", "highs")).lower()
     if solver_name not in ("highs", "cbc"):
@@ -212,9 +252,118 @@ def load_scenario(path: str | Path) -> Scenario:
         discretionary=discretionary,
         discretionary_notes=notes,
         solver=solver_name,
-        time_limit=solver.get("time_limit"),
+        time_limit=_positive(solver, "time_limit", path),
+        mip_gap=_positive(solver, "mip_gap", path) or 0.0,
         description=str(sc.get("description", "")),
+        tiers=tiers,
+        limits=limits,
+        overrides=overrides,
     )
+
+
+def _positive(table: dict, key: str, path: Path) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _fail(
+            path, f"[solver] {key} 应为非负数字，实际为 {value!r}", f"[solver] {key} must be a number ≥ 0"
+        )
+    return float(value)
+
+
+def _tiers(priority: dict, rule: str, path: Path) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(priority, dict) or set(priority) - {"tiers"}:
+        raise _fail(path, "[objective.priority] 只能有 tiers", "[objective.priority] takes only tiers")
+    tiers = priority.get("tiers", [])
+    if not isinstance(tiers, list) or not all(
+        isinstance(t, list) and all(isinstance(i, str) for i in t) for t in tiers
+    ):
+        raise _fail(
+            path,
+            "tiers 应为事项编号列表的列表",
+            "tiers must be a list of lists of item ids",
+            'tiers = [["c13-hire"], ["c09-offshore"]]',
+        )
+    flat = [i for t in tiers for i in t]
+    if len(flat) != len(set(flat)):
+        raise _fail(path, "同一事项出现在多个档次中", "an item appears in more than one tier")
+    if rule == "priority" and not tiers:
+        raise _fail(
+            path,
+            'rule = "priority" 需要 [objective.priority] tiers',
+            'rule = "priority" needs [objective.priority] tiers',
+        )
+    return tuple(tuple(t) for t in tiers)
+
+
+def _limits(raw: dict, path: Path) -> Limits:
+    def whole(value: object, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value):
+            raise _fail(
+                path,
+                f"[limits] {key} 应为非负整数（元），实际为 {value!r}",
+                f"[limits] {key} must be whole yuan ≥ 0, got {value!r}",
+            )
+        return int(value)
+
+    shares = {}
+    for item_id, pair in raw.get("item_share", {}).items():
+        ok = (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair)
+        )
+        if not ok or not 0 <= pair[0] <= pair[1] <= 1:
+            raise _fail(
+                path,
+                f"[limits.item_share] {item_id} 应为 [最低, 最高] 两个 0–1 之间的比例，实际为 {pair!r}",
+                f"[limits.item_share] {item_id} must be [min, max] shares between 0 and 1, got {pair!r}",
+            )
+        shares[str(item_id)] = (float(pair[0]), float(pair[1]))
+    per = raw.get("per_enterprise")
+    return Limits(
+        min_award=whole(raw.get("min_award", 0), "min_award"),
+        per_enterprise=None if per is None else whole(per, "per_enterprise"),
+        item_share=shares,
+        district_budget={
+            str(k): whole(v, f"district_budget.{k}") for k, v in raw.get("district_budget", {}).items()
+        },
+    )
+
+
+def _overrides(raw: list, path: Path) -> tuple[Override, ...]:
+    out = []
+    seen = set()
+    for k, entry in enumerate(raw if isinstance(raw, list) else [raw], 1):
+        if (
+            not isinstance(entry, dict)
+            or set(entry) - {"application_id", "award", "reason"}
+            or "application_id" not in entry
+        ):
+            raise _fail(
+                path,
+                f"第 {k} 个 [[override]] 须有 application_id、award、reason",
+                f"[[override]] #{k} needs application_id, award and reason",
+            )
+        app = str(entry["application_id"])
+        award = entry.get("award", "cap")
+        if not (award == "cap" or (isinstance(award, int) and not isinstance(award, bool) and award >= 0)):
+            raise _fail(
+                path,
+                f'[[override]] {app} 的 award 应为 "cap"、0 或整数元，实际为 {award!r}',
+                f'[[override]] {app}: award must be "cap", 0 or whole yuan',
+            )
+        reason = str(entry.get("reason", "")).strip()
+        if not reason:
+            raise _fail(
+                path, f"[[override]] {app} 须写明理由（reason）", f"[[override]] {app} needs a reason"
+            )
+        if app in seen:
+            raise _fail(path, f"[[override]] {app} 重复", f"[[override]] {app} appears twice")
+        seen.add(app)
+        out.append(Override(app, award, reason))
+    return tuple(out)
 
 
 def _carryover_from(summary_path: Path, scenario_path: Path) -> int:

@@ -27,19 +27,21 @@ class Solved:
     seconds: float
     solver: str
     version: str
+    gap: float | None = None  # relative MIP gap proven (None for an LP)
 
 
-def make_solver(name: str = "highs", time_limit: float | None = None) -> pulp.LpSolver:
+def make_solver(name: str = "highs", time_limit: float | None = None, mip_gap: float = 0.0) -> pulp.LpSolver:
+    """HiGHS, else CBC. ``mip_gap`` is the relative gap a MILP may stop at (0: proven optimum)."""
     if name == "highs":
-        highs = pulp.HiGHS(msg=False, timeLimit=time_limit)
+        highs = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap)
         if highs.available():
             return highs
-    coin = pulp.COIN_CMD(msg=False, timeLimit=time_limit)  # a CBC on the PATH or from cbcbox
+    coin = pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)  # a CBC on the PATH or from cbcbox
     if coin.available():
         return coin
     with warnings.catch_warnings():  # PuLP 3 still ships CBC but calls the bundled copy deprecated
         warnings.simplefilter("ignore", DeprecationWarning)
-        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
     if cbc.available():
         return cbc
     raise SolverError(
@@ -71,7 +73,16 @@ def solve(model: Model, solver: pulp.LpSolver, stage: str = "value") -> Solved:
         seconds=seconds,
         solver="HiGHS" if isinstance(solver, pulp.HiGHS) else "CBC",
         version=solver_version(solver),
+        gap=_gap(model, solver),
     )
+
+
+def _gap(model: Model, solver: pulp.LpSolver) -> float | None:
+    if not model.mip:
+        return None
+    if isinstance(solver, pulp.HiGHS) and getattr(model.problem, "solverModel", None) is not None:
+        return float(model.problem.solverModel.getInfo().mip_gap)
+    return float(solver.optionsDict.get("gapRel") or 0.0)  # CBC proved the gap it was asked for
 
 
 def _require_optimal(model: Model, solver: pulp.LpSolver, stage: str) -> None:

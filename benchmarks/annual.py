@@ -18,7 +18,7 @@ from pathlib import Path
 
 from allocator.demo import write_demo
 from allocator.intake import read_applications
-from allocator.model import build_model
+from allocator.model import Budget, build_model
 from allocator.outputs import write_outputs
 from allocator.pipeline import allocate, manifest_for
 from allocator.policy import load_policy
@@ -48,7 +48,9 @@ def bench(n: int, workdir: Path) -> dict[str, float]:
     t["caps"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    model = build_model(frame, scenario.available, scenario.admin_planned(n), scenario.annual_fund // 100)
+    model = build_model(
+        frame, Budget(scenario.available, scenario.admin_planned(n), scenario.annual_fund // 100)
+    )
     t["build"] = time.perf_counter() - start
     t["solve (stage 1)"] = solve(model, make_solver()).seconds
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from allocator.model import SCALE, build_model
+from allocator.model import SCALE, Budget, build_model
 from allocator.rules import caps
 from tests.builders import POLICY, frame, row, scenario
 
@@ -17,7 +17,7 @@ def model():
         row("A2", "c03-park", certified=1.0, building_area_m2=30_000),  # ineligible: no variable
     ]
     f = caps(frame(rows), POLICY, scenario(weights={"c13-hire": 2.0})).frame
-    return f, build_model(f, available=1_500_000, admin_low=50_000, admin_high=200_000)
+    return f, build_model(f, Budget(available=1_500_000, admin_low=50_000, admin_high=200_000))
 
 
 def test_one_variable_per_eligible_application_in_id_order(model):
@@ -35,7 +35,7 @@ def test_budget_row_uses_city_shares_and_scaled_money(model):
     coef = {v.name: c for v, c in budget.items()}
     assert coef == {"x0000000": 0.5, "x0000002": 1.0, "admin": 1.0}
     assert -budget.constant == pytest.approx(1_500_000 / SCALE)
-    assert "budget_city" in m.labels
+    assert m.bounds["budget_city"].kind == "budget"
 
 
 def test_objective_is_weight_times_score(model):

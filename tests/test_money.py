@@ -5,8 +5,9 @@ import pytest
 
 from allocator.errors import VerificationError
 from allocator.explain import explain
-from allocator.money import city_cost, round_awards, verify
+from allocator.money import city_cost, round_awards
 from allocator.rules import caps
+from allocator.verify import verify
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)
@@ -44,7 +45,7 @@ def good_table():
     f = rules_frame(
         [row("A1", "c13-hire", eligible_hires=10), row("A2", "c04-buy", purchase_area_m2=20, **BUY)]
     )
-    return explain(f, np.array([20_000, 5_001]), POLICY)
+    return explain(f, np.array([20_000, 5_001]), POLICY, scenario())
 
 
 def check(table, **kw):

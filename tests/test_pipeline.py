@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.errors import InfeasibleError, SolverError
-from allocator.model import build_model
+from allocator.model import Budget, build_model
 from allocator.pipeline import allocate
 from allocator.rules import caps
 from allocator.solve import make_solver, solve
@@ -78,7 +78,7 @@ def test_admin_above_clause_19_is_infeasible_with_the_amount():
 
 def test_not_a_proven_optimum_is_an_error(monkeypatch):
     f = caps(frame([row("A1", "c13-hire", eligible_hires=1)]), POLICY, scenario()).frame
-    model = build_model(f, 1_000_000, 0, 10_000)
+    model = build_model(f, Budget(1_000_000, 0, 10_000))
 
     def fake_solve(self, solver=None, **kw):  # what PuLP reports for a HiGHS time-limit stop
         self.status, self.sol_status = pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
