@@ -43,6 +43,12 @@ def diagnose(
     )
 
 
+def _share(model: Model, item: str) -> float:
+    total = float(model.city.value() or 0.0) if model.city is not None else 0.0
+    part = float(model.parts[item].value() or 0.0) if item in model.parts else 0.0
+    return part / total if total > 0 else 0.0
+
+
 def conflicts(model: Model) -> tuple[list[str], list[str]]:
     zh, en = [], []
     for name, var in model.slacks.items():
@@ -66,15 +72,24 @@ def conflicts(model: Model) -> tuple[list[str], list[str]]:
                 f"district_budget[{b.key}]: committed co-payments exceed it; raise it by at least {amount:,} yuan"
             )
         elif b.kind == "share_min":
+            short = math.ceil(
+                amount / (1 - b.limit)
+            )  # a yuan more for the item moves the constraint by (1 − lo)
+            best = _share(model, b.key)
             zh.append(
-                f"{b.zh}：该事项的申请（及其他限额）无法吸收这么多资金，至少差 {amount:,} 元市级资金；请降低最低比例"
+                f"{b.zh}：该事项的申请（及其他限额）最多只能吸收 {best:.1%}，至少差 {short:,} 元市级资金；"
+                f"请将最低比例降至 {math.floor(best * 1000) / 10:.1f}% 以下"
             )
             en.append(
-                f"item_share min for {b.key}: its applications cannot absorb it; short by {amount:,} yuan of city money"
+                f"item_share min for {b.key}: its applications reach {best:.1%} at most; short by {short:,} yuan"
             )
         else:
+            excess = math.ceil(amount / (1 - b.limit)) if b.limit < 1 else amount
+            best = _share(model, b.key)
             zh.append(
-                f"{b.zh}：决定支持的金额已使该事项超过最高比例，至少超出 {amount:,} 元市级资金；请提高最高比例"
+                f"{b.zh}：决定支持的金额已使该事项占 {best:.1%}，至少超出 {excess:,} 元市级资金；请提高最高比例"
             )
-            en.append(f"item_share max for {b.key}: exceeded by {amount:,} yuan of city money")
+            en.append(
+                f"item_share max for {b.key}: fixed awards already make it {best:.1%}; over by {excess:,} yuan"
+            )
     return zh, en

@@ -65,6 +65,8 @@ class Model:
     slacks: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic mode
     y: list[pulp.LpVariable] = field(default_factory=list)
     mip: bool = False
+    city: pulp.LpAffineExpression | None = None  # Σ s_i·x_i
+    parts: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)  # item -> its city cost
 
 
 def build_model(
@@ -106,6 +108,7 @@ def build_model(
     slack = _slack_maker(model, elastic)
 
     city = pulp.LpAffineExpression(zip(x, share.tolist(), strict=True))
+    model.city = city
     _add(model, city + admin - slack("budget_city") <= budget.available / SCALE,
          Bound("budget_city", "budget", "", budget.available, "可用资金（年度专项资金＋上年结转）"))  # fmt: skip
     if limits.per_enterprise is not None:
@@ -179,6 +182,7 @@ def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], s
     for n, (item, (lo, hi)) in enumerate(sorted(bounds.items())):
         pos = groups.get(item, np.array([], dtype=int))
         part = pulp.LpAffineExpression((model.x[k], share[k]) for k in pos)
+        model.parts[item] = part
         if lo > 0:
             name = f"share_min_{n:05d}"
             _add(model, part - lo * city + slack(name) >= margin,

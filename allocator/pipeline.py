@@ -111,7 +111,7 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
         r = position[o.application_id]
         cap = int(frame["cap"].iat[r])
         amount = cap if o.award == "cap" else int(o.award)
-        if amount > 0 and not frame["eligible"].iat[r]:
+        if (o.award == "cap" or amount > 0) and not frame["eligible"].iat[r]:
             raise ScenarioError(
                 f"[[override]] {o.application_id} 不符合条件，不能决定支持：{frame['ineligible_reason'].iat[r]}",
                 f"[[override]] {o.application_id} is ineligible and cannot be funded",

@@ -139,3 +139,39 @@ def test_cbc_fallback_gives_the_same_answer_and_says_so():
     cbc = allocate(scenario(annual_fund=300_000, solver="cbc"), POLICY, frame(rows), next_million=False)
     assert awards(highs) == awards(cbc)
     assert (highs.solver.name, cbc.solver.name) == ("HiGHS", "CBC")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=applications(),
+    fund=st.integers(0, 6_000_000),
+    rule=st.sampled_from(["weighted", "priority", "maxmin", "prorata"]),
+    min_award=st.sampled_from([0, 0, 10_000, 100_000]),
+    per_enterprise=st.sampled_from([None, 500_000, 2_000_000]),
+    district=st.sampled_from([None, 0, 150_000]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_rule_and_limit_keeps_the_invariants(
+    rows, fund, rule, min_award, per_enterprise, district, seed
+):
+    from allocator.scenario import Limits
+
+    for k, r in enumerate(rows):  # a few enterprises and two districts
+        r["credit_code"] = f"91220101MA0000000{k % 3}"
+        r["district"] = "朝阳区" if k % 2 else "南关区"
+    limits = Limits(
+        min_award=min_award,
+        per_enterprise=per_enterprise,
+        district_budget={} if district is None else {"朝阳区": district},
+    )
+    sc = scenario(annual_fund=fund, rule=rule, tiers=(("c09-offshore", "c05-line"),), limits=limits)
+    r = allocate(sc, POLICY, frame(rows), next_million=False)  # verify() has checked every limit already
+    t, s = r.table, r.summary
+    assert ((t["award"] == 0) | (t["award"] >= min_award)).all()
+    assert s.city_cost + s.admin <= s.available
+    if per_enterprise is not None:
+        assert t.groupby("credit_code")["award"].sum().max() <= per_enterprise
+    if district is not None:
+        assert t.loc[t["district"] == "朝阳区", "district_cost"].sum() <= district
+    shuffled = [rows[i] for i in np.random.default_rng(seed).permutation(len(rows))]
+    assert awards(allocate(sc, POLICY, frame(shuffled), next_million=False)) == awards(r)
