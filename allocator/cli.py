@@ -85,9 +85,26 @@ def _run(args: argparse.Namespace) -> int:
     result, paths = run(args.scenario, args.out)
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
-    print(
-        f"求解器：{result.solver.name}，状态：最优（{result.solver.stages} 阶段，{result.solver.seconds:.2f} 秒）"
-    )
+    from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
+
+    sv = result.solver
+    print(f"求解器：{sv.name}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
+    rule = rule_of(result)
+    print(f"分配规则：{rule_zh(rule)}（{rule}）")
+    print(f"模型：混合整数规划，最优性间隙 {percent(sv.gap)}" if sv.mip else "模型：线性规划")
+    print(f"影子价格：每增加 1 元预算，加权价值约增加 {s.shadow_price:.4f}")
+    cmp = result.comparison
+    if cmp is not None:
+        print(
+            f"与默认规则（{rule_zh(DEFAULT_RULE)}）相比：加权价值 {value_text(cmp.value)}，"
+            f"默认规则 {value_text(cmp.default_value)}，代价 {value_text(cmp.cost)}（{percent(cost_ratio(cmp))}）；"
+            f"获支持 {cmp.funded} 项，默认规则 {cmp.default_funded} 项"
+        )
+    overrides = getattr(result.scenario, "overrides", ())
+    if overrides:
+        print(
+            f"决定支持（[[override]]）{len(overrides)} 项：{'、'.join(o.application_id for o in overrides)}"
+        )
     for label, value in (
         ("可用资金", s.available),
         ("管理费用", s.admin),

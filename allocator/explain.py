@@ -86,7 +86,8 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
     status, award, cap = row.status, int(row.award), int(row.cap)
     lim = scenario.limits
     if status == Status.OVERRIDDEN:
-        return f"决定支持 {award:,} 元：{ctx['reasons'].get(row.application_id, '')}"
+        decided = ctx["reasons"].get(row.application_id, "")
+        return f"决定支持 {award:,} 元：{decided}" if award else f"决定不予支持：{decided}"
     if status == Status.INELIGIBLE:
         return row.ineligible_reason
     if status == Status.FUNDED:

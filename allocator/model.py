@@ -11,8 +11,8 @@ Mathematical formulation (money in solver units of 万元, ``SCALE`` yuan, so nu
     item_share_min[j]   Σ_{i of item j} s_i·x_i ≥ lo_j·Σ_i s_i·x_i [limits.item_share]
     item_share_max[j]   Σ_{i of item j} s_i·x_i ≤ hi_j·Σ_i s_i·x_i
 
-The objective is the rule's (allocator.objectives). Share constraints keep a margin of a yuan per
-application so that rounding to whole yuan can never push a share across its bound.
+The objective is the rule's (allocator.objectives). Rounding to whole yuan can move a share by a few
+yuan across its bound; allocator.money repairs that on the integers before anything is checked.
 
 With ``elastic=True`` every limit gets a non-negative slack in yuan and the objective minimises their
 sum: the smallest change that would make a contradictory scenario feasible (allocator.diagnose).
@@ -32,7 +32,8 @@ from .scenario import Limits
 
 SCALE = 10_000  # yuan per solver unit
 ADMIN_PENALTY = 1e-6  # keeps administration at its planned amount when money is left over
-VALUE_TOL = 1e-9  # relative slack on a stage's optimum held in later stages
+VALUE_TOL = 1e-9  # relative slack on a stage's optimum held in later stages …
+HOLD_ABS = 1e-6  # … and at least this much (solver units; HiGHS's feasibility tolerance is 1e-7)
 
 
 @dataclass(frozen=True)
@@ -178,18 +179,17 @@ def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: di
 
 def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], slack) -> None:
     groups = _groups(frame, "item", model.rows)
-    margin = (len(model.rows) + 10) / SCALE  # a yuan per application: rounding never crosses a bound
     for n, (item, (lo, hi)) in enumerate(sorted(bounds.items())):
         pos = groups.get(item, np.array([], dtype=int))
         part = pulp.LpAffineExpression((model.x[k], share[k]) for k in pos)
         model.parts[item] = part
         if lo > 0:
             name = f"share_min_{n:05d}"
-            _add(model, part - lo * city + slack(name) >= margin,
+            _add(model, part - lo * city + slack(name) >= 0,
                  Bound(name, "share_min", item, lo, f"事项 {item} 占市级资金的最低比例 {lo:.0%}"))  # fmt: skip
         if hi < 1:
             name = f"share_max_{n:05d}"
-            _add(model, part - hi * city - slack(name) <= -margin,
+            _add(model, part - hi * city - slack(name) <= 0,
                  Bound(name, "share_max", item, hi, f"事项 {item} 占市级资金的最高比例 {hi:.0%}"))  # fmt: skip
 
 
@@ -206,9 +206,17 @@ def _min_award(model: Model, cap: np.ndarray, minimum: int, fixed: set[int], sma
     model.mip = bool(model.y)
 
 
-def hold(model: Model, expr: pulp.LpAffineExpression, best: float, name: str) -> None:
-    """Keep a stage's optimum (up to ``VALUE_TOL``) while later stages optimise something else."""
-    model.problem += (expr >= best - VALUE_TOL * max(1.0, abs(best)), name)
+def hold(
+    model: Model, expr: pulp.LpAffineExpression, best: float, name: str, absolute: float = HOLD_ABS
+) -> None:
+    """Keep a stage's optimum while later stages optimise something else.
+
+    The slack is ``VALUE_TOL`` relative, and at least ``absolute`` so that an optimum at the level of
+    the solver's own tolerance (a 1e-7 "amount" that is really 0) is not held as if it were exact.
+    Money and value stages use ``HOLD_ABS`` (0.01 yuan); a ratio such as min coverage passes a
+    tighter one, since a ratio of 1e-6 of a large cap is several yuan.
+    """
+    model.problem += (expr >= best - max(absolute, VALUE_TOL * abs(best)), name)
 
 
 def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray, free: np.ndarray) -> np.ndarray:

@@ -80,6 +80,36 @@ class Ledger:
         self.award[i] = amount
 
 
+def _repair_shares(
+    ledger: Ledger, limits: Limits, least_first: np.ndarray, movable: np.ndarray, m: int
+) -> None:
+    """Floors can leave an item's share of the city cost a few yuan outside [lo, hi]: trim it back.
+
+    Too large: cut the item's own awards (each city yuan cut moves the share constraint by 1 − hi).
+    Too small: cut the other items' awards (each city yuan cut moves it by lo). Least valuable first.
+    """
+    for _ in range(4):  # a repair of one item can disturb another's bound; a few rounds settle it
+        changed = False
+        for item, (lo, hi) in sorted(limits.item_share.items()):
+            for i in least_first:
+                part, total = ledger.by_item.get(item, 0), ledger.spend
+                over, under = part - hi * total, lo * total - part
+                if over <= 1e-6 and under <= 1e-6:
+                    break
+                own = ledger.item[i] == item
+                if not movable[i] or ledger.award[i] == 0 or (over > 1e-6) != own:
+                    continue
+                need = over / (1 - hi) if over > 1e-6 else under / max(lo, 1e-9)
+                cut = min(
+                    int(ledger.award[i]), int(np.ceil(need * ledger.den[i] / max(ledger.num[i], 1))) + 1
+                )
+                left = int(ledger.award[i]) - cut
+                ledger.set(i, left if left == 0 or left >= m else 0)
+                changed = True
+        if not changed:
+            return
+
+
 def round_awards(
     frame: pd.DataFrame,
     x: np.ndarray,
@@ -123,6 +153,7 @@ def round_awards(
             cut = min(int(award[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
             left = int(award[i]) - cut
             ledger.set(i, left if left == 0 or left >= m else 0)
+    _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable, m)
     for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
         if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:
             if allowed(i, award[i] + 1):

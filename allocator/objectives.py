@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from .model import ADMIN_PENALTY, SCALE, Model, add_tiebreak_stage, hold, tie_group
+from .model import ADMIN_PENALTY, HOLD_ABS, SCALE, Model, add_tiebreak_stage, hold, tie_group
 from .scenario import Scenario
 from .solve import Solved, solve
 
@@ -62,7 +62,7 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
             r = int(model.rows[j])
             if model.x[j].upBound:  # (an application below the minimum award has upBound 0)
                 model.problem += (model.x[j] - float(cap[r]) * t >= 0, f"coverage_{r:07d}")
-        out.level = _stage(model, out, t, solver, "min-coverage")
+        out.level = _stage(model, out, t, solver, "min-coverage", tol=1e-9)
         _stage(model, out, model.value, solver, "value")
     elif scenario.rule == "prorata":
         out.level = _prorata(model, frame, scenario, free, out, solver)
@@ -82,7 +82,9 @@ def tier_of(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     return frame["item"].map(lambda i: lookup.get(i, len(scenario.tiers))).to_numpy(dtype=float)
 
 
-def _stage(model: Model, out: Outcome, expr, solver, name: str, keep: bool = True) -> float:
+def _stage(
+    model: Model, out: Outcome, expr, solver, name: str, keep: bool = True, tol: float = HOLD_ABS
+) -> float:
     model.problem.setObjective(expr - ADMIN_PENALTY * model.admin)
     solved: Solved = solve(model, solver, name)
     out.awards, out.admin = solved.awards, solved.admin
@@ -98,6 +100,7 @@ def _stage(model: Model, out: Outcome, expr, solver, name: str, keep: bool = Tru
             expr if not isinstance(expr, pulp.LpVariable) else pulp.LpAffineExpression(expr),
             best,
             f"hold_{name}",
+            tol,
         )
     return best
 

@@ -73,7 +73,7 @@ def allocate(
         shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
         if scenario.rule != "weighted":
             default = _optimise(frame, replace(scenario, rule="weighted"), budget, fixed, solver)
-            comparison = _compare(frame, scenario.rule, solution, default, fixed)
+            comparison = _compare(frame, scenario.rule, solution, default, fixed, scenario.limits.min_award)
     summary = _summary(table, scenario, budget, solution, shadow)
     verify(
         table,
@@ -111,10 +111,10 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
         r = position[o.application_id]
         cap = int(frame["cap"].iat[r])
         amount = cap if o.award == "cap" else int(o.award)
-        if (o.award == "cap" or amount > 0) and not frame["eligible"].iat[r]:
+        if not frame["eligible"].iat[r]:
             raise ScenarioError(
-                f"[[override]] {o.application_id} 不符合条件，不能决定支持：{frame['ineligible_reason'].iat[r]}",
-                f"[[override]] {o.application_id} is ineligible and cannot be funded",
+                f"[[override]] {o.application_id} 不符合条件，不能决定支持（不予支持无需决定）：{frame['ineligible_reason'].iat[r]}",
+                f"[[override]] {o.application_id} is ineligible: it cannot be funded, and needs no decision to be refused",
             )
         if amount > cap:
             raise ScenarioError(
@@ -207,10 +207,10 @@ def _summary(
 
 
 def _compare(
-    frame: pd.DataFrame, rule: str, ours: _Solution, default: _Solution, fixed: dict[int, int]
+    frame: pd.DataFrame, rule: str, ours: _Solution, default: _Solution, fixed: dict[int, int], min_award: int
 ) -> RuleComparison:
     cap = frame["cap"].to_numpy()
-    mask = frame["eligible"].to_numpy() & (cap > 0)
+    mask = frame["eligible"].to_numpy() & (cap > 0) & (cap >= min_award)  # below min_award: never funded
     mask[list(fixed)] = False
 
     def coverage(award: np.ndarray) -> float:

@@ -18,10 +18,16 @@ A008  高新区   c13-hire            50,000     50,000     50,000           0  
 
 awarded 4,710,000 = city 3,210,000 + district 1,500,000; carryover_out = 3,250,000 − 3,210,000 − 20,800
 = 19,200; eligible caps 5,290,000. Another 1,000,000 would raise A004 to 1,000,000 and fund A005 (80,000).
+
+:func:`build_rule_result` is the same allocation under the rule ``maxmin`` with limits and two overrides:
+A003 fixed at its cap (800,000, 拟支持名单) and A005 fixed at 0 (未支持名单), both status ``overridden``; a
+MILP (min_award 50,000) with gap 0.12%, and a :class:`RuleComparison` with the default rule (value
+3,000,000 against 3,400,000: cost 400,000, 11.76%).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -29,8 +35,16 @@ import pandas as pd
 import pytest
 
 from allocator.policy import load_policy
-from allocator.result import TABLE_COLUMNS, AllocationResult, NextMillion, SolverInfo, Status, Summary
-from allocator.scenario import Scenario
+from allocator.result import (
+    TABLE_COLUMNS,
+    AllocationResult,
+    NextMillion,
+    RuleComparison,
+    SolverInfo,
+    Status,
+    Summary,
+)
+from allocator.scenario import Limits, Override, Scenario
 
 NAN = math.nan
 EVIL_APPLICANT = "=SUM(A1)外包服务有限公司"
@@ -174,6 +188,68 @@ def build_result(next_million: bool = True) -> AllocationResult:
     )
 
 
+OVERRIDE_REASON = "市政府专题会议纪要〔2017〕12号"
+ZERO_REASON = "<b>领导小组会议决定暂缓</b>"  # markup: must be escaped in report.html
+
+
+def build_rule_result(comparison: bool = True) -> AllocationResult:
+    """:func:`build_result` under ``maxmin``, with limits, overrides, a MILP and the default-rule comparison."""
+    base = build_result()
+    scenario = dataclasses.replace(
+        base.scenario,
+        rule="maxmin",
+        tiers=(("c13-hire",), ("c15-innovation", "c04-buy")),
+        limits=Limits(
+            min_award=50_000,
+            per_enterprise=3_000_000,
+            item_share={"c13-hire": (0.05, 0.30)},
+            district_budget={"朝阳区": 2_000_000},
+        ),
+        overrides=(Override("A003", "cap", OVERRIDE_REASON), Override("A005", 0, ZERO_REASON)),
+        mip_gap=0.001,
+    )
+    table = base.table.copy()
+    for aid, reason in (("A003", OVERRIDE_REASON), ("A005", ZERO_REASON)):
+        k = table.index[table["application_id"] == aid][0]
+        table.at[k, "status"] = Status.OVERRIDDEN
+        table.at[k, "reason"] = f"决定支持 {int(table.at[k, 'award']):,} 元：{reason}"
+    summary = dataclasses.replace(base.summary, rule="maxmin", value=3_000_000.0, shadow_price=0.8512)
+    solver = SolverInfo(
+        "HiGHS",
+        "1.7.2",
+        "optimal",
+        3_000_000.0,
+        0.31,
+        mip=True,
+        stages=3,
+        gap=0.0012,
+        rule="maxmin",
+        level=0.5,
+    )
+    cmp = RuleComparison(
+        rule="maxmin",
+        value=3_000_000.0,
+        default_value=3_400_000.0,
+        funded=6,
+        default_funded=5,
+        min_coverage=0.5,
+        default_min_coverage=0.0,
+    )
+    return dataclasses.replace(
+        base,
+        scenario=scenario,
+        table=table,
+        summary=summary,
+        solver=solver,
+        comparison=cmp if comparison else None,
+    )
+
+
 @pytest.fixture
 def small_result() -> AllocationResult:
     return build_result()
+
+
+@pytest.fixture
+def rule_result() -> AllocationResult:
+    return build_rule_result()

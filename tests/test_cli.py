@@ -207,3 +207,22 @@ def test_libreoffice_recomputes_the_totals_to_the_summary(run_dir, tmp_path):
     for key in FIGURES:
         cell = SUMMARY_CELLS[key]
         assert int(sheet[int(cell[1:]) - 1][1]) == s[key], key
+
+
+def test_contradictory_scenario_exits_non_zero_naming_the_conflict(tmp_path, capsys):
+    text = (ROOT / "scenarios" / "changchun-2017-limits.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        "data/changchun-2017-applications.xlsx",
+        str(ROOT / "scenarios" / "data" / "changchun-2017-applications.xlsx"),
+    )
+    text = text.replace("annual_fund = 20_000_000", "annual_fund = 100_000").replace(
+        "admin_fixed = 50_000", "admin_fixed = 0"
+    )
+    text = text.replace("admin_per_application = 100", "admin_per_application = 0")
+    scenario = tmp_path / "tight.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "方案约束互相矛盾" in err and "可用资金至少须增加 43,000 元" in err  # A0001's 143,000 override
+    assert not out.exists()

@@ -104,7 +104,7 @@ def test_item_minimum_share_above_what_its_applications_absorb():
     assert "事项 c13-hire 占市级资金的最低比例 50%" in err.value.zh
     assert "最多只能吸收 9.1%" in err.value.zh and "降至 9.0% 以下" in err.value.zh
     amount = int(err.value.zh.split("至少差 ")[1].split(" 元")[0].replace(",", ""))
-    assert 90_000 <= amount <= 90_030  # (plus the rounding margin of a yuan per application)
+    assert amount == 90_000
 
 
 def test_district_budget_below_committed_co_payments():

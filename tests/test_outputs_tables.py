@@ -103,7 +103,15 @@ def test_summary_json(small_result, tmp_path):
         "awarded_gain": 580_000,
         "city_cost_gain": 580_000,
         "newly_funded": 1,
+        "changed": [
+            {"application_id": "A004", "award": 500_000, "award_after": 1_000_000, "gain": 500_000},
+            {"application_id": "A005", "award": 0, "award_after": 80_000, "gain": 80_000},
+        ],
     }
+    assert (data["rule"], data["rule_zh"], data["comparison"]) == ("weighted", "加权价值最大", None)
+    assert data["limits"] == {"min_award": 0, "per_enterprise": None, "item_share": {}, "district_budget": {}}
+    assert data["overrides"] == []
+    assert data["solver"]["gap"] is None and data["solver"]["stages"] == 2
     assert data["manifest"]["applications"]["sha256"] == "ab" * 32
 
 

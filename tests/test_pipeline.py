@@ -149,10 +149,11 @@ def test_cbc_fallback_gives_the_same_answer_and_says_so():
     min_award=st.sampled_from([0, 0, 10_000, 100_000]),
     per_enterprise=st.sampled_from([None, 500_000, 2_000_000]),
     district=st.sampled_from([None, 0, 150_000]),
+    share=st.sampled_from([None, (0.0, 0.3), (0.1, 1.0)]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_every_rule_and_limit_keeps_the_invariants(
-    rows, fund, rule, min_award, per_enterprise, district, seed
+    rows, fund, rule, min_award, per_enterprise, district, share, seed
 ):
     from allocator.scenario import Limits
 
@@ -163,9 +164,14 @@ def test_every_rule_and_limit_keeps_the_invariants(
         min_award=min_award,
         per_enterprise=per_enterprise,
         district_budget={} if district is None else {"朝阳区": district},
+        item_share={} if share is None else {"c13-hire": share},
     )
     sc = scenario(annual_fund=fund, rule=rule, tiers=(("c09-offshore", "c05-line"),), limits=limits)
-    r = allocate(sc, POLICY, frame(rows), next_million=False)  # verify() has checked every limit already
+    try:
+        r = allocate(sc, POLICY, frame(rows), next_million=False)  # verify() has checked every limit already
+    except InfeasibleError as exc:  # only a minimum share can contradict the rest here, and it is named
+        assert share is not None and share[0] > 0 and "事项 c13-hire 占市级资金的最低比例" in exc.zh
+        return
     t, s = r.table, r.summary
     assert ((t["award"] == 0) | (t["award"] >= min_award)).all()
     assert s.city_cost + s.admin <= s.available

@@ -4,8 +4,11 @@ The lists partition the applications, so every total in every output adds up the
 
 * 拟支持名单 (funded): ``award > 0``;
 * 不符合条件 (ineligible): ``award == 0`` and (``eligible`` is false or the status is ``ineligible``,
-  e.g. a cap of 0: nothing to fund);
-* 未支持名单 (unfunded): the rest, eligible applications left at 0.
+  e.g. a cap of 0: nothing to fund), never an overridden application;
+* 未支持名单 (unfunded): the rest, eligible applications left at 0, and applications an ``[[override]]``
+  fixed at 0 (status ``overridden`` stays visible there).
+
+It also holds the words every writer uses for the scenario's rule, limits and overrides.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..result import TABLE_COLUMNS, AllocationResult, Status
+from ..scenario import RULES_ZH
 
 MONEY = ("policy_amount", "cap", "award", "city_cost", "district_cost")
 TEXT = ("application_id", "applicant", "credit_code", "item", "item_name", "clause", "source_sheet", "reason")
@@ -67,7 +71,8 @@ def prepared(result: AllocationResult) -> pd.DataFrame:
 def split(table: pd.DataFrame) -> Lists:
     """The three lists of a :func:`prepared` table (see the module docstring)."""
     funded = table["award"] > 0
-    ineligible = ~funded & (~table["eligible"] | (table["status"] == Status.INELIGIBLE))
+    overridden = table["status"] == Status.OVERRIDDEN
+    ineligible = ~funded & ~overridden & (~table["eligible"] | (table["status"] == Status.INELIGIBLE))
     unfunded = ~funded & ~ineligible
     return Lists(table[funded], table[unfunded], table[ineligible])
 
@@ -135,6 +140,13 @@ def status_counts(table: pd.DataFrame) -> pd.DataFrame:
         if s != Status.OVERRIDDEN or counts.get(s, 0)
     ]
     return pd.DataFrame(rows, columns=["status", "status_zh", "count"])
+
+
+def status_label(status: Status, award: int) -> str:
+    """The 状态 cell of a list: the status in Chinese; an override fixed at 0 reads 决定不予支持."""
+    if status == Status.OVERRIDDEN and award <= 0:
+        return "决定不予支持"
+    return status.zh
 
 
 def check_consistent(result: AllocationResult, table: pd.DataFrame) -> None:
@@ -229,3 +241,148 @@ def item_label(clause: str, name: str) -> str:
 def status_zh(status: str) -> str:
     """``optimal（已证明最优）``"""
     return f"{status}（{SOLVER_STATUS_ZH[status]}）" if status in SOLVER_STATUS_ZH else status
+
+
+# ---------------------------------------------------------------- rule, limits, overrides
+DEFAULT_RULE = "weighted"
+RULE_SAYS = {
+    "weighted": "按事项权重×评审得分，使全部拟支持金额的加权价值最大",
+    "priority": "按分档优先：先尽量满足第一档事项，再依次满足下一档，同档内按加权价值",
+    "maxmin": "先使各项获支持金额占核定上限的最低比例尽量高（公平优先），再在此基础上使加权价值最大",
+    "prorata": "各项符合条件的申报按核定上限同一比例支持（同等削减）",
+}
+VALUE_SAYS = "加权价值＝Σ 事项权重 × 评审得分 ÷ 100 × 拟支持金额"
+
+
+def rule_of(result: AllocationResult) -> str:
+    """The rule id the result was allocated under (the summary's, else the scenario's)."""
+    return str(getattr(result.summary, "rule", "") or getattr(result.scenario, "rule", "") or DEFAULT_RULE)
+
+
+def rule_zh(rule: str) -> str:
+    """``最小覆盖率最大（公平优先）``"""
+    return RULES_ZH.get(rule, rule)
+
+
+def model_zh(mip: bool) -> str:
+    return "混合整数规划（MILP）" if mip else "线性规划（LP）"
+
+
+def percent(ratio: float | None, digits: int = 2) -> str:
+    """``18.76%``; '—' for None/NaN."""
+    if ratio is None or _missing(ratio):
+        return "—"
+    return f"{ratio:.{digits}%}"
+
+
+def value_text(value: float) -> str:
+    """A weighted value: ``16,902,140.14``"""
+    return f"{value:,.2f}"
+
+
+def shadow_text(shadow: float) -> str:
+    """The shadow price in plain Chinese."""
+    if shadow <= 0:
+        return "增加预算不会提高加权价值（其余申报已获上限，或受限额约束）"
+    return (
+        f"可用资金每增加 1 元，加权价值约增加 {shadow:.4f}；每增加 1 万元约增加 {value_text(shadow * 10_000)}"
+    )
+
+
+def cost_ratio(comparison: object) -> float | None:
+    """The rule's cost as a share of the default rule's weighted value."""
+    default = float(getattr(comparison, "default_value", 0) or 0)
+    return float(comparison.cost) / default if default else None  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    label: str  # in Chinese, in policy terms
+    value: object  # whole yuan, or text
+    key: str  # where the scenario sets it
+    note: str
+
+
+def _items(result: AllocationResult) -> dict:
+    return {it.id: it for it in getattr(result.policy, "items", ())}
+
+
+def limit_rows(result: AllocationResult) -> list[LimitRow]:
+    """Every ``[limits]`` entry the scenario sets, in Chinese with its scenario key (none: ``[]``)."""
+    lim = getattr(result.scenario, "limits", None)
+    if lim is None:
+        return []
+    items = _items(result)
+    rows: list[LimitRow] = []
+    if lim.min_award:
+        rows.append(
+            LimitRow(
+                "最低支持额（元）",
+                int(lim.min_award),
+                "[limits] min_award",
+                "每项申报的拟支持金额为 0 或不低于此额（模型因此为混合整数规划）",
+            )
+        )
+    if lim.per_enterprise is not None:
+        rows.append(
+            LimitRow(
+                "单个企业支持总额上限（元）",
+                int(lim.per_enterprise),
+                "[limits] per_enterprise",
+                "同一统一社会信用代码的拟支持金额合计不超过此额",
+            )
+        )
+    for item_id, (low, high) in (lim.item_share or {}).items():
+        it = items.get(item_id)
+        name = item_label(it.clause, it.name) if it else item_id
+        rows.append(
+            LimitRow(
+                f"{name}市级资金占比",
+                f"{low:.0%}–{high:.0%}",
+                f"[limits.item_share] {item_id}",
+                "该事项市级承担占全部市级承担的比例范围",
+            )
+        )
+    for district, amount in (lim.district_budget or {}).items():
+        rows.append(
+            LimitRow(
+                f"{district}配套资金上限（元）",
+                int(amount),
+                f"[limits.district_budget] {district}",
+                "该区承担的配套资金合计不超过此额（条款（二））",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    application_id: str
+    applicant: str
+    item_name: str
+    award: int | None  # the award fixed (whole yuan), None if the application is not in the table
+    written: object  # as the scenario says it: "cap" or whole yuan
+    reason: str
+
+
+def override_rows(result: AllocationResult) -> list[OverrideRow]:
+    """Every ``[[override]]`` with the award it fixed (from the table) and its reason."""
+    table = result.table
+    by_id = {text(a): k for k, a in enumerate(table["application_id"])} if len(table) else {}
+    rows = []
+    for o in getattr(result.scenario, "overrides", ()) or ():
+        k = by_id.get(str(o.application_id))
+        if k is None:
+            award = o.award if isinstance(o.award, int) else None
+            applicant = item_name = ""
+        else:
+            row = table.iloc[k]
+            award = int(row["award"])
+            applicant, item_name = text(row["applicant"]), text(row["item_name"])
+        rows.append(OverrideRow(str(o.application_id), applicant, item_name, award, o.award, str(o.reason)))
+    return rows
+
+
+def written_award(written: object) -> str:
+    """How the scenario wrote an override's award: ``核定上限（cap）`` or ``143,000 元``."""
+    return "核定上限（cap）" if written == "cap" else f"{yuan(int(written))} 元"  # type: ignore[call-overload]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..result import AllocationResult
-from ._common import prepared, text
+from ._common import override_rows, prepared, rule_of, rule_zh, text
 
 #: The columns every allocation.csv starts with, in this order.
 CSV_COLUMNS = (
@@ -97,16 +97,33 @@ def write_allocation_csv(result: AllocationResult, path: str | Path) -> Path:
     return path
 
 
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def summary_dict(result: AllocationResult) -> dict:
-    """summary.json as a dict: the contract keys first, then the extras."""
+    """summary.json as a dict: the contract keys first, then the extras.
+
+    Besides the fund figures: ``rule`` and ``rule_zh``; ``value`` (the weighted value); ``shadow_price`` (weighted
+    value of one more yuan of budget); ``solver`` with ``mip``, ``gap``, ``stages`` and ``level``;
+    ``next_million`` with the ``changed`` applications; ``comparison`` with the default rule (null when the
+    rule is the default); ``limits`` as the scenario set them; ``overrides``, each with the award it fixed (whole yuan), the award as
+    written in the scenario (``"cap"`` or yuan) and its reason.
+    """
     s = result.summary
     sc = result.scenario
+    sv = result.solver
+    rule = rule_of(result)
     out: dict = {key: getattr(s, key) for key in SUMMARY_KEYS}
     out.update(
         eligible=s.eligible,
         requested_total=s.requested_total,
         admin_planned=s.admin_planned,
         admin_limit=s.admin_limit,
+        rule=rule,
+        rule_zh=rule_zh(rule),
+        value=float(getattr(s, "value", 0.0)),
+        shadow_price=float(getattr(s, "shadow_price", 0.0)),
         scenario={
             "name": getattr(sc, "name", ""),
             "path": text(getattr(sc, "path", "")),
@@ -114,23 +131,65 @@ def summary_dict(result: AllocationResult) -> dict:
             "policy": getattr(sc, "policy", ""),
         },
         solver={
-            "name": result.solver.name,
-            "version": result.solver.version,
-            "status": result.solver.status,
-            "objective": result.solver.objective,
-            "seconds": result.solver.seconds,
-            "mip": result.solver.mip,
+            "name": sv.name,
+            "version": sv.version,
+            "status": sv.status,
+            "objective": sv.objective,
+            "seconds": sv.seconds,
+            "mip": bool(sv.mip),
+            "gap": _float(sv.gap),
+            "stages": int(sv.stages),
+            "level": _float(sv.level),
+            "rule": sv.rule,
         },
     )
     nm = result.next_million
     if nm is not None:
+        changed = nm.changed if nm.changed is not None else pd.DataFrame()
         out["next_million"] = {
             "extra": int(nm.extra),
             "value_gain": float(nm.value_gain),
             "awarded_gain": int(nm.awarded_gain),
             "city_cost_gain": int(nm.city_cost_gain),
             "newly_funded": int(nm.newly_funded),
+            "changed": [
+                {
+                    "application_id": text(r["application_id"]),
+                    "award": int(r["award"]),
+                    "award_after": int(r["award_after"]),
+                    "gain": int(r["gain"]),
+                }
+                for _, r in changed.iterrows()
+            ],
         }
+    cmp = result.comparison
+    out["comparison"] = (
+        None
+        if cmp is None
+        else {
+            "rule": cmp.rule,
+            "value": float(cmp.value),
+            "default_value": float(cmp.default_value),
+            "cost": round(float(cmp.cost), 4),
+            "funded": int(cmp.funded),
+            "default_funded": int(cmp.default_funded),
+            "min_coverage": float(cmp.min_coverage),
+            "default_min_coverage": float(cmp.default_min_coverage),
+        }
+    )
+    lim = getattr(sc, "limits", None)
+    out["limits"] = {
+        "min_award": int(getattr(lim, "min_award", 0) or 0),
+        "per_enterprise": None if getattr(lim, "per_enterprise", None) is None else int(lim.per_enterprise),
+        "item_share": {
+            k: [float(lo), float(hi)] for k, (lo, hi) in (getattr(lim, "item_share", {}) or {}).items()
+        },
+        "district_budget": {k: int(v) for k, v in (getattr(lim, "district_budget", {}) or {}).items()},
+    }
+    out["overrides"] = [
+        {"application_id": o.application_id, "award": o.award, "award_written": o.written, "reason": o.reason}
+        for o in override_rows(result)
+    ]
     out["manifest"] = result.manifest or {}
     for key in (*SUMMARY_KEYS[:8], "applications", "funded", "eligible", "requested_total"):
         out[key] = int(out[key])

@@ -2,6 +2,9 @@
 
 Every list starts with its header in row 1 and its data in row 2; an empty list keeps one blank data row
 (marked 「（无）」) so that the formulas that point at it are ordinary ranges.
+
+An application fixed by an ``[[override]]`` reads 决定支持 in 拟支持名单, or 决定不予支持 in 未支持名单 when the
+override set it to 0; its 说明/原因 is the override's reason.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ._common import status_label
 from .xlsx_style import Styles, fit_columns, print_setup, put_number, put_text
 
 FUNDED_SHEET = "拟支持名单"
@@ -96,7 +100,7 @@ def _cell_value(row: pd.Series, col: Col, seq: int) -> object:
     if col.key == "#seq":
         return seq
     if col.key == "#status":
-        return row["status"].zh
+        return status_label(row["status"], int(row["award"]))
     if col.key == "#source":
         where = str(row["source_sheet"])
         line = row["source_row"]

@@ -1,5 +1,6 @@
 """The 参数 sheet: what produced this workbook — scenario, policy, input file and its hash, fund figures,
-weights, the discretionary numbers (assumptions, never policy), the solver and the run's manifest."""
+the rule, its tiers and weights, every limit (with its scenario key), every override (award and reason), the
+discretionary numbers (assumptions, never policy), the solver and the run's manifest."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ import re
 from xlsxwriter.worksheet import Worksheet
 
 from ..result import AllocationResult
-from ._common import flatten, generated_at, sha256_of_applications, text
+from ._common import (
+    RULE_SAYS,
+    flatten,
+    generated_at,
+    limit_rows,
+    model_zh,
+    override_rows,
+    percent,
+    rule_of,
+    rule_zh,
+    sha256_of_applications,
+    text,
+    written_award,
+)
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"
@@ -38,6 +52,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
     fund = getattr(policy, "fund", None)
     admin_clause = getattr(fund, "admin_clause", "") or "十九"
     admin_rate = float(getattr(fund, "admin_rate", 0) or 0)
+    rule = rule_of(result)
 
     def item_label(item_id: str) -> str:
         it = items.get(item_id)
@@ -72,12 +87,34 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), ""),
         ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), ""),
         _section("目标"),
-        ("分配规则", getattr(sc, "rule", ""), "weighted：按事项权重×评审得分最大化"),
+        ("分配规则", rule_zh(rule), f'[objective] rule = "{rule}"：{RULE_SAYS.get(rule, "")}'),
         ("缺省评审得分", getattr(sc, "default_score", ""), "申报表未填评审得分时采用"),
     ]
+    for k, tier in enumerate(getattr(sc, "tiers", ()) or (), start=1):
+        note = "[objective.priority] tiers" + (
+            "（分档优先规则按此顺序）" if rule == "priority" else "（本规则不使用）"
+        )
+        rows.append((f"第 {k} 档", "、".join(item_label(i) for i in tier), note))
     weights = getattr(sc, "weights", {}) or {}
     for item_id in sorted(weights):
         rows.append((f"权重：{item_label(item_id)}", weights[item_id], "未列出的事项权重为 1"))
+    limits = limit_rows(result)
+    rows.append(_section("限额（[limits]）"))
+    if not limits:
+        rows.append(("限额", "未设置", "方案未设 [limits]"))
+    rows += [(lim.label, lim.value, f"{lim.key}：{lim.note}") for lim in limits]
+    overrides = override_rows(result)
+    if overrides:
+        rows.append(_section("决定支持（[[override]]，模型之外的决定，按固定金额计入）"))
+    for o in overrides:
+        applicant = f" {o.applicant}" if o.applicant else ""
+        rows.append(
+            (
+                f"决定支持金额（元）：{o.application_id}{applicant}",
+                o.award if o.award is not None else "",
+                f"方案写明 {written_award(o.written)}；理由：{o.reason}",
+            )
+        )
     discretionary = getattr(sc, "discretionary", {}) or {}
     notes = getattr(sc, "discretionary_notes", {}) or {}
     if discretionary:
@@ -95,9 +132,14 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("求解状态", sv.status, f"方案状态：{s.status}"),
         ("目标值", round(sv.objective, 6), ""),
         ("用时（秒）", round(sv.seconds, 3), ""),
-        ("模型类型", "混合整数规划" if sv.mip else "线性规划", f"求解 {sv.stages} 次"),
-        ("时间上限（秒）", getattr(sc, "time_limit", None) or "不限", ""),
+        ("模型类型", model_zh(sv.mip), f"求解 {sv.stages} 次"),
     ]
+    if sv.mip:
+        rows.append(("最优性间隙", percent(sv.gap), "0.00% 表示已证明最优"))
+        rows.append(
+            ("允许的最优性间隙", percent(float(getattr(sc, "mip_gap", 0.0) or 0.0)), "[solver] mip_gap")
+        )
+    rows.append(("时间上限（秒）", getattr(sc, "time_limit", None) or "不限", ""))
     flat = flatten(manifest)
     if flat:
         rows.append(_section("运行清单（版本与输入文件）"))

@@ -32,7 +32,10 @@ class Styles:
     money: Format
     count: Format
     ratio: Format
+    percent: Format  # 0.00%: gaps, costs
     number: Format
+    decimal: Format  # #,##0.00: weighted values
+    price: Format  # 0.0000: the shadow price
     label: Format
     total_label: Format
     total_money: Format
@@ -56,7 +59,10 @@ def styles(wb: Workbook) -> Styles:
         money=fmt(num_format=MONEY_FORMAT, **cell),
         count=fmt(num_format="0", **cell),
         ratio=fmt(num_format="0.0%", **cell),
+        percent=fmt(num_format="0.00%", **cell),
         number=fmt(num_format="General", align="right", **cell),
+        decimal=fmt(num_format="#,##0.00", **cell),
+        price=fmt(num_format="0.0000", **cell),
         label=fmt(bold=True, **cell),
         total_label=fmt(align="center", **total),
         total_money=fmt(num_format=MONEY_FORMAT, **total),

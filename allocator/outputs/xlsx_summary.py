@@ -15,7 +15,24 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..result import AllocationResult
-from ._common import AGG_COLUMNS, Lists, status_zh, yuan
+from ._common import (
+    AGG_COLUMNS,
+    DEFAULT_RULE,
+    RULE_SAYS,
+    VALUE_SAYS,
+    Lists,
+    cost_ratio,
+    limit_rows,
+    model_zh,
+    override_rows,
+    percent,
+    rule_of,
+    rule_zh,
+    shadow_text,
+    status_zh,
+    value_text,
+    yuan,
+)
 from .xlsx_lists import ListRef
 from .xlsx_params import carry_note
 from .xlsx_style import Styles, fit_columns, merge_text, print_setup, put_number, put_text
@@ -47,13 +64,142 @@ SUMMARY_CELLS = {
     "check_carryover": "B22",
     "status": "B24",
 }
+#: The 分配规则 block of 汇总 starts with its title on this row (1-based), after :data:`SUMMARY_CELLS`; its
+#: rows (:func:`rule_rows`) depend on the result, so find them by the label in column A.
+RULE_SECTION_ROW = 26
+RULE_SECTION = "分配规则与求解"
+
+RuleRow = tuple[str, object, str, str]  # label, value, kind (text, count, decimal, price, percent), note
+
+
+def rule_rows(result: AllocationResult) -> list[RuleRow]:
+    """The 分配规则 block of 汇总: rule, model type (and MILP gap), level, weighted value, shadow price, the
+    comparison with the default rule, overrides and limits."""
+    s = result.summary
+    sv = result.solver
+    sc = result.scenario
+    rule = rule_of(result)
+    rows: list[RuleRow] = [("分配规则", rule_zh(rule), "text", f"{rule}：{RULE_SAYS.get(rule, '')}")]
+    min_award = int(getattr(getattr(sc, "limits", None), "min_award", 0) or 0)
+    if sv.mip:
+        why = (
+            f"设有最低支持额 {yuan(min_award)} 元（[limits] min_award），每项为 0 或不低于此额；"
+            if min_award
+            else ""
+        )
+        rows.append(("模型类型", model_zh(True), "text", f"{why}最优性间隙 {percent(sv.gap)}"))
+        allowed = float(getattr(sc, "mip_gap", 0.0) or 0.0)
+        rows.append(
+            (
+                "最优性间隙",
+                sv.gap,
+                "percent",
+                "0.00% 表示已证明最优"
+                + (f"；方案允许的间隙 {percent(allowed)}（[solver] mip_gap）" if allowed else ""),
+            )
+        )
+    else:
+        rows.append(("模型类型", model_zh(False), "text", "拟支持金额连续取值，结果为已证明的最优解"))
+    if sv.level is not None and rule == "maxmin":
+        rows.append(
+            (
+                "最小覆盖率（本规则的共同比例）",
+                sv.level,
+                "percent",
+                "各项至少获核定上限的此比例（决定支持的除外）",
+            )
+        )
+    elif sv.level is not None and rule == "prorata":
+        rows.append(("同等支持比例", sv.level, "percent", "各项均获核定上限的此比例（决定支持的除外）"))
+    rows += [
+        ("加权价值", float(getattr(s, "value", 0.0)), "decimal", VALUE_SAYS),
+        (
+            "影子价格（每增加1元预算的加权价值）",
+            float(getattr(s, "shadow_price", 0.0)),
+            "price",
+            shadow_text(float(getattr(s, "shadow_price", 0.0))),
+        ),
+    ]
+    cmp = result.comparison
+    if cmp is not None:
+        ratio = cost_ratio(cmp)
+        rows += [
+            (
+                f"默认规则（{rule_zh(DEFAULT_RULE)}）下的加权价值",
+                float(cmp.default_value),
+                "decimal",
+                "同一预算、限额和决定支持事项，按默认规则求解",
+            ),
+            (
+                "本规则的代价",
+                round(float(cmp.cost), 4),
+                "decimal",
+                f"比默认规则少的加权价值，占默认规则的 {percent(ratio)}",
+            ),
+            ("本规则的代价占比", ratio, "percent", "本规则的代价 ÷ 默认规则下的加权价值"),
+            (
+                "获支持数：本规则 / 默认规则",
+                f"{cmp.funded} / {cmp.default_funded}",
+                "text",
+                "拟支持金额大于 0 的申报件数",
+            ),
+            (
+                "最小覆盖率：本规则 / 默认规则",
+                f"{percent(cmp.min_coverage)} / {percent(cmp.default_min_coverage)}",
+                "text",
+                "符合条件、非决定支持申报中，拟支持金额占核定上限的最低比例",
+            ),
+        ]
+    elif rule == DEFAULT_RULE:
+        rows.append(("与默认规则比较", "本方案即采用默认规则", "text", ""))
+    else:
+        rows.append(("与默认规则比较", "未测算", "text", "本次运行未按默认规则求解比较"))
+    overrides = override_rows(result)
+    if overrides:
+        ids = "、".join(o.application_id for o in overrides)
+        rows.append(("决定支持事项数（[[override]]）", len(overrides), "count", f"{ids}；金额与理由见参数表"))
+    limits = limit_rows(result)
+    if limits:
+        rows.append(
+            (
+                "已设限额",
+                f"{len(limits)} 项",
+                "text",
+                "；".join(f"{r.label.replace('（元）', '')} {_limit_value(r.value)}" for r in limits),
+            )
+        )
+    return rows
+
+
+def _limit_value(value: object) -> str:
+    return f"{yuan(value)} 元" if isinstance(value, int) else str(value)
+
+
+def _write_rule_rows(ws: Worksheet, st: Styles, result: AllocationResult) -> None:
+    fmts = {
+        "text": st.text,
+        "count": st.count,
+        "decimal": st.decimal,
+        "price": st.price,
+        "percent": st.percent,
+    }
+    top = RULE_SECTION_ROW - 1
+    merge_text(ws, top, 0, 2, RULE_SECTION, st.section)
+    for r, (label, value, kind, note) in enumerate(rule_rows(result), start=top + 1):
+        put_text(ws, r, 0, label, st.label)
+        if kind == "text":
+            put_text(ws, r, 1, value, st.text)
+        else:
+            put_number(ws, r, 1, value, fmts[kind])
+        put_text(ws, r, 2, note, st.wrap)
 
 
 def write_summary(
     ws: Worksheet, st: Styles, result: AllocationResult, parts: Lists, refs: dict[str, ListRef]
 ) -> None:
     """Rows as in :data:`SUMMARY_CELLS`; B6, B7, B10–B18 and B20–B22 are formulas (B7 only when the policy
-    gives an admin rate that reproduces ``summary.admin_limit``)."""
+    gives an admin rate that reproduces ``summary.admin_limit``). Then, from :data:`RULE_SECTION_ROW`, the
+    rule, the model and what the rule cost (:func:`rule_rows`), plain values."""
     s = result.summary
     sc = result.scenario
     policy = result.policy
@@ -172,13 +318,15 @@ def write_summary(
 
     sv = result.solver
     status = status_zh(s.status)
+    gap = f"，最优性间隙 {percent(sv.gap)}" if sv.mip else ""
     solver_line = (
-        f"{sv.name} {sv.version}，{'混合整数规划' if sv.mip else '线性规划'}，求解 {sv.stages} 次，"
-        f"目标值 {sv.objective:,.2f}，用时 {sv.seconds:.2f} 秒"
+        f"{sv.name} {sv.version}，{model_zh(sv.mip)}{gap}，求解 {sv.stages} 次，"
+        f"目标值 {value_text(sv.objective)}，用时 {sv.seconds:.2f} 秒"
     )
     put_text(ws, 23, 0, "方案状态", st.label)
     put_text(ws, 23, 1, status, st.text)
     put_text(ws, 23, 2, solver_line, st.wrap)
+    _write_rule_rows(ws, st, result)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 18)
     ws.set_column(2, 2, 60)
