@@ -34,6 +34,7 @@ SCALE = 10_000  # yuan per solver unit
 ADMIN_PENALTY = 1e-6  # keeps administration at its planned amount when money is left over
 VALUE_TOL = 1e-9  # relative slack on a stage's optimum held in later stages …
 HOLD_ABS = 1e-6  # … and at least this much (solver units; HiGHS's feasibility tolerance is 1e-7)
+MIP_HOLD_TOL = 1e-7  # relative, for a MILP (x ≤ cap·y with y within 1e-6 of integral is a few yuan loose)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ def hold(
     Money and value stages use ``HOLD_ABS`` (0.01 yuan); a ratio such as min coverage passes a
     tighter one, since a ratio of 1e-6 of a large cap is several yuan.
     """
-    model.problem += (expr >= best - max(absolute, VALUE_TOL * abs(best)), name)
+    relative = MIP_HOLD_TOL if model.mip else VALUE_TOL  # integrality tolerances make MILP optima looser
+    model.problem += (expr >= best - max(absolute * (100 if model.mip else 1), relative * abs(best)), name)
 
 
 def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -229,9 +231,9 @@ def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray, free: n
     short = free & (awards < cap - 0.5)
     paid = free & (awards > 0.5)
     split = np.intersect1d(np.unique(ratio[short]), np.unique(ratio[paid]))
-    split = split[split > 0]
-    members = rows[free & np.isin(ratio, split)]
-    return members if len(members) > 1 else members[:0]
+    classes, counts = np.unique(ratio[free], return_counts=True)
+    split = np.intersect1d(split[split > 0], classes[counts > 1])  # a class of one has no tie to break
+    return rows[free & np.isin(ratio, split)]
 
 
 def add_tiebreak_stage(model: Model, frame: pd.DataFrame, tie_rows: np.ndarray) -> pulp.LpVariable:

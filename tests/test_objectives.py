@@ -105,3 +105,16 @@ def test_row_order_changes_no_award_under_any_rule():
         a = allocate(sc, POLICY, frame(rows), next_million=False).table["award"].tolist()
         b = allocate(replace(sc), POLICY, frame(rows[::-1]), next_million=False).table["award"].tolist()
         assert a == b, rule
+
+
+def test_every_rule_with_a_milp_also_solves_with_cbc():
+    rows = [hire("A", 50_000, 90), hire("B", 50_000, 80), hire("C", 8_000, 70)]
+    for rule in ("weighted", "priority", "maxmin", "prorata"):
+        for solver in ("highs", "cbc"):
+            got, r = awards(
+                rows, annual_fund=55_000, rule=rule, limits=Limits(min_award=10_000), solver=solver
+            )
+            assert r.solver.mip and r.solver.name == {"highs": "HiGHS", "cbc": "CBC"}[solver]
+            assert got["C"] == 0 and all(v == 0 or v >= 10_000 for v in got.values()), (rule, solver)
+            if rule == "weighted":
+                assert got == {"A": 45_000, "B": 10_000, "C": 0}
