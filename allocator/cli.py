@@ -13,6 +13,7 @@ English, exit status 2 (3 for a failed verification), never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import unicodedata
 from pathlib import Path
@@ -50,7 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="按方案分配资金并写出结果 / allocate a scenario and write the outputs")
     run.add_argument("scenario", type=Path)
     run.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>/）")
+    run.add_argument("--batch", type=int, default=1, help="本年度第几批（条款二十），≥2 时须给出 --approved")
+    run.add_argument("--approved", type=Path, help="前批次的 approved.xlsx：其金额固定不变")
     run.set_defaults(handler=_run)
+
+    rel = sub.add_parser(
+        "release", help="收回撤回或公示异议的资金，按候补名单再分配 / give withdrawn money to the waitlist"
+    )
+    rel.add_argument("result_dir", type=Path)
+    rel.add_argument("--withdrawn", required=True, help="收回的申报编号，逗号分隔，如 A0012,A0044")
+    rel.add_argument("--reason", default="", help="收回原因（写入说明）")
+    rel.set_defaults(handler=_release)
+
+    plan = sub.add_parser("plan", help="多年度资金计划（结转、承诺）/ a multi-year plan")
+    plan.add_argument("plan", type=Path)
+    plan.add_argument("--out", type=Path, help="输出目录（默认 reports/<计划文件名>/）")
+    plan.set_defaults(handler=_plan)
 
     val = sub.add_parser("validate", help="检查申报表 / check an applications workbook")
     val.add_argument("file", type=Path)
@@ -82,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    result, paths = run(args.scenario, args.out)
+    result, paths = run(args.scenario, args.out, batch=args.batch, approved=args.approved)
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
     from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
@@ -123,6 +139,40 @@ def _run(args: argparse.Namespace) -> int:
             f"注意：拟支持名单有变化，原 approved.xlsx 已保留为 {kept.name} / the previous approved list was kept"
         )
     print(f"已写出 {len(paths)} 个文件到 {paths[0].parent if paths else args.out}")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    withdrawn = [a.strip() for a in args.withdrawn.replace("，", ",").split(",") if a.strip()]
+    result, paths = release(args.result_dir, withdrawn, args.reason)
+    info = json.loads(paths[-1].read_text(encoding="utf-8"))
+    print(
+        f"收回 {len(withdrawn)} 项，释放市级资金 {info['released_city_cost']:,} 元；按候补名单再分配 {info['given_city_cost']:,} 元"
+    )
+    for row in info["changed"]:
+        print(f"  {row['application_id']}：{row['award_before']:,} → {row['award_after']:,} 元")
+    print(f"新结果已写到 {paths[0].parent}（原结果未改动）")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .plan import run_plan
+
+    plan, paths = run_plan(args.plan, args.out)
+    print(
+        f"资金计划：{plan.name}（{'逐年' if plan.mode == 'sequential' else '多年联合'}，{len(plan.years)} 个年度）"
+    )
+    for row in plan.chain.itertuples(index=False):
+        print(
+            f"  {row.year}：可用 {row.available:>12,}  支出 {row.city_cost + row.admin:>12,}"
+            f"  其中上年承诺 {row.commitments_in:>10,}  承诺下年 {row.commitments_out:>10,}  结转 {row.carryover_out:>12,}"
+        )
+    if plan.foresight is not None:
+        gain = float(plan.foresight["value_joint"].sum() - plan.foresight["value_sequential"].sum())
+        print(f"联合优化比逐年分配多获加权价值 {gain:,.2f}")
+    print(f"已写出 {len(paths)} 个文件到 {args.out or 'reports/' + args.plan.stem}")
     return 0
 
 

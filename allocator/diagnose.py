@@ -19,10 +19,15 @@ from .solve import solve
 
 
 def diagnose(
-    frame: pd.DataFrame, budget: Budget, scenario: Scenario, fixed: dict[int, int], solver
+    frame: pd.DataFrame,
+    budget: Budget,
+    scenario: Scenario,
+    fixed: dict[int, int],
+    solver,
+    floors: dict[int, int] | None = None,
 ) -> InfeasibleError:
     """The :class:`InfeasibleError` to raise: which limits conflict, and by how many yuan."""
-    model = build_model(frame, budget, scenario.limits, fixed, elastic=True)
+    model = build_model(frame, budget, scenario.limits, fixed, floors, elastic=True)
     try:
         solve(model, solver, "elastic")
     except InfeasibleError:

@@ -8,6 +8,8 @@ override and its reason, or the budget under the scenario's rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -22,27 +24,32 @@ def explain(
     award: np.ndarray,
     policy: Policy,
     scenario: Scenario,
-    fixed: dict[int, int] | None = None,
+    overridden: Iterable[int] = (),
     level: float | None = None,
     tier: np.ndarray | None = None,
+    notes: dict[int, str] | None = None,
 ) -> pd.DataFrame:
-    """The result table (``TABLE_COLUMNS``) for the rules frame and whole-yuan awards."""
-    fixed = fixed or {}
+    """The result table (``TABLE_COLUMNS``) for the rules frame and whole-yuan awards.
+
+    ``overridden``: rows fixed by ``[[override]]``; ``notes``: rows fixed otherwise (an earlier batch,
+    last year's commitment), with the reason to show.
+    """
+    notes = notes or {}
     award = np.asarray(award, dtype=np.int64)
     cap = frame["cap"].to_numpy(dtype=np.int64)
     eligible = frame["eligible"].to_numpy(dtype=bool)
     city = city_cost(award, frame["share_num"].to_numpy(), frame["share_den"].to_numpy())
-    overridden = np.zeros(len(frame), dtype=bool)
-    overridden[list(fixed)] = True
+    is_override = np.zeros(len(frame), dtype=bool)
+    is_override[list(overridden)] = True
     status = np.select(
-        [overridden, ~eligible, award >= cap, award > 0],
+        [is_override, ~eligible, award >= cap, award > 0],
         [Status.OVERRIDDEN.value, Status.INELIGIBLE.value, Status.FUNDED.value, Status.PARTIAL.value],
         Status.UNFUNDED.value,
     )
     table = frame.assign(award=award, city_cost=city, district_cost=award - city, status=status)
     tight = _tight(table, scenario)
     ratio = (frame["value"] * frame["share_den"] / frame["share_num"].clip(lower=1)).to_numpy()
-    paid = (award > 0) & ~overridden
+    paid = (award > 0) & ~is_override
     context = {
         "marginal": float(ratio[paid].min()) if paid.any() else float("nan"),
         "level": level,
@@ -51,7 +58,9 @@ def explain(
     items = {it.id: it for it in policy.items}
     tiers = tier if tier is not None else np.zeros(len(frame))
     table["reason"] = [
-        _reason(row, items[row.item], ratio[k], tiers[k], scenario, tight, context)
+        notes[k]
+        if k in notes
+        else _reason(row, items[row.item], ratio[k], tiers[k], scenario, tight, context)
         for k, row in enumerate(table.itertuples(index=False))
     ]
     return table.loc[:, list(TABLE_COLUMNS)].reset_index(drop=True)

@@ -42,6 +42,7 @@ class Budget:
     available: int  # yuan: annual fund + carryover in
     admin_low: int  # planned administration
     admin_high: int  # clause 十九
+    reserve: int = 0  # kept unspent for later batches (clause 二十)
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,16 @@ def build_model(
     budget: Budget,
     limits: Limits | None = None,
     fixed: dict[int, int] | None = None,
+    floors: dict[int, int] | None = None,
     elastic: bool = False,
 ) -> Model:
-    """Variables for eligible applications with a positive cap; ``fixed`` maps a row to an override award."""
+    """Variables for eligible applications with a positive cap.
+
+    ``fixed`` maps a row to an award decided outside the model; ``floors`` to an award it keeps at least.
+    """
     limits = limits or Limits()
     fixed = fixed or {}
+    floors = floors or {}
     cap_all = frame["cap"].to_numpy()
     modelled = frame["eligible"].to_numpy() & (cap_all > 0)
     for r, amount in fixed.items():
@@ -93,6 +99,8 @@ def build_model(
     for k, r in enumerate(rows):
         if int(r) in fixed:
             low[k] = cap[k] = fixed[int(r)] / SCALE
+        elif int(r) in floors:
+            low[k] = min(floors[int(r)], cap_all[r]) / SCALE
     small = (cap_all[rows] < limits.min_award) & ~np.isin(rows, list(fixed))
     cap = np.where(small, 0.0, cap)  # below the minimum award: nothing can be given
 
@@ -111,8 +119,15 @@ def build_model(
 
     city = pulp.LpAffineExpression(zip(x, share.tolist(), strict=True))
     model.city = city
-    _add(model, city + admin - slack("budget_city") <= budget.available / SCALE,
-         Bound("budget_city", "budget", "", budget.available, "可用资金（年度专项资金＋上年结转）"))  # fmt: skip
+    usable = budget.available - budget.reserve
+    label = "可用资金（年度专项资金＋上年结转）" + (
+        f"，预留后续批次 {budget.reserve:,} 元" if budget.reserve else ""
+    )
+    _add(
+        model,
+        city + admin - slack("budget_city") <= usable / SCALE,
+        Bound("budget_city", "budget", "", usable, label),
+    )
     if limits.per_enterprise is not None:
         _enterprise(model, frame, cap_all, limits.per_enterprise, slack)
     if limits.district_budget:

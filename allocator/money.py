@@ -120,11 +120,13 @@ def round_awards(
     fixed: set[int] = frozenset(),
     order: np.ndarray | None = None,
     fill: bool = True,
+    least: np.ndarray | None = None,
 ) -> np.ndarray:
     """Whole-yuan awards for every row of ``frame`` from unrounded awards ``x`` (yuan).
 
     ``order``: the rule's priority (smaller first; default: value per city yuan, highest first).
     ``fill``: give leftover whole yuan to applications short of their cap (off for pro rata).
+    ``least``: awards no step may go below (a release keeps the waitlist's awards).
     """
     limits = limits or Limits()
     cap = frame["cap"].to_numpy(dtype=np.int64)
@@ -136,6 +138,8 @@ def round_awards(
     ids = frame["application_id"].to_numpy()
     x = np.clip(np.nan_to_num(np.asarray(x, dtype=float), nan=0.0), 0, None)
     award = np.minimum(np.floor(x + 0.01).astype(np.int64), cap)
+    least = np.zeros(len(award), dtype=np.int64) if least is None else np.minimum(least, cap)
+    award = np.maximum(award, least)
     remainder = np.clip(x - award, 0, None)
     movable = np.ones(len(award), dtype=bool)
     movable[list(fixed)] = False
@@ -143,17 +147,17 @@ def round_awards(
     ledger = Ledger(frame, award, available - admin, limits)
 
     def allowed(i: int, amount: int) -> bool:
-        return (amount == 0 or amount >= m) and ledger.fits(i, amount)
+        return (amount == 0 or amount >= m) and amount >= least[i] and ledger.fits(i, amount)
 
     for i in np.lexsort((ids, -order)):  # over budget by rounding: trim the least valuable first
         if ledger.room >= 0:
             break
         if movable[i] and award[i] > 0:
             need = -ledger.room
-            cut = min(int(award[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
+            cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
             left = int(award[i]) - cut
-            ledger.set(i, left if left == 0 or left >= m else 0)
-    _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable, m)
+            ledger.set(i, left if left == 0 or left >= m or least[i] > 0 else 0)
+    _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
     for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
         if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:
             if allowed(i, award[i] + 1):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
@@ -25,6 +26,7 @@ from .model import Budget, build_model
 from .money import city_cost, round_awards
 from .objectives import optimise, tier_of
 from .policy import Policy, load_policy
+from .registers import ledger, waitlist
 from .result import AllocationResult, NextMillion, RuleComparison, SolverInfo, Summary
 from .rules import caps
 from .scenario import Scenario, load_scenario
@@ -40,6 +42,25 @@ class _Solution:
     award: np.ndarray  # whole yuan, every row of the rules frame
     admin: int
     info: SolverInfo
+    order: np.ndarray  # the rule's priority per row (smaller first), for the waitlist
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """An award fixed before this run: an earlier batch, a commitment from last year, or kept on release."""
+
+    amount: int
+    note: str  # the reason shown (Chinese)
+    kind: str = "batch"  # "batch" | "commitment" | "kept" | "withdrawn" (taken back: status overridden)
+
+
+@dataclass(frozen=True)
+class _Decisions:
+    fixed: dict[int, int]  # row -> award, overrides and Fixed together
+    notes: dict[int, str]  # row -> reason, for Fixed rows
+    overridden: set[int]  # rows fixed by [[override]]
+    floors: dict[int, int]  # row -> least award (release: the waitlist keeps what it has)
+    commitment_rows: set[int]
 
 
 def allocate(
@@ -49,42 +70,59 @@ def allocate(
     *,
     manifest: dict | None = None,
     next_million: bool = True,
+    fixed: Mapping[str, Fixed] | None = None,
+    floors: Mapping[str, int] | None = None,
+    batch: int = 1,
 ) -> AllocationResult:
-    """Allocate the scenario's fund over ``applications`` (an intake frame) under its rule and limits."""
+    """Allocate the scenario's fund over ``applications`` (an intake frame) under its rule and limits.
+
+    ``fixed``: awards decided before this run, by application id (earlier batches, last year's
+    commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist).
+    """
     frame = caps(applications, policy, scenario).frame
     n = len(frame)
     budget = Budget(
-        scenario.available, scenario.admin_planned(n), int(policy.fund.admin_rate * scenario.annual_fund)
+        scenario.available,
+        scenario.admin_planned(n),
+        int(policy.fund.admin_rate * scenario.annual_fund),
+        scenario.reserve,
     )
     _check_admin(policy, budget)
-    fixed = overrides(frame, scenario)
+    dec = _decisions(frame, scenario, fixed or {}, floors or {})
     solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
-    solution = _optimise(frame, scenario, budget, fixed, solver)
+    solution = _optimise(frame, scenario, budget, dec, solver)
     tier = tier_of(frame, scenario) if scenario.rule == "priority" else None
-    table = explain(frame, solution.award, policy, scenario, fixed, solution.info.level, tier)
+    table = explain(
+        frame, solution.award, policy, scenario, dec.overridden, solution.info.level, tier, dec.notes
+    )
     extra = comparison = None
     shadow = 0.0
     if next_million:
-        more = _optimise(frame, scenario, replace(budget, available=budget.available + EXTRA), fixed, solver)
+        more = _optimise(frame, scenario, replace(budget, available=budget.available + EXTRA), dec, solver)
         extra = _next_million(table, frame, solution, more)
         step = _optimise(
-            frame, scenario, replace(budget, available=budget.available + SHADOW_STEP), fixed, solver
+            frame, scenario, replace(budget, available=budget.available + SHADOW_STEP), dec, solver
         )
         shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
         if scenario.rule != "weighted":
-            default = _optimise(frame, replace(scenario, rule="weighted"), budget, fixed, solver)
-            comparison = _compare(frame, scenario.rule, solution, default, fixed, scenario.limits.min_award)
-    summary = _summary(table, scenario, budget, solution, shadow)
+            default = _optimise(frame, replace(scenario, rule="weighted"), budget, dec, solver)
+            comparison = _compare(
+                frame, scenario.rule, solution, default, dec.fixed, scenario.limits.min_award
+            )
+    commitments = int(table["city_cost"].to_numpy()[sorted(dec.commitment_rows)].sum())
+    summary = _summary(table, scenario, budget, solution, shadow, batch, commitments)
+    ids = frame["application_id"].to_numpy()
     verify(
         table,
         shares={it.id: it.city_share for it in policy.items},
         admin=summary.admin,
         admin_low=budget.admin_low,
         admin_high=budget.admin_high,
-        available=budget.available,
-        totals=summary.__dict__,
+        available=budget.available - budget.reserve,
+        totals={**summary.__dict__, "carryover_out": summary.carryover_out - budget.reserve},
         limits=scenario.limits,
-        overrides={frame["application_id"].iat[r]: a for r, a in fixed.items()},
+        overrides={ids[r]: a for r, a in dec.fixed.items()},
+        floors={ids[r]: a for r, a in dec.floors.items()},
     )
     return AllocationResult(
         scenario=scenario,
@@ -95,7 +133,42 @@ def allocate(
         manifest=dict(manifest or {}),
         next_million=extra,
         comparison=comparison,
+        waitlist=waitlist(frame, table, solution.order, scenario, set(dec.fixed)),
+        ledger=ledger(frame, table, policy, scenario),
     )
+
+
+def _decisions(
+    frame: pd.DataFrame, scenario: Scenario, fixed: Mapping[str, Fixed], floors: Mapping[str, int]
+) -> _Decisions:
+    position = {app: k for k, app in enumerate(frame["application_id"])}
+    chosen = overrides(frame, scenario)
+    notes: dict[int, str] = {}
+    commitment_rows: set[int] = set()
+    missing = sorted(set(fixed) - set(position)) + sorted(set(floors) - set(position))
+    if missing:
+        raise ScenarioError(
+            f"已确定的拟支持项目 {'、'.join(missing[:10])} 不在本次申报数据中（前批次或上年承诺须一并列入申报表）",
+            f"fixed awards name applications not in the workbook: {', '.join(missing[:10])}",
+        )
+    cap = frame["cap"].to_numpy()
+    for app, f in sorted(fixed.items()):
+        r = position[app]
+        if r in chosen:
+            continue  # an [[override]] in the scenario decides
+        if f.amount > cap[r] or (f.amount > 0 and not frame["eligible"].iat[r]):
+            raise ScenarioError(
+                f"已确定的拟支持项目 {app} 金额 {f.amount:,} 元超过其本次核定上限 {int(cap[r]):,} 元（申报数据是否有变？）",
+                f"fixed award {app} of {f.amount:,} yuan is above its cap {int(cap[r]):,} (did the application change?)",
+            )
+        chosen[r] = f.amount
+        notes[r] = f.note
+        if f.kind == "commitment":
+            commitment_rows.add(r)
+    lows = {position[a]: int(v) for a, v in floors.items() if position[a] not in chosen}
+    overridden = {position[o.application_id] for o in scenario.overrides}
+    overridden |= {position[a] for a, f in fixed.items() if f.kind == "withdrawn"}
+    return _Decisions(chosen, notes, overridden, lows, commitment_rows)
 
 
 def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
@@ -142,26 +215,28 @@ def _check_admin(policy: Policy, budget: Budget) -> None:
         )
 
 
-def _optimise(
-    frame: pd.DataFrame, scenario: Scenario, budget: Budget, fixed: dict[int, int], solver
-) -> _Solution:
-    model = build_model(frame, budget, scenario.limits, fixed)
+def _optimise(frame: pd.DataFrame, scenario: Scenario, budget: Budget, dec: _Decisions, solver) -> _Solution:
+    model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
     try:
-        out = optimise(model, frame, scenario, set(fixed), solver)
+        out = optimise(model, frame, scenario, set(dec.fixed), solver)
     except InfeasibleError:
-        raise diagnose(frame, budget, scenario, fixed, solver) from None
+        raise diagnose(frame, budget, scenario, dec.fixed, solver, dec.floors) from None
     full = np.zeros(len(frame))
     full[model.rows] = out.awards
     admin = min(max(budget.admin_low, int(round(out.admin))), budget.admin_high)
+    least = np.zeros(len(frame), dtype=np.int64)
+    for r, amount in dec.floors.items():
+        least[r] = amount
     award = round_awards(
         frame,
         full,
         admin,
-        budget.available,
+        budget.available - budget.reserve,
         limits=scenario.limits,
-        fixed=set(fixed),
+        fixed=set(dec.fixed),
         order=out.order,
         fill=scenario.rule != "prorata",
+        least=least,
     )
     value = round(float(frame["value"].to_numpy() @ award), 4)
     info = SolverInfo(
@@ -176,11 +251,17 @@ def _optimise(
         rule=scenario.rule,
         level=out.level,
     )
-    return _Solution(award, admin, info)
+    return _Solution(award, admin, info, out.order)
 
 
 def _summary(
-    table: pd.DataFrame, scenario: Scenario, budget: Budget, solution: _Solution, shadow: float
+    table: pd.DataFrame,
+    scenario: Scenario,
+    budget: Budget,
+    solution: _Solution,
+    shadow: float,
+    batch: int,
+    commitments: int,
 ) -> Summary:
     city = int(table["city_cost"].sum())
     eligible = table["eligible"].to_numpy()
@@ -203,6 +284,9 @@ def _summary(
         rule=scenario.rule,
         value=solution.info.objective,
         shadow_price=shadow,
+        reserve=budget.reserve,
+        batch=batch,
+        commitments_in=commitments,
     )
 
 
@@ -289,14 +373,38 @@ def default_out_dir(scenario_path: Path) -> Path:
     return Path("reports") / Path(scenario_path).stem
 
 
-def run(scenario_path: str | Path, out_dir: str | Path | None = None) -> tuple[AllocationResult, list[Path]]:
-    """``allocator run``: read, validate, allocate, verify, then write every output."""
+def run(
+    scenario_path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    batch: int = 1,
+    approved: str | Path | None = None,
+) -> tuple[AllocationResult, list[Path]]:
+    """``allocator run``: read, validate, allocate, verify, then write every output.
+
+    With ``batch`` > 1 and ``approved`` (the earlier batch's approved.xlsx), its awards are fixed and
+    the outputs go to ``reports/<stem>-batch-<n>/`` unless ``out_dir`` says otherwise.
+    """
+    from .batches import batch_out_dir, earlier_batch
     from .intake import read_applications
     from .outputs import write_outputs
 
+    if (batch > 1) != (approved is not None):
+        raise ScenarioError(
+            "分批次审批须同时给出 --batch（第几批，≥2）和 --approved（前批次的 approved.xlsx）",
+            "a later batch needs both --batch N (N ≥ 2) and --approved PATH/approved.xlsx",
+        )
     scenario = load_scenario(scenario_path)
     policy = load_policy(scenario.policy, base=scenario.path.parent)
+    fixed = earlier_batch(approved, batch) if approved is not None else None
+    if approved is not None:
+        target = batch_out_dir(scenario.path, batch, Path(out_dir) if out_dir else None, Path(approved))
+    else:
+        target = Path(out_dir) if out_dir is not None else default_out_dir(scenario.path)
     apps = read_applications(scenario.applications, policy)
-    result = allocate(scenario, policy, apps.frame, manifest=manifest_for(scenario, policy, apps.sha256))
-    target = Path(out_dir) if out_dir is not None else default_out_dir(scenario.path)
+    manifest = manifest_for(scenario, policy, apps.sha256)
+    if approved is not None:
+        manifest["approved_from"] = str(approved)
+        manifest["approved_sha256"] = sha256_file(Path(approved))
+    result = allocate(scenario, policy, apps.frame, manifest=manifest, fixed=fixed, batch=batch)
     return result, write_outputs(result, target)

@@ -52,8 +52,9 @@ class Item:
     shares: dict[str, Fraction]  # level -> share of the award, summing to 1
     discretionary: bool = False
     params: dict[str, str] = field(default_factory=dict)  # discretionary parameter -> meaning
-    ledger: str = ""
-    years: int = 1
+    ledger: str = ""  # a supervision duty on what the award buys (clause 四: no transfer for 3 years)
+    ledger_years: int = 0
+    years: int = 1  # consecutive years an approval is paid for (clause 四 rent: 2)
 
     @property
     def city_share(self) -> Fraction:
@@ -245,5 +246,6 @@ def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
         discretionary=bool(raw.get("discretionary", False)),
         params=params,
         ledger=str(raw.get("ledger", "")),
+        ledger_years=int(raw.get("ledger_years", 0)),
         years=int(raw.get("years", 1)),
     )

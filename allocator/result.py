@@ -61,6 +61,37 @@ TABLE_COLUMNS = (
 )
 
 
+#: 候补名单: eligible applications cut or cut short, in the order released money would reach them.
+WAITLIST_COLUMNS = (
+    "rank",  # 1, 2, …
+    "application_id",
+    "applicant",
+    "item",
+    "item_name",
+    "district",
+    "cap",  # int yuan
+    "award",  # int yuan now
+    "shortfall",  # cap - award
+    "next_award",  # int yuan: what it would receive next (its shortfall within the limits)
+    "next_city_cost",  # int yuan: the city money that takes
+    "cumulative_city_cost",  # int yuan: released money needed to reach down to this rank
+)
+
+#: 监管台账 (clause 四): purchased premises may not be transferred, sold or let for 3 years.
+LEDGER_COLUMNS = (
+    "application_id",
+    "applicant",
+    "credit_code",
+    "district",
+    "purchase_area_m2",  # float m²
+    "award",  # int yuan
+    "approved_on",  # ISO date
+    "no_transfer_until",  # ISO date: approved_on + 3 years
+    "clause",  # "四"
+    "note",  # the policy's words
+)
+
+
 @dataclass(frozen=True)
 class Summary:
     """The figures of ``summary.json`` (all money in whole yuan)."""
@@ -83,6 +114,9 @@ class Summary:
     rule: str = "weighted"
     value: float = 0.0  # Σ weight × score / 100 × award (the weighted value of the allocation)
     shadow_price: float = 0.0  # weighted value of one more yuan of budget (re-solved, see pipeline)
+    reserve: int = 0  # [budget] reserve_for_later_batches: kept unspent (part of carryover_out)
+    batch: int = 1  # approval batch within the year (clause 二十)
+    commitments_in: int = 0  # city cost of awards owed from the previous year (clause 四 rent, year 2)
 
 
 @dataclass(frozen=True)
@@ -139,7 +173,66 @@ class AllocationResult:
     manifest: dict = field(default_factory=dict)  # input hashes, versions, scenario path, …
     next_million: NextMillion | None = None
     comparison: RuleComparison | None = None  # None when the rule is the default
+    waitlist: pd.DataFrame | None = None  # WAITLIST_COLUMNS, rank 1 first (候补名单)
+    ledger: pd.DataFrame | None = None  # LEDGER_COLUMNS: purchased premises under supervision (监管台账)
 
     @property
     def funded(self) -> pd.DataFrame:
         return self.table[self.table["award"] > 0]
+
+
+@dataclass(frozen=True)
+class YearOutcome:
+    """One year of a multi-year plan."""
+
+    year: int
+    result: AllocationResult
+    commitments_in: pd.DataFrame  # COMMITMENT_COLUMNS: owed from the previous year, funded first
+    commitments_out: pd.DataFrame  # COMMITMENT_COLUMNS: owed to the next year
+
+
+#: A rent subsidy (clause 四, 2 consecutive years) approved in year t is owed again in year t + 1.
+COMMITMENT_COLUMNS = (
+    "application_id",  # in the year that owes it
+    "source_id",  # the application approved the year before
+    "applicant",
+    "credit_code",
+    "district",
+    "item",
+    "from_year",
+    "to_year",
+    "award",  # int yuan owed
+    "city_cost",  # int yuan
+)
+
+#: The yearly chain of a plan (plan.json "years", the plan workbook's 年度资金链).
+CHAIN_COLUMNS = (
+    "year",
+    "annual_fund",
+    "carryover_in",  # = the previous year's carryover_out
+    "available",
+    "admin",
+    "city_cost",  # includes commitments_in
+    "district_cost",
+    "awarded",
+    "commitments_in",  # city cost owed from the previous year
+    "commitments_out",  # city cost owed to the next year
+    "carryover_out",
+    "funded",
+    "applications",
+    "value",
+)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    name: str
+    policy: object  # Policy
+    mode: str  # "sequential" | "joint"
+    years: tuple[YearOutcome, ...]
+    chain: pd.DataFrame  # CHAIN_COLUMNS, one row per year
+    carryover_in: int  # before the first year
+    foresight: pd.DataFrame | None = (
+        None  # joint only: year, value/awarded/carryover_out under joint and sequential
+    )
+    path: str = ""  # the plan file

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date as date_type
 from pathlib import Path
 
 from .errors import ScenarioError
@@ -44,8 +45,14 @@ RULES_ZH = {
     "prorata": "按比例同等削减",
 }
 _KNOWN = {
-    "scenario": {"name", "policy", "year", "applications", "description"},
-    "budget": {"annual_fund", "carryover_in", "admin_fixed", "admin_per_application"},
+    "scenario": {"name", "policy", "year", "applications", "description", "approval_date"},
+    "budget": {
+        "annual_fund",
+        "carryover_in",
+        "admin_fixed",
+        "admin_per_application",
+        "reserve_for_later_batches",
+    },
     "objective": {"rule", "default_score", "weights", "priority"},
     "limits": {"min_award", "per_enterprise", "item_share", "district_budget"},
     "override": None,  # [[override]] application_id, award, reason
@@ -99,6 +106,12 @@ class Scenario:
     tiers: tuple[tuple[str, ...], ...] = ()  # [objective.priority] tiers, for rule = "priority"
     limits: Limits = field(default_factory=Limits)
     overrides: tuple[Override, ...] = ()
+    reserve: int = 0  # [budget] reserve_for_later_batches: kept unspent this batch (clause 二十)
+    approval_date: str = ""  # ISO date the awards are approved (default: 31 December of the year)
+
+    @property
+    def approved_on(self) -> str:
+        return self.approval_date or f"{self.year}-12-31"
 
     @property
     def rule_zh(self) -> str:
@@ -258,7 +271,24 @@ def load_scenario(path: str | Path) -> Scenario:
         tiers=tiers,
         limits=limits,
         overrides=overrides,
+        reserve=money(budget, "reserve_for_later_batches"),
+        approval_date=_date(sc.get("approval_date"), path),
     )
+
+
+def _date(value: object, path: Path) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date_type):
+        return value.isoformat()
+    try:
+        return date_type.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise _fail(
+            path,
+            f"approval_date 应为日期（如 2017-12-31），实际为 {value!r}",
+            f"approval_date must be a date, got {value!r}",
+        ) from None
 
 
 def _positive(table: dict, key: str, path: Path) -> float | None:

@@ -29,6 +29,7 @@ def verify(
     totals: Mapping[str, object],
     limits: Limits | None = None,
     overrides: Mapping[str, int] | None = None,
+    floors: Mapping[str, int] | None = None,
 ) -> None:
     """Raise :class:`VerificationError` naming every violated constraint."""
     limits = limits or Limits()
@@ -57,7 +58,11 @@ def verify(
     for app_id, amount in overrides.items():
         got = table.loc[ids == app_id, "award"]
         if len(got) != 1 or int(got.iloc[0]) != amount:
-            bad.append(f"决定支持 {app_id} 应为 {amount:,} 元 / override not applied")
+            bad.append(f"已确定的金额 {app_id} 应为 {amount:,} 元 / a fixed award changed")
+    for app_id, amount in (floors or {}).items():
+        got = table.loc[ids == app_id, "award"]
+        if len(got) != 1 or int(got.iloc[0]) < min(amount, int(table.loc[ids == app_id, "cap"].iloc[0])):
+            bad.append(f"{app_id} 不得低于原拟支持金额 {amount:,} 元 / a kept award shrank")
     share = table["item"].map(shares)  # from the policy pack itself, not from the rules' columns
     num = np.array([f.numerator for f in share], dtype=np.int64)
     den = np.array([f.denominator for f in share], dtype=np.int64)

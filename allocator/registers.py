@@ -1,0 +1,98 @@
+"""Registers that come with every allocation: the waitlist (候补名单) and the supervision ledger (监管台账).
+
+Waitlist: eligible applications that were cut or cut short (not fixed by a decision), in the order
+the scenario's rule would give them more money — value per yuan of city money for ``weighted``,
+tier then value for ``priority``, the same for ``maxmin``/``prorata`` after their common share. Each
+row says what it would receive next: its shortfall, within the per-enterprise and district limits
+as they stand, and what that costs the city; ``cumulative_city_cost`` says how much released money
+reaches down to that rank.
+
+Ledger: for items whose clause attaches a duty to what the award buys (clause 四: purchased premises
+may not be transferred, sold or let within 3 years), every funded application with the date the duty
+ends.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .money import city_cost
+from .policy import Policy
+from .result import LEDGER_COLUMNS, WAITLIST_COLUMNS, Status
+from .scenario import Scenario
+
+
+def waitlist(
+    frame: pd.DataFrame, table: pd.DataFrame, order: np.ndarray, scenario: Scenario, fixed: set[int]
+) -> pd.DataFrame:
+    lim = scenario.limits
+    award = table["award"].to_numpy(dtype=np.int64)
+    cap = table["cap"].to_numpy(dtype=np.int64)
+    short = table["eligible"].to_numpy() & (award < cap) & (cap >= max(lim.min_award, 1))
+    short &= (table["status"] != Status.OVERRIDDEN).to_numpy() & (frame["value"].to_numpy() > 0)
+    short[list(fixed)] = False
+    rows = np.flatnonzero(short)
+    ids = table["application_id"].to_numpy()
+    rows = rows[np.lexsort((ids[rows], np.asarray(order, dtype=float)[rows]))]
+    next_award = cap[rows] - award[rows]
+    if lim.per_enterprise is not None:
+        used = table.groupby("credit_code")["award"].sum()
+        room = lim.per_enterprise - table["credit_code"].map(used).to_numpy()[rows]
+        next_award = np.minimum(next_award, np.maximum(room, 0))
+    share = frame["city_share"].to_numpy()[rows]
+    if lim.district_budget:
+        used = table.groupby("district")["district_cost"].sum()
+        district = table["district"].to_numpy()[rows]
+        budget = np.array([lim.district_budget.get(d, np.inf) for d in district], dtype=float)
+        room = budget - np.array([used.get(d, 0) for d in district], dtype=float)
+        most = np.where(share < 1, np.floor(np.maximum(room, 0) / np.maximum(1 - share, 1e-12)), np.inf)
+        next_award = np.minimum(next_award, most).astype(np.int64)
+    below = (award[rows] == 0) & (next_award < lim.min_award)
+    next_award = np.where(below, 0, next_award).astype(np.int64)
+    num = frame["share_num"].to_numpy()[rows]
+    den = frame["share_den"].to_numpy()[rows]
+    after = city_cost(award[rows] + next_award, num, den) - city_cost(award[rows], num, den)
+    out = table.iloc[rows][
+        ["application_id", "applicant", "item", "item_name", "district", "cap", "award"]
+    ].copy()
+    out.insert(0, "rank", np.arange(1, len(rows) + 1))
+    out["shortfall"] = cap[rows] - award[rows]
+    out["next_award"] = next_award
+    out["next_city_cost"] = after
+    out["cumulative_city_cost"] = np.cumsum(after)
+    return out.loc[:, list(WAITLIST_COLUMNS)].reset_index(drop=True)
+
+
+def ledger(frame: pd.DataFrame, table: pd.DataFrame, policy: Policy, scenario: Scenario) -> pd.DataFrame:
+    duties = {it.id: it for it in policy.items if it.ledger and it.ledger_years > 0}
+    funded = table["item"].isin(set(duties)).to_numpy() & (table["award"].to_numpy() > 0)
+    approved = date.fromisoformat(scenario.approved_on)
+    rows = []
+    for k in np.flatnonzero(funded):
+        item = duties[table["item"].iat[k]]
+        until = _add_years(approved, item.ledger_years)
+        rows.append(
+            {
+                "application_id": table["application_id"].iat[k],
+                "applicant": table["applicant"].iat[k],
+                "credit_code": table["credit_code"].iat[k],
+                "district": table["district"].iat[k],
+                "purchase_area_m2": float(frame["purchase_area_m2"].iat[k]),
+                "award": int(table["award"].iat[k]),
+                "approved_on": approved.isoformat(),
+                "no_transfer_until": until.isoformat(),
+                "clause": item.clause,
+                "note": f"{item.clause_label}：{item.ledger}",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(LEDGER_COLUMNS))
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

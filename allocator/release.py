@@ -1,0 +1,131 @@
+"""Released money (公示 objections, withdrawals) goes to the waitlist, and nothing else changes.
+
+``allocator release DIR --withdrawn A0012,A0044 --reason …`` reads a result folder, checks that its
+scenario and applications are unchanged (the manifest's hashes), takes the withdrawn awards back,
+and solves again with every other award fixed — the waitlist's awards may only grow, by the
+scenario's own rule — spending no more than the money released. The new result is written beside
+the old one, dated, with ``release.json`` saying what was taken back and who received it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ScenarioError
+from .intake import read_applications
+from .outputs import write_outputs
+from .pipeline import Fixed, allocate, sha256_file
+from .policy import load_policy
+from .result import AllocationResult
+from .scenario import load_scenario
+
+
+def release(
+    result_dir: str | Path, withdrawn: list[str], reason: str = ""
+) -> tuple[AllocationResult, list[Path]]:
+    folder = Path(result_dir)
+    summary = _json(folder / "summary.json")
+    manifest = summary.get("manifest") or {}
+    scenario_path = Path(manifest.get("scenario_file", ""))
+    if not scenario_path.is_file():
+        raise ScenarioError(
+            f"{folder} 的 summary.json 未记录可用的方案文件", f"{folder}/summary.json names no scenario file"
+        )
+    if sha256_file(scenario_path) != manifest.get("scenario_sha256"):
+        raise ScenarioError(
+            f"方案文件 {scenario_path} 在该结果生成后已被修改，不能据此收回再分配",
+            f"{scenario_path} changed since {folder} was written; rerun the allocation first",
+        )
+    scenario = load_scenario(scenario_path)
+    policy = load_policy(scenario.policy, base=scenario.path.parent)
+    apps = read_applications(scenario.applications, policy)
+    if apps.sha256 != manifest.get("applications_sha256"):
+        raise ScenarioError(
+            f"申报数据 {scenario.applications} 在该结果生成后已被修改，不能据此收回再分配",
+            f"{scenario.applications} changed since {folder} was written; rerun the allocation first",
+        )
+    old = pd.read_csv(
+        folder / "allocation.csv", dtype={"application_id": str, "credit_code": str}, encoding="utf-8-sig"
+    )
+    waiting = set(
+        pd.read_csv(folder / "waitlist.csv", dtype={"application_id": str}, encoding="utf-8-sig")[
+            "application_id"
+        ]
+    )
+    awards = dict(zip(old["application_id"], old["award"].astype(int), strict=True))
+    reasons = dict(zip(old["application_id"], old["reason"].fillna(""), strict=True))
+    unknown = [a for a in withdrawn if a not in awards]
+    empty = [a for a in withdrawn if a in awards and awards[a] == 0]
+    if unknown or empty or not withdrawn:
+        raise ScenarioError(
+            f"收回的申报编号有误：不存在 {unknown or '无'}；未获支持无可收回 {empty or '无'}",
+            f"--withdrawn: unknown {unknown}, nothing to take back from {empty}",
+        )
+    note = f"已收回（{reason or '撤回或公示异议'}）"
+    overridden = {o.application_id for o in scenario.overrides}
+    fixed = {a: Fixed(0, note, "withdrawn") for a in withdrawn}
+    for app, amount in awards.items():
+        if app not in fixed and app not in waiting and app not in overridden and amount > 0:
+            fixed[app] = Fixed(amount, reasons[app], "kept")
+    floors = {a: awards[a] for a in waiting if a not in fixed}
+    # only the released money may be spent: what was left over before stays where it was
+    kept_back = replace(scenario, reserve=int(summary["carryover_out"]))
+    batch = int(summary.get("batch", 1))
+    new_manifest = {
+        **manifest,
+        "released_from": str(folder),
+        "withdrawn": list(withdrawn),
+        "release_reason": reason,
+    }
+    result = allocate(
+        kept_back, policy, apps.frame, manifest=new_manifest, fixed=fixed, floors=floors, batch=batch
+    )
+    target = _dated(folder)
+    paths = write_outputs(result, target)
+    changed = _changes(old, result.table)
+    info = {
+        "released_from": str(folder),
+        "withdrawn": list(withdrawn),
+        "reason": reason,
+        "released_city_cost": int(old.loc[old["application_id"].isin(withdrawn), "city_cost"].sum()),
+        "given_city_cost": int(
+            changed.loc[~changed["application_id"].isin(withdrawn), "city_cost_change"].sum()
+        ),
+        "changed": changed.to_dict("records"),
+    }
+    (target / "release.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    return result, [*paths, target / "release.json"]
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise ScenarioError(
+            f"{path} 不存在或不是有效的 summary.json", f"{path} is missing or not a summary.json"
+        ) from None
+
+
+def _dated(folder: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder.parent / f"{folder.name}-release-{stamp}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder.parent / f"{folder.name}-release-{stamp}-{n}"
+    return target
+
+
+def _changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    both = old[["application_id", "award", "city_cost"]].merge(
+        new[["application_id", "award", "city_cost"]], on="application_id", suffixes=("_before", "_after")
+    )
+    both = both[both["award_before"] != both["award_after"]].copy()
+    both["award_change"] = both["award_after"] - both["award_before"]
+    both["city_cost_change"] = both["city_cost_after"] - both["city_cost_before"]
+    return both.astype({c: int for c in both.columns if c != "application_id"}).reset_index(drop=True)
