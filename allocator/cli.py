@@ -169,6 +169,8 @@ def _plan(args: argparse.Namespace) -> int:
             f"  {row.year}：可用 {row.available:>12,}  支出 {row.city_cost + row.admin:>12,}"
             f"  其中上年承诺 {row.commitments_in:>10,}  承诺下年 {row.commitments_out:>10,}  结转 {row.carryover_out:>12,}"
         )
+    if plan.sequential_note:
+        print(plan.sequential_note)
     if plan.foresight is not None:
         gain = float(plan.foresight["value_joint"].sum() - plan.foresight["value_sequential"].sum())
         print(f"联合优化比逐年分配多获加权价值 {gain:,.2f}")

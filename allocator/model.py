@@ -79,6 +79,7 @@ def build_model(
     fixed: dict[int, int] | None = None,
     floors: dict[int, int] | None = None,
     elastic: bool = False,
+    cumulative: list[tuple[str, np.ndarray, int]] | None = None,
 ) -> Model:
     """Variables for eligible applications with a positive cap.
 
@@ -119,15 +120,22 @@ def build_model(
 
     city = pulp.LpAffineExpression(zip(x, share.tolist(), strict=True))
     model.city = city
-    usable = budget.available - budget.reserve
-    label = "可用资金（年度专项资金＋上年结转）" + (
-        f"，预留后续批次 {budget.reserve:,} 元" if budget.reserve else ""
-    )
-    _add(
-        model,
-        city + admin - slack("budget_city") <= usable / SCALE,
-        Bound("budget_city", "budget", "", usable, label),
-    )
+    if cumulative is None:
+        usable = budget.available - budget.reserve
+        label = "可用资金（年度专项资金＋上年结转）" + (
+            f"，预留后续批次 {budget.reserve:,} 元" if budget.reserve else ""
+        )
+        _add(
+            model,
+            city + admin - slack("budget_city") <= usable / SCALE,
+            Bound("budget_city", "budget", "", usable, label),
+        )
+    else:  # a multi-year plan: what is spent up to year t never exceeds what was available up to year t
+        for year, mask, usable in cumulative:
+            spent = pulp.LpAffineExpression((x[k], share[k]) for k in np.flatnonzero(mask[rows]))
+            name = f"budget_upto_{year}"
+            label = f"截至 {year} 年的可用资金（各年专项资金＋期初结转－管理费用）"
+            _add(model, spent - slack(name) <= usable / SCALE, Bound(name, "budget", year, usable, label))
     if limits.per_enterprise is not None:
         _enterprise(model, frame, cap_all, limits.per_enterprise, slack)
     if limits.district_budget:

@@ -72,12 +72,14 @@ def allocate(
     next_million: bool = True,
     fixed: Mapping[str, Fixed] | None = None,
     floors: Mapping[str, int] | None = None,
+    decided: Mapping[str, int] | None = None,
     batch: int = 1,
 ) -> AllocationResult:
     """Allocate the scenario's fund over ``applications`` (an intake frame) under its rule and limits.
 
     ``fixed``: awards decided before this run, by application id (earlier batches, last year's
-    commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist).
+    commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist);
+    ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual.
     """
     frame = caps(applications, policy, scenario).frame
     n = len(frame)
@@ -88,7 +90,7 @@ def allocate(
         scenario.reserve,
     )
     _check_admin(policy, budget)
-    dec = _decisions(frame, scenario, fixed or {}, floors or {})
+    dec = _decisions(frame, scenario, fixed or {}, floors or {}, decided or {})
     solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
     solution = _optimise(frame, scenario, budget, dec, solver)
     tier = tier_of(frame, scenario) if scenario.rule == "priority" else None
@@ -139,7 +141,11 @@ def allocate(
 
 
 def _decisions(
-    frame: pd.DataFrame, scenario: Scenario, fixed: Mapping[str, Fixed], floors: Mapping[str, int]
+    frame: pd.DataFrame,
+    scenario: Scenario,
+    fixed: Mapping[str, Fixed],
+    floors: Mapping[str, int],
+    decided: Mapping[str, int],
 ) -> _Decisions:
     position = {app: k for k, app in enumerate(frame["application_id"])}
     chosen = overrides(frame, scenario)
@@ -165,6 +171,9 @@ def _decisions(
         notes[r] = f.note
         if f.kind == "commitment":
             commitment_rows.add(r)
+    for app, amount in decided.items():
+        if position.get(app) is not None and position[app] not in chosen:
+            chosen[position[app]] = int(amount)
     lows = {position[a]: int(v) for a, v in floors.items() if position[a] not in chosen}
     overridden = {position[o.application_id] for o in scenario.overrides}
     overridden |= {position[a] for a, f in fixed.items() if f.kind == "withdrawn"}

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError
+from .errors import InfeasibleError, ScenarioError
 from .fields import SOURCE_ROW, SOURCE_SHEET
 from .intake import read_applications
 from .pipeline import Fixed, allocate, manifest_for
@@ -165,7 +165,10 @@ def plan_joint(spec: PlanSpec) -> PlanResult:
     from .joint import solve_joint
 
     joint = solve_joint(spec)
-    sequential = plan_sequential(spec, next_million=False)
+    try:
+        sequential = plan_sequential(spec, next_million=False)
+    except InfeasibleError as exc:  # year by year, an earlier year spends what a commitment later needs
+        return replace(joint, sequential_note=f"逐年分配不可行，联合优化预留了资金：{exc.zh}")
     return replace(joint, foresight=foresight(joint, sequential))
 
 

@@ -232,7 +232,7 @@ class PlanResult:
     years: tuple[YearOutcome, ...]
     chain: pd.DataFrame  # CHAIN_COLUMNS, one row per year
     carryover_in: int  # before the first year
-    foresight: pd.DataFrame | None = (
-        None  # joint only: year, value/awarded/carryover_out under joint and sequential
-    )
+    #: joint only: per year, value / awarded / carryover_out under joint and sequential
+    foresight: pd.DataFrame | None = None
     path: str = ""  # the plan file
+    sequential_note: str = ""  # joint only: why the year-by-year plan could not be compared (e.g. infeasible)

@@ -68,3 +68,26 @@ def scenario(**changes) -> Scenario:
         discretionary=DISCRETIONARY,
     )
     return dataclasses.replace(sc, **changes)
+
+
+def write_workbook(path: Path, rows: list[dict]) -> Path:
+    """An applications workbook with English keys as headers (intake accepts them)."""
+    import openpyxl
+
+    keys = [f.key for f in FIELDS if any(f.key in r for r in rows)]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "申报表"
+    ws.append(keys)
+    for r in rows:
+        ws.append([r.get(k) for k in keys])
+    wb.save(path)
+    return path
+
+
+def valid_code(n: int) -> str:
+    """A unified social credit code with a correct check digit, distinct for each n."""
+    from allocator.creditcode import check_digit
+
+    body = f"91220101MA{n:07d}"
+    return body + check_digit(body)
