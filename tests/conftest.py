@@ -253,3 +253,176 @@ def small_result() -> AllocationResult:
 @pytest.fixture
 def rule_result() -> AllocationResult:
     return build_rule_result()
+
+
+# ---------------------------------------------------------------- batches, waitlist, ledger, plans
+#: 候补名单 of :func:`build_batch_result`: A004 (cut short) then A005 (cut), as another 1,000,000 would reach them.
+WAITLIST_ROWS = [
+    # rank, id, applicant, item, district, cap, award, next_award, next_city_cost
+    (1, "A004", "北方外包服务股份有限公司", "c15-innovation", "高新区", 1_000_000, 500_000, 500_000, 500_000),
+    (2, "A005", SCRIPT_APPLICANT, "c13-hire", "朝阳区", 80_000, 0, 80_000, 80_000),
+]
+LEDGER_UNTIL = "2020-12-31"
+
+
+def build_waitlist() -> pd.DataFrame:
+    from allocator.result import WAITLIST_COLUMNS
+
+    records, cumulative = [], 0
+    for rank, aid, applicant, item, district, cap, award, nxt, city in WAITLIST_ROWS:
+        cumulative += city
+        records.append(
+            {
+                "rank": rank,
+                "application_id": aid,
+                "applicant": applicant,
+                "item": item,
+                "item_name": "",  # filled from the policy by the writers
+                "district": district,
+                "cap": cap,
+                "award": award,
+                "shortfall": cap - award,
+                "next_award": nxt,
+                "next_city_cost": city,
+                "cumulative_city_cost": cumulative,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=list(WAITLIST_COLUMNS))
+
+
+def build_ledger() -> pd.DataFrame:
+    from allocator.result import LEDGER_COLUMNS
+
+    return pd.DataFrame(
+        [
+            {
+                "application_id": "A001",
+                "applicant": "长春启明软件有限公司",
+                "credit_code": DIGIT_CODE,
+                "district": "朝阳区",
+                "purchase_area_m2": 6_000.5,
+                "award": 3_000_000,
+                "approved_on": "2017-12-31",
+                "no_transfer_until": LEDGER_UNTIL,
+                "clause": "四",
+                "note": "自用未满3年的不得转让出售和出租",
+            }
+        ],
+        columns=list(LEDGER_COLUMNS),
+    )
+
+
+def build_batch_result() -> AllocationResult:
+    """:func:`build_result` as batch 2 with 10,000 reserved for later batches (part of the 19,200 carried
+    over), 50,000 of city cost owed from last year, the waitlist and the ledger."""
+    base = build_result()
+    summary = dataclasses.replace(base.summary, reserve=10_000, batch=2, commitments_in=50_000)
+    return dataclasses.replace(base, summary=summary, waitlist=build_waitlist(), ledger=build_ledger())
+
+
+@pytest.fixture
+def batch_result() -> AllocationResult:
+    return build_batch_result()
+
+
+#: The years of :func:`build_plan`: (year, annual fund, commitments_in city cost); each year's allocation is
+#: :func:`build_result`'s (city cost 3,210,000, admin 20,800), so the carryover runs
+#: 250,000 → 19,200 → 88,400 → 57,600.
+PLAN_YEARS = ((2017, 3_000_000, 50_000), (2018, 3_300_000, 120_000), (2019, 3_200_000, 0))
+PLAN_CARRYOVER_IN = 250_000
+
+
+def _commitment(aid, source, from_year, to_year, award, applicant="长春租赁外包有限公司") -> dict:
+    return {
+        "application_id": aid,
+        "source_id": source,
+        "applicant": applicant,
+        "credit_code": "91220101MA0RENT01X",
+        "district": "南关区",
+        "item": "c04-rent",
+        "from_year": from_year,
+        "to_year": to_year,
+        "award": award,
+        "city_cost": award // 2,
+    }
+
+
+def build_plan(foresight: bool = True):
+    """A three-year plan by hand: commitments owed from 2016 into 2017 (100,000; city 50,000), from 2017 into
+    2018 (240,000; city 120,000), and from 2019 beyond the plan into 2020 (200,000; city 100,000)."""
+    from allocator.result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, PlanResult, YearOutcome
+
+    def frame(rows):
+        return pd.DataFrame(rows, columns=list(COMMITMENT_COLUMNS))
+
+    owed_in = {
+        2017: [_commitment("A101", "R16-01", 2016, 2017, 100_000)],
+        2018: [_commitment("B201", "A901", 2017, 2018, 240_000, "长春云租信息有限公司")],
+        2019: [],
+    }
+    owed_out = {
+        2017: [_commitment("B201", "A901", 2017, 2018, 240_000, "长春云租信息有限公司")],
+        2018: [],
+        2019: [_commitment("", "C301", 2019, 2020, 200_000, "长春远景外包有限公司")],
+    }
+    years, chain, carry = [], [], PLAN_CARRYOVER_IN
+    base = build_result()
+    for year, fund, owed in PLAN_YEARS:
+        s = base.summary
+        available = fund + carry
+        out = available - s.city_cost - s.admin
+        summary = dataclasses.replace(
+            s,
+            annual_fund=fund,
+            carryover_in=carry,
+            available=available,
+            carryover_out=out,
+            commitments_in=owed,
+        )
+        scenario = dataclasses.replace(base.scenario, name=f"{year} 年度测试方案", year=year)
+        result = dataclasses.replace(
+            base,
+            scenario=scenario,
+            summary=summary,
+            ledger=build_ledger().assign(approved_on=f"{year}-12-31", no_transfer_until=f"{year + 3}-12-31")
+            if year != 2018
+            else None,
+        )
+        years.append(YearOutcome(year, result, frame(owed_in[year]), frame(owed_out[year])))
+        row = {c: getattr(summary, c, 0) for c in CHAIN_COLUMNS if c != "year"}
+        row.update(
+            year=year,
+            commitments_in=owed,
+            commitments_out=sum(c["city_cost"] for c in owed_out[year]),
+            value=1_234_567.5 + year,
+        )
+        chain.append(row)
+        carry = out
+    fs = None
+    if foresight:
+        fs = pd.DataFrame(
+            {
+                "year": [y for y, _, _ in PLAN_YEARS],
+                "value_joint": [3_400_000.25, 3_500_000.5, 3_300_000.0],
+                "value_sequential": [3_350_000.0, 3_450_000.0, 3_300_000.0],
+                "awarded_joint": [4_710_000, 4_800_000, 4_600_000],
+                "awarded_sequential": [4_650_000, 4_700_000, 4_600_000],
+                "carryover_out_joint": [19_200, 88_400, 57_600],
+                "carryover_out_sequential": [79_200, 148_400, 57_600],
+            }
+        )
+    return PlanResult(
+        name="2017—2019 年度规划测试",
+        policy=base.policy,
+        mode="joint" if foresight else "sequential",
+        years=tuple(years),
+        chain=pd.DataFrame(chain, columns=list(CHAIN_COLUMNS)),
+        carryover_in=PLAN_CARRYOVER_IN,
+        foresight=fs,
+        path="plans/test.toml",
+    )
+
+
+@pytest.fixture
+def plan_result():
+    return build_plan()

@@ -87,7 +87,17 @@ def test_workbook_totals_recompute_to_the_summary(run_dir):
     s = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     book = run_dir / "allocation.xlsx"
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["汇总", "拟支持名单", "未支持名单", "不符合条件", "分条款", "分区", "参数"]
+    assert wb.sheetnames == [
+        "汇总",
+        "拟支持名单",
+        "未支持名单",
+        "不符合条件",
+        "分条款",
+        "分区",
+        "候补名单",
+        "监管台账",
+        "参数",
+    ]
     summary_sheet = wb["汇总"]
     for key in ("awarded", "city_cost", "district_cost", "carryover_out", "funded"):
         assert str(summary_sheet[SUMMARY_CELLS[key]].value).startswith("="), key  # a formula, not a number

@@ -52,7 +52,17 @@ def data_rows(ws) -> list[tuple]:
 def test_sheets_in_order_with_headers(allocation):
     wb = openpyxl.load_workbook(allocation)
     assert wb.sheetnames == list(SHEETS)
-    assert wb.sheetnames == ["汇总", "拟支持名单", "未支持名单", "不符合条件", "分条款", "分区", "参数"]
+    assert wb.sheetnames == [
+        "汇总",
+        "拟支持名单",
+        "未支持名单",
+        "不符合条件",
+        "分条款",
+        "分区",
+        "候补名单",
+        "监管台账",
+        "参数",
+    ]
     assert [c.value for c in wb["拟支持名单"][1]] == [c.header for c in FUNDED_COLUMNS]
     assert [c.value for c in wb["未支持名单"][1]] == [c.header for c in UNFUNDED_COLUMNS]
     assert [c.value for c in wb["不符合条件"][1]] == [c.header for c in INELIGIBLE_COLUMNS]

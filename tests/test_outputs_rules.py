@@ -247,7 +247,7 @@ def test_report_rule_section_default_and_not_compared(small_result, tmp_path):
 
 def test_all_outputs_with_a_rule(rule_result, tmp_path):
     paths = write_outputs(rule_result, tmp_path / "out")
-    assert len(paths) == 11
+    assert len(paths) == 12  # with waitlist.csv
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
     assert "混合整数规划（MILP），最优性间隙 0.12%" in html.split("<footer>", 1)[1]
 
@@ -256,7 +256,9 @@ def test_all_outputs_with_a_rule(rule_result, tmp_path):
 def run_printed(monkeypatch, capsys, tmp_path, result) -> str:
     import allocator.pipeline
 
-    monkeypatch.setattr(allocator.pipeline, "run", lambda scenario, out: (result, [Path(tmp_path / "x.csv")]))
+    monkeypatch.setattr(
+        allocator.pipeline, "run", lambda scenario, out, **kwargs: (result, [Path(tmp_path / "x.csv")])
+    )
     assert main(["run", str(tmp_path / "s.toml")]) == 0
     return capsys.readouterr().out
 

@@ -14,6 +14,7 @@ NAMES = {
     "allocation.xlsx",
     "approved.xlsx",
     "allocation.csv",
+    "waitlist.csv",
     "summary.json",
     "report.html",
     "charts/by_item.png",

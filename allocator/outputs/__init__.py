@@ -4,6 +4,7 @@
 allocation.xlsx     :func:`~allocator.outputs.excel.write_allocation_xlsx`
 approved.xlsx       :func:`~allocator.outputs.excel.write_approved_xlsx`
 allocation.csv      :func:`~allocator.outputs.tables.write_allocation_csv`
+waitlist.csv        :func:`~allocator.outputs.tables.write_waitlist_csv`
 summary.json        :func:`~allocator.outputs.tables.write_summary_json`
 charts/             :func:`~allocator.outputs.charts.write_charts`
 report.html         :func:`~allocator.outputs.report.write_report_html`
@@ -11,6 +12,9 @@ report.html         :func:`~allocator.outputs.report.write_report_html`
 
 :func:`write_outputs` writes them all into a temporary folder beside ``out_dir`` and only then moves each
 file into place, so a writer that fails leaves the previous outputs as they were and no temporary files.
+
+A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes each year's outputs into
+``<out_dir>/<year>/`` and plan.xlsx, plan.json and charts/plan.* beside them, staged the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ..result import AllocationResult
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .report import write_report_html
-from .tables import summary_dict, write_allocation_csv, write_summary_json
+from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
 
 __all__ = [
     "chinese_font",
@@ -36,8 +40,10 @@ __all__ = [
     "write_approved_xlsx",
     "write_charts",
     "write_outputs",
+    "write_plan_outputs",
     "write_report_html",
     "write_summary_json",
+    "write_waitlist_csv",
 ]
 
 
@@ -48,6 +54,7 @@ def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
         write_allocation_xlsx(result, folder / "allocation.xlsx"),
         write_approved_xlsx(result, folder / "approved.xlsx"),
         write_allocation_csv(result, folder / "allocation.csv"),
+        write_waitlist_csv(result, folder / "waitlist.csv"),
         write_summary_json(result, folder / "summary.json"),
         *write_charts(result, charts),
         write_report_html(result, folder / "report.html", charts),
@@ -87,31 +94,50 @@ def _keep_changed_approved(old: Path, new: Path) -> Path | None:
     return kept
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """A new empty folder beside ``out_dir`` (same file system, so moving out of it is atomic per file)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", suffix=".tmp", dir=out_dir.parent))
+
+
+def install(staging: Path, relative: list[Path], out_dir: Path) -> list[Path]:
+    """Move the staged files into ``out_dir``; a changed ``approved.xlsx`` in any folder is kept beside the
+    new one first. Returns the paths written (kept copies first, in their folder's turn)."""
+    out_dir.mkdir(exist_ok=True)
+    written: list[Path] = []
+    for rel in relative:
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel.name == "approved.xlsx":
+            kept = _keep_changed_approved(target, staging / rel)
+            if kept is not None:
+                written.append(kept)
+        try:
+            os.replace(staging / rel, target)
+        except OSError as exc:
+            done = "、".join(str(p.name) for p in written) or "无"
+            raise OutputError(
+                f"无法写入 {target}（文件是否正在 Excel/WPS 中打开？）：{exc}。已更新：{done}",
+                f"cannot replace {target} (open in Excel/WPS?): {exc}; already replaced: {done}",
+                "关闭该文件后重新运行 / close the file and run again",
+            ) from exc
+        written.append(target)
+    return written
+
+
 def write_outputs(result: AllocationResult, out_dir: str | Path) -> list[Path]:
     """Write every output into ``out_dir`` (created if needed); returns the paths written there."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", suffix=".tmp", dir=out_dir.parent))
+    staging = staging_folder(out_dir)
     try:
-        relative = _write_all(result, staging)
-        out_dir.mkdir(exist_ok=True)
-        written: list[Path] = []
-        kept = _keep_changed_approved(out_dir / "approved.xlsx", staging / "approved.xlsx")
-        if kept is not None:
-            written.append(kept)
-        for rel in relative:
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.replace(staging / rel, target)
-            except OSError as exc:
-                done = "、".join(str(p.name) for p in written) or "无"
-                raise OutputError(
-                    f"无法写入 {target}（文件是否正在 Excel/WPS 中打开？）：{exc}。已更新：{done}",
-                    f"cannot replace {target} (open in Excel/WPS?): {exc}; already replaced: {done}",
-                    "关闭该文件后重新运行 / close the file and run again",
-                ) from exc
-            written.append(target)
-        return written
+        return install(staging, _write_all(result, staging), out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def __getattr__(name: str):
+    if name == "write_plan_outputs":
+        from .plan import write_plan_outputs
+
+        return write_plan_outputs
+    raise AttributeError(name)

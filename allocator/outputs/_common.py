@@ -14,6 +14,7 @@ It also holds the words every writer uses for the scenario's rule, limits and ov
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +22,14 @@ from datetime import datetime
 import pandas as pd
 
 from ..errors import OutputError
-from ..result import TABLE_COLUMNS, AllocationResult, Status
+from ..result import LEDGER_COLUMNS, TABLE_COLUMNS, WAITLIST_COLUMNS, AllocationResult, Status
 from ..scenario import RULES_ZH
 
 MONEY = ("policy_amount", "cap", "award", "city_cost", "district_cost")
 TEXT = ("application_id", "applicant", "credit_code", "item", "item_name", "clause", "source_sheet", "reason")
 NO_DISTRICT = "（未填）"
 SOLVER_STATUS_ZH = {"optimal": "已证明最优"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 STATUS_ORDER = (Status.FUNDED, Status.PARTIAL, Status.OVERRIDDEN, Status.UNFUNDED, Status.INELIGIBLE)
 
 
@@ -66,6 +68,88 @@ def prepared(result: AllocationResult) -> pd.DataFrame:
     blank = out["item_name"] == ""
     out.loc[blank, "item_name"] = out.loc[blank, "item"].map(lambda i: names.get(i, i))
     return out
+
+
+WAITLIST_MONEY = ("cap", "award", "shortfall", "next_award", "next_city_cost", "cumulative_city_cost")
+LEDGER_MONEY = ("award",)
+#: Clause 四's words when the policy does not give them (the item's ``ledger``).
+LEDGER_SAYS = "自用未满3年的不得转让出售和出租"
+_NUMERIC = ("rank", "purchase_area_m2")
+
+
+def _whole_yuan(frame: pd.DataFrame, col: str, what: str) -> pd.Series:
+    values = pd.to_numeric(frame[col], errors="coerce").fillna(0)
+    if not (values == values.round()).all():
+        raise OutputError(
+            f"{what}的 {col} 不是整数元，结果文件只写整数元",
+            f"{col} of the {what} is not whole yuan; outputs hold whole yuan only",
+        )
+    return values.round().astype("int64")
+
+
+def _register(
+    frame: pd.DataFrame | None, columns: tuple[str, ...], money: tuple[str, ...], what: str
+) -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in money else object) for c in columns})
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OutputError(
+            f"{what}缺少列：{'、'.join(missing)}，无法写出结果文件",
+            f"the {what} lacks columns {', '.join(missing)}; nothing can be written",
+        )
+    out = frame[list(columns)].copy().reset_index(drop=True)
+    for col in money:
+        out[col] = _whole_yuan(out, col, what)
+    for col in columns:
+        if col not in money and col not in _NUMERIC:
+            out[col] = out[col].map(text)
+    if "district" in out:
+        out["district"] = out["district"].map(lambda d: text(d).strip() or NO_DISTRICT)
+    return out
+
+
+def waitlist_frame(result: AllocationResult) -> pd.DataFrame:
+    """The 候补名单 (:data:`~allocator.result.WAITLIST_COLUMNS`), rank 1 first, money as int64, item names
+    filled from the policy; empty (same columns) when the result has none."""
+    out = _register(getattr(result, "waitlist", None), WAITLIST_COLUMNS, WAITLIST_MONEY, "候补名单")
+    if len(out):
+        out["rank"] = pd.to_numeric(out["rank"], errors="coerce").fillna(0).astype("int64")
+        out = out.sort_values("rank", kind="stable").reset_index(drop=True)
+        names = _item_names(result)
+        blank = out["item_name"] == ""
+        out.loc[blank, "item_name"] = out.loc[blank, "item"].map(lambda i: names.get(i, i))
+    return out
+
+
+def ledger_frame(result: AllocationResult) -> pd.DataFrame:
+    """The 监管台账 (:data:`~allocator.result.LEDGER_COLUMNS`): purchased premises that may not be
+    transferred for 3 years (clause 四); empty (same columns) when the result has none."""
+    out = _register(getattr(result, "ledger", None), LEDGER_COLUMNS, LEDGER_MONEY, "监管台账")
+    if len(out):
+        out["purchase_area_m2"] = pd.to_numeric(out["purchase_area_m2"], errors="coerce")
+        for col in ("approved_on", "no_transfer_until"):
+            out[col] = out[col].map(iso_date)
+    return out
+
+
+def ledger_says(result: AllocationResult) -> str:
+    """The policy's words for the ledger (the first item with a ``ledger`` duty), else :data:`LEDGER_SAYS`."""
+    for it in getattr(result.policy, "items", ()):
+        if getattr(it, "ledger", ""):
+            return str(it.ledger)
+    return LEDGER_SAYS
+
+
+def iso_date(value: object) -> str:
+    """``2017-12-31`` from a date, a timestamp or ISO text ('' when missing)."""
+    if _missing(value):
+        return ""
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()  # type: ignore[union-attr]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return text(value).strip()[:10] if _ISO.match(text(value).strip()) else text(value).strip()
 
 
 def split(table: pd.DataFrame) -> Lists:

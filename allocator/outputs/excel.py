@@ -9,6 +9,8 @@ allocation.xlsx, sheets in this order:
 不符合条件  the condition that failed, the reason, and where the row came from
 分条款      per policy item: COUNTIF/SUMIF formulas over the lists, then 合计
 分区        per district: likewise
+候补名单    the waitlist: eligible applications cut or cut short, in the order released money reaches them
+监管台账    purchased premises that may not be transferred for 3 years (clause 四), with the date
 参数        scenario, policy, input hash, fund figures, weights, assumptions, solver, versions
 ========== ======================================================================================
 
@@ -25,7 +27,16 @@ from xlsxwriter.workbook import Workbook
 
 from ..errors import OutputError
 from ..result import AllocationResult
-from ._common import by_district, by_item, check_consistent, prepared, split
+from ._common import (
+    by_district,
+    by_item,
+    check_consistent,
+    ledger_frame,
+    ledger_says,
+    prepared,
+    split,
+    waitlist_frame,
+)
 from .xlsx_lists import (
     FUNDED_COLUMNS,
     FUNDED_SHEET,
@@ -37,6 +48,14 @@ from .xlsx_lists import (
     write_list,
 )
 from .xlsx_params import PARAMS_SHEET, write_params
+from .xlsx_registers import (
+    LEDGER_HEADERS,
+    LEDGER_SHEET,
+    WAITLIST_HEADERS,
+    WAITLIST_SHEET,
+    write_ledger,
+    write_waitlist,
+)
 from .xlsx_style import WORKBOOK_OPTIONS, styles
 from .xlsx_summary import (
     DISTRICT_SHEET,
@@ -54,15 +73,21 @@ SHEETS = (
     INELIGIBLE_SHEET,
     ITEM_SHEET,
     DISTRICT_SHEET,
+    WAITLIST_SHEET,
+    LEDGER_SHEET,
     PARAMS_SHEET,
 )
 
 __all__ = [
     "FUNDED_COLUMNS",
     "INELIGIBLE_COLUMNS",
+    "LEDGER_HEADERS",
+    "LEDGER_SHEET",
     "SHEETS",
     "SUMMARY_CELLS",
     "UNFUNDED_COLUMNS",
+    "WAITLIST_HEADERS",
+    "WAITLIST_SHEET",
     "write_allocation_xlsx",
     "write_approved_xlsx",
 ]
@@ -116,6 +141,10 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
         "district",
         refs,
         _title(result, "分区汇总"),
+    )
+    write_waitlist(sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"))
+    write_ledger(
+        sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_says(result)
     )
     write_params(sheets[PARAMS_SHEET], st, result)
     sheets[SUMMARY_SHEET].activate()

@@ -1,8 +1,11 @@
-"""``allocation.csv`` and ``summary.json``: the result for machines.
+"""``allocation.csv``, ``waitlist.csv`` and ``summary.json``: the result for machines.
 
 allocation.csv is UTF-8 with a BOM (so Excel and WPS open the Chinese text correctly), one row per
 application, the contract columns first; booleans are ``true``/``false``, money is whole yuan. Text is
 written as it is (no ``'`` prefix): the file is for programs; people open allocation.xlsx.
+
+waitlist.csv is written the same way: the columns of :data:`~allocator.result.WAITLIST_COLUMNS`, rank 1
+first (only the header when there is no waitlist).
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..result import AllocationResult
-from ._common import override_rows, prepared, rule_of, rule_zh, text
+from ..result import WAITLIST_COLUMNS, AllocationResult
+from ._common import WAITLIST_MONEY, override_rows, prepared, rule_of, rule_zh, text, waitlist_frame
 
 #: The columns every allocation.csv starts with, in this order.
 CSV_COLUMNS = (
@@ -45,6 +48,9 @@ CSV_EXTRA = (
     "source_sheet",
     "source_row",
 )
+
+#: summary.json lists this many waitlist rows (``waitlist``); ``waitlist_total`` counts them all.
+WAITLIST_IN_SUMMARY = 50
 
 SUMMARY_KEYS = (
     "annual_fund",
@@ -97,6 +103,31 @@ def write_allocation_csv(result: AllocationResult, path: str | Path) -> Path:
     return path
 
 
+def waitlist_records(result: AllocationResult, limit: int | None = None) -> list[dict]:
+    """The waitlist as dicts with :data:`~allocator.result.WAITLIST_COLUMNS` keys (ints for rank and money)."""
+    frame = waitlist_frame(result)
+    if limit is not None:
+        frame = frame.head(limit)
+    out = []
+    for _, row in frame.iterrows():
+        rec: dict = {}
+        for col in WAITLIST_COLUMNS:
+            value = row[col]
+            rec[col] = int(value) if col in WAITLIST_MONEY or col == "rank" else text(value)
+        out.append(rec)
+    return out
+
+
+def write_waitlist_csv(result: AllocationResult, path: str | Path) -> Path:
+    """waitlist.csv: UTF-8 with a BOM, CRLF, :data:`~allocator.result.WAITLIST_COLUMNS` as the header."""
+    path = Path(path)
+    rows = [list(WAITLIST_COLUMNS)]
+    rows += [[_cell(r[c]) for c in WAITLIST_COLUMNS] for r in waitlist_records(result)]
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)
+    return path
+
+
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
@@ -124,6 +155,9 @@ def summary_dict(result: AllocationResult) -> dict:
         rule_zh=rule_zh(rule),
         value=float(getattr(s, "value", 0.0)),
         shadow_price=float(getattr(s, "shadow_price", 0.0)),
+        reserve=int(getattr(s, "reserve", 0) or 0),
+        batch=int(getattr(s, "batch", 1) or 1),
+        commitments_in=int(getattr(s, "commitments_in", 0) or 0),
         scenario={
             "name": getattr(sc, "name", ""),
             "path": text(getattr(sc, "path", "")),
@@ -190,6 +224,11 @@ def summary_dict(result: AllocationResult) -> dict:
         {"application_id": o.application_id, "award": o.award, "award_written": o.written, "reason": o.reason}
         for o in override_rows(result)
     ]
+    waitlist = getattr(result, "waitlist", None)
+    out["waitlist"] = waitlist_records(result, WAITLIST_IN_SUMMARY)
+    out["waitlist_total"] = 0 if waitlist is None else len(waitlist)
+    ledger = getattr(result, "ledger", None)
+    out["ledger_total"] = 0 if ledger is None else len(ledger)
     out["manifest"] = result.manifest or {}
     for key in (*SUMMARY_KEYS[:8], "applications", "funded", "eligible", "requested_total"):
         out[key] = int(out[key])

@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ._common import status_label
-from .xlsx_style import Styles, fit_columns, print_setup, put_number, put_text
+from .xlsx_style import Styles, fit_columns, print_setup, put_date, put_number, put_text
 
 FUNDED_SHEET = "拟支持名单"
 UNFUNDED_SHEET = "未支持名单"
@@ -28,7 +28,7 @@ INELIGIBLE_SHEET = "不符合条件"
 class Col:
     header: str
     key: str  # a table column, or '#seq' / '#status' / '#source'
-    kind: str  # text, wrap, code, money, seq
+    kind: str  # text, wrap, code, money, seq, area (m², summed in 合计), date (ISO text written as a date)
 
 
 def _list_columns(last: str) -> tuple[Col, ...]:
@@ -118,6 +118,8 @@ def write_list(
         "code": lambda: st.code,
         "money": lambda: st.money,
         "seq": lambda: st.count,
+        "area": lambda: st.area,
+        "date": lambda: st.date,
     }
     ws.set_row(0, 32)
     for j, col in enumerate(columns):
@@ -127,9 +129,14 @@ def write_list(
         for j, col in enumerate(columns):
             value = _cell_value(row, col, i)
             fmt = fmt_of[col.kind]()
-            if col.kind in ("money", "seq"):
+            if col.kind in ("money", "seq", "area"):
                 put_number(ws, i, j, value, fmt)  # type: ignore[arg-type]
-                widths[j].append(f"{value:,.0f}" if isinstance(value, int | float) and value == value else "")
+                digits = 2 if col.kind == "area" else 0
+                number = isinstance(value, int | float) and value == value
+                widths[j].append(f"{value:,.{digits}f}" if number else "")
+            elif col.kind == "date":
+                put_date(ws, i, j, value, fmt)  # type: ignore[arg-type]
+                widths[j].append("2000-01-01")
             else:
                 put_text(ws, i, j, value, fmt)  # type: ignore[arg-type]
                 widths[j].append(str(value) if col.kind != "wrap" else "")
@@ -156,10 +163,11 @@ def write_list(
 def _total_row(ws: Worksheet, st: Styles, df: pd.DataFrame, ref: ListRef) -> None:
     r = ref.total_row - 1
     for j, col in enumerate(ref.columns):
-        if col.kind == "money":
+        if col.kind in ("money", "area"):
             cached = pd.to_numeric(df[col.key], errors="coerce").sum() if len(df) else 0
             cached = int(cached) if float(cached).is_integer() else float(cached)
-            ws.write_formula(r, j, f"=SUM({ref.local(col.key)})", st.total_money, cached)
+            fmt = st.total_money if col.kind == "money" else st.total_area
+            ws.write_formula(r, j, f"=SUM({ref.local(col.key)})", fmt, cached)
         elif col.key == "applicant":
             ws.write_formula(r, j, f"=COUNTA({ref.local('application_id')})", st.total_items, ref.rows)
         elif j == 0:

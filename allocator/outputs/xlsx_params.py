@@ -37,6 +37,26 @@ def carry_note(scenario: object) -> str:
     return "" if not source or source.lstrip("-").isdigit() else f"取自上年结果 {source}"
 
 
+def _batch_rows(result: AllocationResult) -> list[Row]:
+    """Batch, reserve, last year's commitments and the approval date, each only when set."""
+    s = result.summary
+    sc = result.scenario
+    rows: list[Row] = []
+    batch = int(getattr(s, "batch", 1) or 1)
+    reserve = int(getattr(s, "reserve", 0) or 0)
+    owed = int(getattr(s, "commitments_in", 0) or 0)
+    if batch > 1 or reserve > 0:
+        rows.append(("批次", f"第 {batch} 批", "条款（二十）：年度内分批次审批"))
+    if reserve > 0:
+        rows.append(("预留后续批次资金（元）", reserve, "[budget] reserve_for_later_batches，计入结转下年"))
+    if owed > 0:
+        rows.append(("上年承诺（租房补助第2年）（元）", owed, "条款（四）：连续2年补助，已计入市级承担"))
+    approved = str(getattr(sc, "approval_date", "") or "")
+    if approved:
+        rows.append(("批准日期", approved, "[scenario] approval_date：监管台账不得转让期限自此起算"))
+    return rows
+
+
 def _section(title: str) -> Row:
     return (title, None, "§")
 
@@ -86,6 +106,9 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("管理费用（元）", s.admin, ""),
         ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), ""),
         ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), ""),
+    ]
+    rows += _batch_rows(result)
+    rows += [
         _section("目标"),
         ("分配规则", rule_zh(rule), f'[objective] rule = "{rule}"：{RULE_SAYS.get(rule, "")}'),
         ("缺省评审得分", getattr(sc, "default_score", ""), "申报表未填评审得分时采用"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
@@ -17,6 +18,7 @@ from ._common import display_width, text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MONEY_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#DDEBF7"
 TOTAL_FILL = "#F2F2F2"
 
@@ -36,11 +38,16 @@ class Styles:
     number: Format
     decimal: Format  # #,##0.00: weighted values
     price: Format  # 0.0000: the shadow price
+    area: Format  # #,##0.00: square metres
+    date: Format  # yyyy-mm-dd
+    batch: Format  # 第0批
     label: Format
     total_label: Format
     total_money: Format
     total_count: Format
     total_items: Format
+    total_area: Format
+    total_decimal: Format
 
 
 def styles(wb: Workbook) -> Styles:
@@ -63,11 +70,16 @@ def styles(wb: Workbook) -> Styles:
         number=fmt(num_format="General", align="right", **cell),
         decimal=fmt(num_format="#,##0.00", **cell),
         price=fmt(num_format="0.0000", **cell),
+        area=fmt(num_format="#,##0.00", **cell),
+        date=fmt(num_format=DATE_FORMAT, align="center", **cell),
+        batch=fmt(num_format='"第"0"批"', **cell),
         label=fmt(bold=True, **cell),
         total_label=fmt(align="center", **total),
         total_money=fmt(num_format=MONEY_FORMAT, **total),
         total_count=fmt(num_format="0", **total),
         total_items=fmt(num_format='"共"0"项"', **total),
+        total_area=fmt(num_format="#,##0.00", **total),
+        total_decimal=fmt(num_format="#,##0.00", **total),
     )
 
 
@@ -90,6 +102,19 @@ def put_number(ws: Worksheet, row: int, col: int, value: object, fmt: Format | N
         ws.write_blank(row, col, None, fmt)
     else:
         ws.write_number(row, col, int(number) if number.is_integer() else number, fmt)
+
+
+def put_date(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
+    """A real Excel date from ISO text (``2020-12-31``); other text stays text, blanks stay blank."""
+    s = text(value).strip()
+    try:
+        day = date.fromisoformat(s[:10]) if len(s) >= 10 else None
+    except ValueError:
+        day = None
+    if day is not None:
+        ws.write_datetime(row, col, datetime(day.year, day.month, day.day), fmt)
+    else:
+        put_text(ws, row, col, s, fmt)
 
 
 def fit_columns(ws: Worksheet, columns: list[list[str]], limits: dict[int, int] | None = None) -> None:

@@ -69,7 +69,11 @@ SUMMARY_CELLS = {
 RULE_SECTION_ROW = 26
 RULE_SECTION = "分配规则与求解"
 
-RuleRow = tuple[str, object, str, str]  # label, value, kind (text, count, decimal, price, percent), note
+#: The block after 分配规则与求解 (one blank row between), only when a row of :func:`batch_rows` applies.
+BATCH_SECTION = "分批次、承诺与台账"
+
+RuleRow = tuple[str, object, str, str]  # label, value, kind (text, count, decimal, price, percent, money,
+# batch), note
 
 
 def rule_rows(result: AllocationResult) -> list[RuleRow]:
@@ -171,6 +175,59 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
     return rows
 
 
+def batch_rows(result: AllocationResult) -> list[RuleRow]:
+    """The 分批次、承诺与台账 block of 汇总: this batch and the money reserved for later batches (clause 二十),
+    the rent subsidies owed from last year (clause 四, year 2), the waitlist and the supervision ledger.
+    Empty when none applies (one batch, no reserve, no commitments, no waitlist or ledger)."""
+    s = result.summary
+    reserve = int(getattr(s, "reserve", 0) or 0)
+    batch = int(getattr(s, "batch", 1) or 1)
+    owed = int(getattr(s, "commitments_in", 0) or 0)
+    carry = getattr(getattr(result.policy, "fund", None), "carryover_clause", "二十") or "二十"
+    rows: list[RuleRow] = []
+    if reserve > 0 or batch > 1:
+        rows.append(("本批次", batch, "batch", f"条款（{carry}）：年度内分批次审批，本表为第 {batch} 批"))
+    if reserve > 0:
+        rows.append(
+            (
+                "预留后续批次资金",
+                reserve,
+                "money",
+                "[budget] reserve_for_later_batches：本批次不安排，计入「结转下年」，留待后续批次使用",
+            )
+        )
+    if owed > 0:
+        rows.append(
+            (
+                "上年承诺（租房补助第2年）",
+                owed,
+                "money",
+                "条款（四）租赁办公用房连续2年补助：上年批准的第2年补助，优先安排，已计入「市级承担」",
+            )
+        )
+    waitlist = getattr(result, "waitlist", None)
+    if waitlist is not None and len(waitlist):
+        rows.append(
+            (
+                "候补名单",
+                len(waitlist),
+                "count",
+                "符合条件但未获全额支持，释放资金后依次递补，见「候补名单」表",
+            )
+        )
+    ledger = getattr(result, "ledger", None)
+    if ledger is not None and len(ledger):
+        rows.append(
+            (
+                "监管台账（购买、自建办公用房）",
+                len(ledger),
+                "count",
+                "条款（四）：自用未满3年不得转让，见「监管台账」表",
+            )
+        )
+    return rows
+
+
 def _limit_value(value: object) -> str:
     return f"{yuan(value)} 元" if isinstance(value, int) else str(value)
 
@@ -183,15 +240,23 @@ def _write_rule_rows(ws: Worksheet, st: Styles, result: AllocationResult) -> Non
         "price": st.price,
         "percent": st.percent,
     }
-    top = RULE_SECTION_ROW - 1
-    merge_text(ws, top, 0, 2, RULE_SECTION, st.section)
-    for r, (label, value, kind, note) in enumerate(rule_rows(result), start=top + 1):
-        put_text(ws, r, 0, label, st.label)
-        if kind == "text":
-            put_text(ws, r, 1, value, st.text)
-        else:
-            put_number(ws, r, 1, value, fmts[kind])
-        put_text(ws, r, 2, note, st.wrap)
+    fmts.update(money=st.money, batch=st.batch)
+
+    def block(top: int, title: str, rows: list[RuleRow]) -> int:
+        merge_text(ws, top, 0, 2, title, st.section)
+        for r, (label, value, kind, note) in enumerate(rows, start=top + 1):
+            put_text(ws, r, 0, label, st.label)
+            if kind == "text":
+                put_text(ws, r, 1, value, st.text)
+            else:
+                put_number(ws, r, 1, value, fmts[kind])
+            put_text(ws, r, 2, note, st.wrap)
+        return top + 1 + len(rows)
+
+    after = block(RULE_SECTION_ROW - 1, RULE_SECTION, rule_rows(result))
+    extra = batch_rows(result)
+    if extra:
+        block(after + 1, BATCH_SECTION, extra)
 
 
 def write_summary(

@@ -1,0 +1,94 @@
+"""The 候补名单 (waitlist, clause 二十) and 监管台账 (supervision ledger, clause 四) sheets of allocation.xlsx.
+
+Both are lists like 拟支持名单: header in row 1, one row each from row 2, frozen header, filter and print
+setup; an empty register keeps one row reading 「（无）」. A note under each says what the register is for.
+
+* 候补名单: eligible applications cut or cut short, in the order released money (an award given up, a later
+  batch) would reach them; 累计所需市级资金 is the city money needed to reach down to that rank.
+* 监管台账: purchased or self-built premises funded under clause 四, which the applicant may not transfer,
+  sell or let before 不得转让截止日期; 合计 row of SUM formulas for the area and the award.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from xlsxwriter.worksheet import Worksheet
+
+from ._common import ledger_says
+from .xlsx_lists import Col, ListRef, write_list
+from .xlsx_style import Styles, merge_text
+
+WAITLIST_SHEET = "候补名单"
+LEDGER_SHEET = "监管台账"
+
+WAITLIST_HEADERS = (
+    Col("排名", "rank", "seq"),
+    Col("申报编号", "application_id", "text"),
+    Col("申报单位", "applicant", "text"),
+    Col("支持事项", "item_name", "text"),
+    Col("所在区", "district", "text"),
+    Col("核定上限（元）", "cap", "money"),
+    Col("已拟支持（元）", "award", "money"),
+    Col("缺口（元）", "shortfall", "money"),
+    Col("下一步可获（元）", "next_award", "money"),
+    Col("所需市级资金（元）", "next_city_cost", "money"),
+    Col("累计所需市级资金（元）", "cumulative_city_cost", "money"),
+)
+
+LEDGER_HEADERS = (
+    Col("序号", "#seq", "seq"),
+    Col("申报编号", "application_id", "text"),
+    Col("申报单位", "applicant", "text"),
+    Col("统一社会信用代码", "credit_code", "code"),
+    Col("所在区", "district", "text"),
+    Col("购买自建面积（平方米）", "purchase_area_m2", "area"),
+    Col("拟支持金额（元）", "award", "money"),
+    Col("批准日期", "approved_on", "date"),
+    Col("不得转让截止日期", "no_transfer_until", "date"),
+    Col("条款", "clause", "text"),
+    Col("说明", "note", "wrap"),
+)
+
+WAITLIST_NOTE = (
+    "注：条款（二十）专项资金可分批次审批，结余结转下年使用。本表为符合条件但未获支持或未获全额支持的申报，"
+    "按释放资金（如已支持项目放弃、后续批次）时依次递补的顺序排列；「累计所需市级资金」为递补至该名次所需的市级资金。"
+)
+
+
+def ledger_note(says: str) -> str:
+    return (
+        f"注：条款（四）购买、自建办公用房补助，{says}。本表为受此约束的拟支持项目，"
+        "「不得转让截止日期」＝批准日期＋3年；期满前请核查房屋自用情况。"
+    )
+
+
+def _note(ws: Worksheet, st: Styles, row: int, last_col: int, note: str) -> None:
+    ws.set_row(row, 48)
+    merge_text(ws, row, 0, last_col, note, st.wrap)
+
+
+def write_waitlist(ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str) -> ListRef:
+    """Rank 1 first; no 合计 row (the last 累计所需市级资金 is the total); a note two rows below."""
+    ref = write_list(ws, st, frame, WAITLIST_HEADERS, title, total=False)
+    _note(ws, st, ref.last_row + 1, len(WAITLIST_HEADERS) - 1, WAITLIST_NOTE)
+    return ref
+
+
+def write_ledger(ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, says: str) -> ListRef:
+    """One row per purchased premises, 合计 (SUM of area and award), then a note citing clause 四."""
+    ref = write_list(ws, st, frame, LEDGER_HEADERS, title)
+    _note(ws, st, ref.total_row + 1, len(LEDGER_HEADERS) - 1, ledger_note(says))
+    return ref
+
+
+__all__ = [
+    "LEDGER_HEADERS",
+    "LEDGER_SHEET",
+    "WAITLIST_HEADERS",
+    "WAITLIST_NOTE",
+    "WAITLIST_SHEET",
+    "ledger_note",
+    "ledger_says",
+    "write_ledger",
+    "write_waitlist",
+]
