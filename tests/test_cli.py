@@ -236,3 +236,45 @@ def test_contradictory_scenario_exits_non_zero_naming_the_conflict(tmp_path, cap
     err = capsys.readouterr().err
     assert "方案约束互相矛盾" in err and "可用资金至少须增加 43,000 元" in err  # A0001's 143,000 override
     assert not out.exists()
+
+
+def test_plan_batch_and_release_commands(tmp_path, capsys):
+    out = tmp_path / "plan"
+    assert main(["plan", str(ROOT / "scenarios" / "changchun-2017-2020-plan.toml"), "--out", str(out)]) == 0
+    assert {"2017", "2018", "2019", "2020", "plan.xlsx", "plan.json", "charts"} <= {
+        p.name for p in out.iterdir()
+    }
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["totals"]["balanced"] is True
+    assert "承诺下年" in capsys.readouterr().out
+
+    first = tmp_path / "b1"
+    assert main(["run", str(SCENARIO), "--out", str(first)]) == 0
+    second = tmp_path / "b2"
+    assert (
+        main(
+            [
+                "run",
+                str(SCENARIO),
+                "--batch",
+                "2",
+                "--approved",
+                str(first / "approved.xlsx"),
+                "--out",
+                str(second),
+            ]
+        )
+        == 0
+    )
+    assert json.loads((second / "summary.json").read_text(encoding="utf-8"))["batch"] == 2
+
+    with open(first / "allocation.csv", encoding="utf-8-sig", newline="") as fh:
+        funded = [r["application_id"] for r in csv.DictReader(fh) if int(r["award"]) > 0]
+    capsys.readouterr()
+    assert (
+        main(["release", str(first), "--withdrawn", f"{funded[0]},{funded[1]}", "--reason", "公示期异议"])
+        == 0
+    )
+    said = capsys.readouterr().out
+    assert "释放市级资金" in said and "原结果未改动" in said
+    assert len(list(tmp_path.glob("b1-release-*"))) == 1
