@@ -44,7 +44,8 @@ from .fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
 from .policy import Item, Policy
 
 #: Sheets that never hold applications (compared after stripping spaces, case-insensitively).
-SKIP_SHEETS = frozenset({"填写说明", "填表说明", "说明", "instructions", "readme", "选项", "options"})
+ROSTER_SHEETS = frozenset({"人员名单", "roster"})  # read by allocator.roster, not as applications
+SKIP_SHEETS = frozenset({"填写说明", "填表说明", "说明", "instructions", "readme", "选项", "options"}) | ROSTER_SHEETS
 #: Fields every row carries, whatever its item.
 COMMON_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required or f.key in ("requested", "score"))
 TEXT_KINDS = frozenset({"text", "item", "code"})
