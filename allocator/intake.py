@@ -45,7 +45,9 @@ from .policy import Item, Policy
 
 #: Sheets that never hold applications (compared after stripping spaces, case-insensitively).
 ROSTER_SHEETS = frozenset({"人员名单", "roster"})  # read by allocator.roster, not as applications
-SKIP_SHEETS = frozenset({"填写说明", "填表说明", "说明", "instructions", "readme", "选项", "options"}) | ROSTER_SHEETS
+SKIP_SHEETS = (
+    frozenset({"填写说明", "填表说明", "说明", "instructions", "readme", "选项", "options"}) | ROSTER_SHEETS
+)
 #: Fields every row carries, whatever its item.
 COMMON_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required or f.key in ("requested", "score"))
 TEXT_KINDS = frozenset({"text", "item", "code"})
@@ -129,7 +131,7 @@ def item_fields(item: Item) -> frozenset[str]:
         names |= cond.expr.names
     if item.amount is not None:
         names |= item.amount.names
-    return frozenset(n for n in names if n in BY_KEY)
+    return frozenset(names - set(item.params))
 
 
 def read_applications(path: str | Path, policy: Policy) -> Applications:
@@ -184,13 +186,18 @@ def _norm(text: object) -> str:
     return "".join(str(text).split()).translate(_BRACKETS).lstrip("*").lower()
 
 
-_HEADERS: dict[str, Field] = {}
-for _f in FIELDS:
-    _HEADERS[_f.key.lower()] = _f
-    _HEADERS[_norm(_f.zh)] = _f
+def _headers(fields: tuple[Field, ...]) -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for f in fields:
+        out[f.key.lower()] = f
+        out[_norm(f.zh)] = f
+    return out
 
 
-def match_header(text: object) -> tuple[Field | None, str | None]:
+_HEADERS = _headers(FIELDS)
+
+
+def match_header(text: object, headers: dict[str, Field] | None = None) -> tuple[Field | None, str | None]:
     """The field a header names and the unit in its suffix (None when it has none).
 
     >>> f, unit = match_header(" 注册资本（万元）　")
@@ -199,12 +206,13 @@ def match_header(text: object) -> tuple[Field | None, str | None]:
     >>> match_header("备注")
     (None, None)
     """
+    headers = _HEADERS if headers is None else headers
     s = _norm(text)
-    if s in _HEADERS:
-        return _HEADERS[s], None
+    if s in headers:
+        return headers[s], None
     m = _SUFFIX.fullmatch(s)
-    if m and m.group(1) in _HEADERS:
-        return _HEADERS[m.group(1)], m.group(2)
+    if m and m.group(1) in headers:
+        return headers[m.group(1)], m.group(2)
     return None, None
 
 
@@ -298,7 +306,9 @@ class _Reader:
     def __init__(self, path: Path, policy: Policy) -> None:
         self.path, self.file, self.policy = path, path.name, policy
         self.problems: list[tuple[int, int, int, Problem]] = []  # (sheet no., row, column no., problem)
-        self.columns: dict[str, list] = {f.key: [] for f in FIELDS}
+        self.fields = policy.fields  # the standard data dictionary and the pack's own [[fields]]
+        self.headers = _headers(self.fields)
+        self.columns: dict[str, list] = {f.key: [] for f in self.fields}
         self.source_sheet: list[str] = []
         self.source_row: list[int] = []
         self.sheets: list[str] = []  # sheets that held rows
@@ -358,7 +368,7 @@ class _Reader:
     def header(self, sheet: str, r: int, values: tuple) -> dict[str, _Column]:
         cols: dict[str, _Column] = {}
         for i, raw in enumerate(values):
-            field, unit = (None, None) if _blank(raw) else match_header(raw)
+            field, unit = (None, None) if _blank(raw) else match_header(raw, self.headers)
             if field is None:
                 continue  # a blank header or a column the data dictionary does not know: ignored
             col = _Column(i, field, str(raw), 1.0)
@@ -378,7 +388,7 @@ class _Reader:
             cols[field.key] = col
         if not cols:
             self.problem(sheet, r, None, None, "no_header")
-        for f in FIELDS:
+        for f in self.fields:
             if cols and f.required and f.key not in cols and f.key != "item":
                 self.problem(sheet, r, f.header, None, "missing_column", header=f.header, key=f.key)
         return cols
@@ -413,7 +423,7 @@ class _Reader:
         app_id = values.get("application_id")
         if app_id is not None:
             self.ids.setdefault(app_id, []).append((sheet, r, cols["application_id"]))
-        for f in FIELDS:
+        for f in self.fields:
             self.columns[f.key].append(values.get(f.key, None if f.kind in TEXT_KINDS else math.nan))
         self.source_sheet.append(sheet)
         self.source_row.append(r)
@@ -433,7 +443,7 @@ class _Reader:
         if self.problems:
             raise InputError([p for *_, p in sorted(self.problems, key=lambda t: t[:3])], file=str(self.path))
         data: dict[str, object] = {}
-        for f in FIELDS:
+        for f in self.fields:
             values = self.columns[f.key]
             data[f.key] = (
                 pd.Series(values, dtype=object) if f.kind in TEXT_KINDS else np.array(values, dtype=float)

@@ -4,7 +4,8 @@ Mathematical formulation (money in solver units of 万元, ``SCALE`` yuan, so nu
 
     variables  x_i ∈ [0, cap_i]               award of eligible application i (fixed for an override)
                a   ∈ [A_plan, r·F]            administration (clause 十九: r = 1 %, F = annual fund)
-               y_i ∈ {0, 1}                   with [limits] min_award m: x_i ≥ m·y_i, x_i ≤ cap_i·y_i
+               y_i ∈ {0, 1}                   with a minimum m_i ([limits] min_award, or the item's floor
+                                              "不低于…"): x_i ≥ m_i·y_i, x_i ≤ cap_i·y_i
     budget_city         Σ_i s_i·x_i + a ≤ F + C                    s_i city share, C carryover in
     enterprise[k]       Σ_{i of credit code k} x_i ≤ L             [limits] per_enterprise
     district_budget[d]  Σ_{i in district d} (1 − s_i)·x_i ≤ D_d    [limits.district_budget] (clause 二)
@@ -69,6 +70,7 @@ class Model:
     y: list[pulp.LpVariable] = field(default_factory=list)
     mip: bool = False
     city: pulp.LpAffineExpression | None = None  # Σ s_i·x_i
+    minimum: np.ndarray | None = None  # per variable: the least non-zero award (min_award or floor)
     parts: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)  # item -> its city cost
 
 
@@ -102,7 +104,9 @@ def build_model(
             low[k] = cap[k] = fixed[int(r)] / SCALE
         elif int(r) in floors:
             low[k] = min(floors[int(r)], cap_all[r]) / SCALE
-    small = (cap_all[rows] < limits.min_award) & ~np.isin(rows, list(fixed))
+    floor = frame["floor"].to_numpy()[rows] if "floor" in frame else np.zeros(len(rows))
+    minimum = np.maximum(limits.min_award, floor)  # [limits] min_award, or the item's "不低于…" floor
+    small = (cap_all[rows] < minimum) & ~np.isin(rows, list(fixed))
     cap = np.where(small, 0.0, cap)  # below the minimum award: nothing can be given
 
     problem = pulp.LpProblem("allocation", pulp.LpMaximize)
@@ -142,8 +146,9 @@ def build_model(
         _districts(model, frame, share, limits.district_budget, slack)
     if limits.item_share:
         _shares(model, frame, share, city, limits.item_share, slack)
-    if limits.min_award:
-        _min_award(model, cap, limits.min_award, set(fixed), small)
+    model.minimum = minimum
+    if (minimum > 0).any():
+        _min_award(model, cap, minimum, set(fixed), small)
     if elastic:
         problem.sense = pulp.LpMinimize
         problem.setObjective(pulp.lpSum(model.slacks.values()))
@@ -217,12 +222,14 @@ def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], s
                  Bound(name, "share_max", item, hi, f"事项 {item} 占市级资金的最高比例 {hi:.0%}"))  # fmt: skip
 
 
-def _min_award(model: Model, cap: np.ndarray, minimum: int, fixed: set[int], small: np.ndarray) -> None:
-    """x_i = 0 or x_i ≥ m, with a binary y_i (the model becomes a MILP)."""
-    m = minimum / SCALE
+def _min_award(
+    model: Model, cap: np.ndarray, minimum: np.ndarray, fixed: set[int], small: np.ndarray
+) -> None:
+    """x_i = 0 or x_i ≥ m_i, with a binary y_i (the model becomes a MILP)."""
     for k, r in enumerate(model.rows):
-        if int(r) in fixed or small[k]:
+        if int(r) in fixed or small[k] or minimum[k] <= 0:
             continue
+        m = float(minimum[k]) / SCALE
         y = model.problem.add_variable(f"y{r:07d}", lowBound=0, upBound=1, cat=pulp.LpBinary)
         model.problem += (model.x[k] - m * y >= 0, f"min_award_lo_{r:07d}")
         model.problem += (model.x[k] - float(cap[k]) * y <= 0, f"min_award_hi_{r:07d}")

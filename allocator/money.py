@@ -104,7 +104,7 @@ def _repair_shares(
                     int(ledger.award[i]), int(np.ceil(need * ledger.den[i] / max(ledger.num[i], 1))) + 1
                 )
                 left = int(ledger.award[i]) - cut
-                ledger.set(i, left if left == 0 or left >= m else 0)
+                ledger.set(i, left if left == 0 or left >= m[i] else 0)
                 changed = True
         if not changed:
             return
@@ -143,11 +143,11 @@ def round_awards(
     remainder = np.clip(x - award, 0, None)
     movable = np.ones(len(award), dtype=bool)
     movable[list(fixed)] = False
-    m = limits.min_award
+    m = np.maximum(limits.min_award, frame["floor"].to_numpy() if "floor" in frame else 0)  # per row
     ledger = Ledger(frame, award, available - admin, limits)
 
     def allowed(i: int, amount: int) -> bool:
-        return (amount == 0 or amount >= m) and amount >= least[i] and ledger.fits(i, amount)
+        return (amount == 0 or amount >= m[i]) and amount >= least[i] and ledger.fits(i, amount)
 
     for i in np.lexsort((ids, -order)):  # over budget by rounding: trim the least valuable first
         if ledger.room >= 0:
@@ -156,7 +156,7 @@ def round_awards(
             need = -ledger.room
             cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
             left = int(award[i]) - cut
-            ledger.set(i, left if left == 0 or left >= m or least[i] > 0 else 0)
+            ledger.set(i, left if left == 0 or left >= m[i] or least[i] > 0 else 0)
     _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
     for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
         if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:

@@ -110,7 +110,7 @@ def _prorata(
 ) -> float:
     r = model.problem.add_variable("ratio", lowBound=0, upBound=1)
     cap = frame["cap"].to_numpy()
-    m = scenario.limits.min_award
+    minimum = dict(zip(model.rows.tolist(), model.minimum.tolist(), strict=True))
     ys = {int(v.name[1:]): v for v in model.y}
     for j in np.flatnonzero(free):
         row = int(model.rows[j])
@@ -119,7 +119,7 @@ def _prorata(
             y = ys[row]
             model.problem += (model.x[j] - c * r <= 0, f"prorata_hi_{row:07d}")
             model.problem += (model.x[j] - c * r + c * (1 - y) >= 0, f"prorata_lo_{row:07d}")
-            model.problem += (y - r >= -m / float(cap[row]), f"prorata_y_{row:07d}")
+            model.problem += (y - r >= -minimum[row] / float(cap[row]), f"prorata_y_{row:07d}")
         elif model.x[j].upBound:  # (an application below the minimum award has upBound 0)
             model.problem += (model.x[j] - c * r == 0, f"prorata_{row:07d}")
     return _stage(model, out, r, solver, "ratio", keep=False)

@@ -125,6 +125,7 @@ def allocate(
         limits=scenario.limits,
         overrides={ids[r]: a for r, a in dec.fixed.items()},
         floors={ids[r]: a for r, a in dec.floors.items()},
+        item_floors={it.id: it.floor for it in policy.items if it.floor},
     )
     return AllocationResult(
         scenario=scenario,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import PolicyError
 from .expr import Expr, ExprError, parse
-from .fields import BY_KEY
+from .fields import BY_KEY, FIELDS, Field
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,18 @@ class Item:
     shares: dict[str, Fraction]  # level -> share of the award, summing to 1
     discretionary: bool = False
     params: dict[str, str] = field(default_factory=dict)  # discretionary parameter -> meaning
+    floor: int = 0  # "不低于…": an award is 0 or at least this much
+    floor_says: str = ""
     ledger: str = ""  # a supervision duty on what the award buys (clause 四: no transfer for 3 years)
     ledger_years: int = 0
     years: int = 1  # consecutive years an approval is paid for (clause 四 rent: 2)
 
+    fund_level: str = "city"  # the level whose fund is allocated (the pack's first level)
+
     @property
     def city_share(self) -> Fraction:
-        return self.shares.get("city", Fraction(0))
+        """The allocated fund's share of an award (``city`` in Changchun; the pack's first level)."""
+        return self.shares.get(self.fund_level, Fraction(0))
 
     @property
     def clause_label(self) -> str:
@@ -87,6 +92,15 @@ class Policy:
     clauses: tuple[Clause, ...]
     items: tuple[Item, ...]
     path: str
+    extra_fields: tuple[Field, ...] = ()  # [[fields]]: intake columns the pack adds to the data dictionary
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """The intake data dictionary for this policy: the standard fields and the pack's own."""
+        return FIELDS + self.extra_fields
+
+    def field(self, key: str) -> Field:
+        return {f.key: f for f in self.fields}[key]
 
     def item(self, item_id: str) -> Item:
         return self._by_id()[item_id]
@@ -169,10 +183,11 @@ def _build(data: dict, where: str) -> Policy:
         for c in data.get("clauses", [])
     )
     clause_nos = {c.no for c in clauses}
+    extra = _fields(data.get("fields", []), where)
     items = []
     seen: set[str] = set()
     for raw in data.get("items", []):
-        item = _item(raw, where, levels)
+        item = _item(raw, where, levels, {f.key for f in extra})
         if item.id in seen:
             raise PolicyError(f"政策包 {where}：事项 {item.id} 重复", f"{where}: duplicate item {item.id}")
         if item.clause not in clause_nos:
@@ -194,13 +209,37 @@ def _build(data: dict, where: str) -> Policy:
         clauses=clauses,
         items=tuple(items),
         path=where,
+        extra_fields=extra,
     )
 
 
-def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
+FIELD_KINDS = frozenset({"text", "yuan", "usd", "area", "count", "months", "score", "bool"})
+
+
+def _fields(raw: list, where: str) -> tuple[Field, ...]:
+    """``[[fields]]``: key, zh, kind, unit — columns a pack adds to the intake data dictionary."""
+    out = []
+    for entry in raw:
+        key = str(entry.get("key", ""))
+        if not key.isidentifier() or key in BY_KEY:
+            raise PolicyError(
+                f"政策包 {where}：[[fields]] 的 key {key!r} 须为英文标识符且不与标准字段重名",
+                f"{where}: [[fields]] key {key!r} must be an identifier not already in the data dictionary",
+            )
+        kind = str(entry.get("kind", ""))
+        if kind not in FIELD_KINDS:
+            raise PolicyError(
+                f"政策包 {where}：字段 {key} 的 kind {kind!r} 不可用（{'、'.join(sorted(FIELD_KINDS))}）",
+                f"{where}: field {key}: kind {kind!r} is not one of {', '.join(sorted(FIELD_KINDS))}",
+            )
+        out.append(Field(key, str(entry.get("zh", key)), kind, str(entry.get("unit", ""))))
+    return tuple(out)
+
+
+def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str]) -> Item:
     item_id = str(raw["id"])
     params = {str(k): str(v) for k, v in raw.get("params", {}).items()}
-    names = set(BY_KEY) | set(params)
+    names = set(BY_KEY) | extra | set(params)
 
     def expr(text: str) -> Expr:
         try:
@@ -220,12 +259,18 @@ def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
             f"政策包 {where}：事项 {item_id} 的 cap 必须是非负数字",
             f"{where}: item {item_id}: cap must be a number ≥ 0",
         )
+    floor = raw.get("floor", 0)
+    if isinstance(floor, bool) or not isinstance(floor, int | float) or floor < 0:
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 的 floor 必须是非负数字",
+            f"{where}: item {item_id}: floor must be a number ≥ 0",
+        )
     if amount is None and cap is None and not params:
         raise PolicyError(
             f"政策包 {where}：事项 {item_id} 既无金额公式也无上限",
             f"{where}: item {item_id} has neither an amount formula nor a cap",
         )
-    shares = {str(k): Fraction(str(v)) for k, v in raw.get("shares", {"city": 1}).items()}
+    shares = {str(k): Fraction(str(v)) for k, v in raw.get("shares", {levels[0]: 1}).items()}
     unknown = set(shares) - set(levels)
     if unknown or sum(shares.values()) != 1:
         raise PolicyError(
@@ -245,6 +290,9 @@ def _item(raw: dict, where: str, levels: tuple[str, ...]) -> Item:
         shares=shares,
         discretionary=bool(raw.get("discretionary", False)),
         params=params,
+        floor=int(floor),
+        floor_says=str(raw.get("floor_says", "")),
+        fund_level=levels[0],
         ledger=str(raw.get("ledger", "")),
         ledger_years=int(raw.get("ledger_years", 0)),
         years=int(raw.get("years", 1)),

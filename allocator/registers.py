@@ -31,7 +31,8 @@ def waitlist(
     lim = scenario.limits
     award = table["award"].to_numpy(dtype=np.int64)
     cap = table["cap"].to_numpy(dtype=np.int64)
-    short = table["eligible"].to_numpy() & (award < cap) & (cap >= max(lim.min_award, 1))
+    least = np.maximum(lim.min_award, frame["floor"].to_numpy())
+    short = table["eligible"].to_numpy() & (award < cap) & (cap >= np.maximum(least, 1))
     short &= (table["status"] != Status.OVERRIDDEN).to_numpy() & (frame["value"].to_numpy() > 0)
     short[list(fixed)] = False
     rows = np.flatnonzero(short)
@@ -50,7 +51,7 @@ def waitlist(
         room = budget - np.array([used.get(d, 0) for d in district], dtype=float)
         most = np.where(share < 1, np.floor(np.maximum(room, 0) / np.maximum(1 - share, 1e-12)), np.inf)
         next_award = np.minimum(next_award, most).astype(np.int64)
-    below = (award[rows] == 0) & (next_award < lim.min_award)
+    below = (award[rows] == 0) & (next_award < least[rows])
     next_award = np.where(below, 0, next_award).astype(np.int64)
     num = frame["share_num"].to_numpy()[rows]
     den = frame["share_den"].to_numpy()[rows]

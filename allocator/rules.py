@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .fields import BY_KEY, SOURCE_ROW, SOURCE_SHEET
+from .fields import SOURCE_ROW, SOURCE_SHEET
 from .policy import Condition, Item, Policy
 from .scenario import Scenario
 
@@ -39,6 +39,7 @@ RULE_COLUMNS = (
     "city_share",
     "weight",
     "value",
+    "floor",  # int yuan: an award is 0 or at least this much (the item's "不低于…"); 0 for none
 )
 
 
@@ -63,17 +64,19 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
     weight = np.ones(n, dtype=float)
     names = np.full(n, "", dtype=object)
     clauses = np.full(n, "", dtype=object)
+    floor = np.zeros(n, dtype=np.int64)
+    fields = {f.key: f for f in policy.fields}
     _check_params(frame, policy, scenario)
 
     for item_id, idx in frame.groupby("item", sort=True).indices.items():
         item = policy.item(item_id)
         rows = frame.iloc[idx]
         env = _env(rows, item, scenario)
-        ok, fail_text, fail_reason = _conditions(item, rows, env)
+        ok, fail_text, fail_reason = _conditions(item, rows, env, fields)
         amount = _amount(item, env, len(idx))
         missing = ok & np.isnan(amount)
         fail_reason[missing] = [
-            f"不符合{item.clause_label}：缺少计算补助金额所需的数据（{_fields_text(item.amount)}）"
+            f"不符合{item.clause_label}：缺少计算补助金额所需的数据（{_fields_text(item.amount, fields)}）"
         ] * int(missing.sum())
         fail_text[missing] = "计算金额所需数据不全"
         ok &= ~missing
@@ -93,6 +96,7 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
         weight[idx] = scenario.weight(item_id)
         names[idx] = item.name
         clauses[idx] = item.clause
+        floor[idx] = item.floor
 
     requested = frame["requested"].to_numpy(dtype=float)
     req_whole = np.floor(np.nan_to_num(requested, nan=np.inf) + 1e-9)
@@ -103,6 +107,12 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
     why[zero] = [_zero_reason(r) for r in frame.loc[zero, ["requested"]].itertuples()]
     failed[zero] = "可支持金额为0"
     eligible &= ~zero
+    short = eligible & (cap < floor)  # "不低于…": below the floor nothing can be given
+    for k in np.flatnonzero(short):
+        item = policy.item(frame["item"].iat[k])
+        failed[k] = item.floor_says or f"不低于 {item.floor:,} 元"
+        why[k] = f"不符合{item.clause_label}：可支持金额 {int(cap[k]):,} 元低于“{failed[k]}”的下限"
+    eligible &= ~short
     cap = np.where(eligible, cap, 0)
     score = frame["score"].to_numpy(dtype=float)
     score = np.where(np.isnan(score), scenario.default_score, score)
@@ -121,6 +131,7 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
         city_share=share_num / share_den,
         weight=weight,
         value=np.round(weight * score / 100.0, 9),
+        floor=np.where(eligible, floor, 0),
     )
     return Caps(out)
 
@@ -167,7 +178,9 @@ def _env(rows: pd.DataFrame, item: Item, scenario: Scenario) -> dict[str, object
     return env
 
 
-def _conditions(item: Item, rows: pd.DataFrame, env: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _conditions(
+    item: Item, rows: pd.DataFrame, env: dict, fields: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(rows)
     ok = np.ones(n, dtype=bool)
     text = np.full(n, "", dtype=object)
@@ -178,21 +191,20 @@ def _conditions(item: Item, rows: pd.DataFrame, env: dict) -> tuple[np.ndarray, 
         if first_fail.any():
             text[first_fail] = cond.says
             reason[first_fail] = [
-                _fail_reason(item, cond, row) for row in rows[first_fail].to_dict("records")
+                _fail_reason(item, cond, row, fields) for row in rows[first_fail].to_dict("records")
             ]
         ok &= holds
     return ok, text, reason
 
 
-def _fail_reason(item: Item, cond: Condition, row: dict) -> str:
+def _fail_reason(item: Item, cond: Condition, row: dict, fields: dict) -> str:
     """不符合条款（四）：要求注册资本2000万元以上（注册资本 18,000,000 元）."""
-    facts = [_fact(name, row.get(name)) for name in sorted(cond.expr.names) if name in BY_KEY]
+    facts = [_fact(fields[name], row.get(name)) for name in sorted(cond.expr.names) if name in fields]
     detail = f"（{'，'.join(facts)}）" if facts else ""
     return f"不符合{item.clause_label}：要求{cond.says}{detail}"
 
 
-def _fact(name: str, value: object) -> str:
-    field = BY_KEY[name]
+def _fact(field, value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return f"{field.zh}未填写"
     if field.kind == "bool":
@@ -202,9 +214,9 @@ def _fact(name: str, value: object) -> str:
     return f"{field.zh} {number}{' ' + unit if unit else ''}"
 
 
-def _fields_text(expr: object) -> str:
+def _fields_text(expr: object, fields: dict) -> str:
     names = sorted(getattr(expr, "names", ()))
-    return "、".join(BY_KEY[n].zh for n in names if n in BY_KEY) or "金额"
+    return "、".join(fields[n].zh for n in names if n in fields) or "金额"
 
 
 def _amount(item: Item, env: dict, n: int) -> np.ndarray:

@@ -30,6 +30,7 @@ def verify(
     limits: Limits | None = None,
     overrides: Mapping[str, int] | None = None,
     floors: Mapping[str, int] | None = None,
+    item_floors: Mapping[str, int] | None = None,
 ) -> None:
     """Raise :class:`VerificationError` naming every violated constraint."""
     limits = limits or Limits()
@@ -44,6 +45,7 @@ def verify(
     if ids.duplicated().any():
         bad.append(f"申报编号重复 / duplicate ids: {sorted(ids[ids.duplicated()].tolist())[:5]}")
     over = (table["status"] == Status.OVERRIDDEN).to_numpy()
+    item_floor = table["item"].map(item_floors or {}).fillna(0).to_numpy()  # from the pack, like shares
     for label, mask in (
         ("拟支持金额为负 / negative award", award < 0),
         ("拟支持金额超过上限 / award above cap", award > cap),
@@ -52,6 +54,7 @@ def verify(
             (~table["eligible"].to_numpy()) & (award != 0),
         ),
         ("低于最低支持额 / award below min_award", (award > 0) & (award < limits.min_award) & ~over),
+        ("低于事项规定的下限 / award below the item's floor", (award > 0) & (award < item_floor) & ~over),
     ):
         if mask.any():
             bad.append(f"{label}: {ids[mask].tolist()[:5]}")
