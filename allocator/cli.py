@@ -85,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=_policy_show)
     lst = pol_sub.add_parser("list", help="内置政策包 / shipped packs")
     lst.set_defaults(handler=lambda a: print("\n".join(builtin_policies())))
+    chk = pol_sub.add_parser(
+        "check", help="检查政策包文件，列出全部问题 / check a pack file, report every problem"
+    )
+    chk.add_argument("file", help="政策包文件（或内置政策包编号）/ a pack file (or a shipped pack id)")
+    chk.set_defaults(handler=_policy_check)
+    cov = pol_sub.add_parser(
+        "coverage", help="逐条列出文件条款及实现它的事项 / each clause and the items that implement it"
+    )
+    cov.add_argument("policy", help="内置政策包编号或文件路径 / a shipped pack id or a pack file")
+    cov.set_defaults(handler=_policy_coverage)
 
     demo = sub.add_parser("demo-data", help="生成示例申报数据 / seeded sample applications")
     demo.add_argument("n", type=int)
@@ -215,9 +225,44 @@ def _policy_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy_check(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from .policy_check import check_pack, check_text
+
+    target = str(args.file)
+    if not Path(target).is_file() and target in builtin_policies():
+        shipped = resources.files("allocator") / "policies" / f"{target}.toml"
+        target = f"allocator/policies/{target}.toml"
+        problems = check_text(shipped.read_text(encoding="utf-8"), target)
+    else:
+        problems = check_pack(target)
+    if problems:
+        for problem in problems:
+            print(problem.render())
+        print(
+            f"政策包 {target} 有 {len(problems)} 处问题 / {len(problems)} problem(s) found", file=sys.stderr
+        )
+        return 2
+    policy = load_policy(args.file)
+    print(
+        f"{target}：未发现问题，{len(policy.clauses)} 个条款、{len(policy.items)} 个事项"
+        f" / no problems found ({len(policy.clauses)} clauses, {len(policy.items)} items)"
+    )
+    return 0
+
+
+def _policy_coverage(args: argparse.Namespace) -> int:
+    from .policy_check import coverage_table
+
+    print(coverage_table(load_policy(args.policy)))
+    return 0
+
+
 def policy_table(policy: Policy) -> str:
     """The pack's items as a plain-text table in Chinese."""
-    head = ("事项编号", "条款", "名称", "条件", "金额标准", "上限（元）", "市级分担", "性质")
+    fund_name = policy.level_names.get(policy.levels[0], policy.levels[0])
+    head = ("事项编号", "条款", "名称", "条件", "金额标准", "上限（元）", f"{fund_name}分担", "性质")
     rows = [head]
     for it in policy.items:
         conditions = "；".join(c.says for c in it.conditions) or "—"
@@ -243,12 +288,17 @@ def policy_table(policy: Policy) -> str:
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     fund = policy.fund
-    lines += [
-        "",
-        f"资金规则：年度专项资金 {fund.annual_fund:,} 元（条款（{fund.annual_fund_clause}））；"
-        f"管理费用不超过年度资金的 {float(fund.admin_rate):.0%}（条款（{fund.admin_clause}））；"
-        f"结余结转下年（条款（{fund.carryover_clause}））。",
+    rules = [
+        f"年度专项资金 {fund.annual_fund:,} 元（条款（{fund.annual_fund_clause}））"
+        if fund.annual_fund
+        else "年度资金由方案设定（文件未规定金额）"
     ]
+    if fund.admin_rate is not None:
+        rules.append(f"管理费用不超过年度资金的 {float(fund.admin_rate):.0%}（条款（{fund.admin_clause}））")
+    if fund.carryover_clause:
+        rules.append(f"结余结转下年（条款（{fund.carryover_clause}））")
+    levels = "、".join(policy.level_names.get(lv, lv) for lv in policy.levels)
+    lines += ["", "资金规则：" + "；".join(rules) + "。", f"分担层级：{levels}（第一级为本专项资金）。"]
     others = [c for c in policy.clauses if c.kind != "items"]
     lines.append("非事项条款：" + "；".join(f"（{c.no}）{c.title}" for c in others))
     return "\n".join(lines)

@@ -55,7 +55,7 @@ def solve_joint(spec: PlanSpec):
     )
     admins = [sc.admin_planned(len(r)) for r, (_, sc) in zip(rules, spec.years, strict=True)]
     for (year, sc), a in zip(spec.years, admins, strict=True):
-        if a > int(policy.fund.admin_rate * sc.annual_fund):
+        if a > policy.fund.admin_cap(sc.annual_fund):
             raise InfeasibleError(
                 f"{year} 年计划管理费用 {a:,} 元超过条款（{policy.fund.admin_clause}）规定的上限",
                 f"planned administration in {year} exceeds the clause {policy.fund.admin_clause} limit",

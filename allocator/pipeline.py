@@ -86,7 +86,7 @@ def allocate(
     budget = Budget(
         scenario.available,
         scenario.admin_planned(n),
-        int(policy.fund.admin_rate * scenario.annual_fund),
+        policy.fund.admin_cap(scenario.annual_fund),
         scenario.reserve,
     )
     _check_admin(policy, budget)
@@ -213,7 +213,7 @@ def _check_admin(policy: Policy, budget: Budget) -> None:
     clause = f"条款（{policy.fund.admin_clause}）"
     if low > high:
         raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过{clause}规定的上限（年度专项资金的 {float(policy.fund.admin_rate):.0%}，即 {high:,} 元）；"
+            f"计划管理费用 {low:,} 元超过{clause}规定的上限（年度专项资金的 {float(policy.fund.admin_rate or 1):.0%}，即 {high:,} 元）；"
             f"至少须减少 {low - high:,} 元",
             f"planned administration {low:,} exceeds the clause {policy.fund.admin_clause} limit {high:,} by {low - high:,} yuan",
             "减少 [budget] admin_fixed 或 admin_per_application",

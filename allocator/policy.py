@@ -72,11 +72,15 @@ class Item:
 
 @dataclass(frozen=True)
 class Fund:
-    annual_fund: int
-    admin_rate: Fraction
+    annual_fund: int  # 0 where the document names no amount (the scenario gives it)
+    admin_rate: Fraction | None  # None where the document sets no limit on administration
     annual_fund_clause: str = "一"
     admin_clause: str = "十九"
     carryover_clause: str = "二十"
+
+    def admin_cap(self, annual_fund: int) -> int:
+        """Most the administration may cost (clause 十九: 1 % of the annual fund); the fund itself if no rule."""
+        return annual_fund if self.admin_rate is None else int(self.admin_rate * annual_fund)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class Policy:
     items: tuple[Item, ...]
     path: str
     extra_fields: tuple[Field, ...] = ()  # [[fields]]: intake columns the pack adds to the data dictionary
+    regions: tuple[str, ...] = ()  # the jurisdiction's districts or cities (for the template and sample data)
+    division_code: str = ""  # GB/T 2260 code of the issuing government (sample credit codes)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -172,8 +178,8 @@ def _build(data: dict, where: str) -> Policy:
     levels = tuple(meta.get("levels", ["city", "district"]))
     fund_data = data["fund"]
     fund = Fund(
-        annual_fund=int(fund_data["annual_fund"]),
-        admin_rate=Fraction(str(fund_data.get("admin_rate", 0))),
+        annual_fund=int(fund_data.get("annual_fund", 0)),  # 0: the document names no amount
+        admin_rate=Fraction(str(fund_data["admin_rate"])) if "admin_rate" in fund_data else None,
         annual_fund_clause=str(fund_data.get("annual_fund_clause", "")),
         admin_clause=str(fund_data.get("admin_clause", "")),
         carryover_clause=str(fund_data.get("carryover_clause", "")),
@@ -210,6 +216,8 @@ def _build(data: dict, where: str) -> Policy:
         items=tuple(items),
         path=where,
         extra_fields=extra,
+        regions=tuple(str(r) for r in meta.get("regions", ())),
+        division_code=str(meta.get("division_code", "")),
     )
 
 

@@ -29,37 +29,16 @@ from .policy import FIELD_KINDS, Clause, Item, Policy
 
 TOP_KEYS = ("policy", "fund", "clauses", "items", "fields")
 POLICY_KEYS = ("id", "name", "issuer", "date", "source", "levels", "level_names")
-FUND_KEYS = (
-    "annual_fund",
-    "annual_fund_clause",
-    "annual_fund_says",
-    "admin_rate",
-    "admin_clause",
-    "admin_says",
-    "carryover_clause",
-    "carryover_says",
+FUND_KEYS = tuple(
+    "annual_fund annual_fund_clause annual_fund_says admin_rate admin_clause admin_says carryover_clause"
+    " carryover_says".split()
 )
 CLAUSE_KEYS = ("no", "title", "kind", "says", "note")
 CLAUSE_KINDS = ("items", "fund", "non-monetary")
 FIELD_KEYS = ("key", "zh", "kind", "unit")
-ITEM_KEYS = (
-    "id",
-    "name",
-    "clause",
-    "quote",
-    "conditions",
-    "amount",
-    "amount_says",
-    "cap",
-    "cap_says",
-    "floor",
-    "floor_says",
-    "shares",
-    "discretionary",
-    "params",
-    "ledger",
-    "ledger_years",
-    "years",
+ITEM_KEYS = tuple(
+    "id name clause quote conditions amount amount_says cap cap_says floor floor_says shares discretionary"
+    " params ledger ledger_years years".split()
 )
 CONDITION_KEYS = ("when", "says")
 DEFAULT_LEVELS = ("city", "district")
@@ -87,10 +66,11 @@ def check_pack(path: str | Path) -> list[PackProblem]:
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [PackProblem(file, None, "file", file, "找不到政策包文件", "pack file not found")]
     except (OSError, UnicodeDecodeError) as exc:
-        return [
-            PackProblem(file, None, "文件", file, f"无法读取政策包：{exc}", f"cannot read the pack: {exc}")
-        ]
+        zh, en = f"无法读取政策包文件（须为 UTF-8 文本）：{exc}", f"cannot read the pack: {exc}"
+        return [PackProblem(file, None, "file", file, zh, en)]
     return check_text(text, file)
 
 
@@ -180,6 +160,82 @@ class _Locator:
 
 # ---------------------------------------------------------------------------------------- checker
 
+# code -> (中文, English): {names} come from the problem's keywords; lists are joined with 、 or ", ".
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unknown_table": ("未知的表 [{key}]（可用：{allowed}）", "unknown table [{key}] (allowed: {allowed})"),
+    "unknown_key": ("未知的键 {key!r}（可用：{allowed}）", "unknown key {key!r} (allowed: {allowed})"),
+    "missing_table": ("缺少 [{key}] 表", "the [{key}] table is missing"),
+    "required": ("缺少必填的键 {key}", "{key} is required"),
+    "not_table": ("{key} 须为表", "{key} must be a table"),
+    "not_array": ("{key} 须写成 [[{key}]] 表数组", "{key} must be an array of tables, [[{key}]]"),
+    "text": ("{key} 须为文字（加引号）", "{key} must be text (in quotes)"),
+    "number": (
+        "{key} 须为非负数字（不加引号，如 2_000_000），现为 {value!r}",
+        "{key} must be a number ≥ 0 (no quotes, e.g. 2_000_000), not {value!r}",
+    ),
+    "whole": ("{key} 须为非负整数，现为 {value!r}", "{key} must be a whole number ≥ 0, not {value!r}"),
+    "levels": (
+        '分担层级 levels 须为不重复的名称列表，如 ["city", "district"]',
+        'levels must be a list of distinct names, e.g. ["city", "district"]',
+    ),
+    "level_names": (
+        "level_names 须为表，键取自 levels（{levels}）",
+        "level_names must be a table keyed by levels ({levels})",
+    ),
+    "admin_rate": (
+        "admin_rate 须为 0–1 之间的数字，如 0.01",
+        "admin_rate must be a number from 0 to 1, e.g. 0.01",
+    ),
+    "no_clause": ("引用的条款（{no}）不在 [[clauses]] 中", "clause {no!r} is not listed in [[clauses]]"),
+    "dup_clause": ("条款（{no}）重复列出", "clause {no!r} is listed twice"),
+    "clause_kind": ("条款类型 kind 须为 {allowed} 之一", "kind must be one of {allowed}"),
+    "gap": (
+        '条款（{no}）的 kind 为 "items"，但没有事项实现它：补上事项，或改为 "fund" / "non-monetary"',
+        'clause {no} is of kind "items" but no item implements it: add one, or mark it "fund" or "non-monetary"',
+    ),
+    "field_key": (
+        "key 须为英文标识符（字母、数字、下划线），且不与标准字段重名",
+        "key must be an identifier (letters, digits, _) not already in the data dictionary",
+    ),
+    "dup_field": ("字段 {key} 重复声明", "field {key} is declared twice"),
+    "field_kind": ("字段类型 kind 须为 {allowed} 之一", "kind must be one of {allowed}"),
+    "dup_item": ("事项编号 {key} 重复", "item id {key} is used twice"),
+    "params": ('params 须为表：参数名 = "含义"', 'params must be a table: name = "meaning"'),
+    "param_name": ("参数名须为英文标识符（字母、数字、下划线）", "a parameter name must be an identifier"),
+    "conditions": (
+        'conditions 须为列表：[{{ when = "…", says = "…" }}, …]',
+        'conditions must be a list: [{{ when = "…", says = "…" }}, …]',
+    ),
+    "condition": ('条件须写成 {{ when = "…", says = "…" }}', 'a condition is {{ when = "…", says = "…" }}'),
+    "expr_type": ("表达式须为文字", "an expression must be text"),
+    "expr": ("{zh}", "{en}"),
+    "floor_cap": (
+        "下限 floor {floor:,} 高于上限 cap {cap:,}：没有金额能同时满足",
+        "floor {floor:,} is above cap {cap:,}: no award can meet both",
+    ),
+    "shares": (
+        "分担比例 shares 须为表，值为 0–1 的数字，如 {{ {level} = 1 }}",
+        "shares must be a table of numbers from 0 to 1, e.g. {{ {level} = 1 }}",
+    ),
+    "share_levels": (
+        "分担层级 {unknown} 不在 [policy] levels（{levels}）中",
+        "level(s) {unknown} are not in [policy] levels ({levels})",
+    ),
+    "share_sum": (
+        "各级分担比例合计须为 1（现为 {total:g}）",
+        "shares must add up to 1 (they add up to {total:g})",
+    ),
+    "discretionary": ("discretionary 须为 true 或 false", "discretionary must be true or false"),
+    "no_params": (
+        '酌定事项须在 params 中列出由方案给出的参数，如 params = {{ rate = "补助比例（0–1）" }}',
+        "a discretionary item must list in params the numbers the scenario supplies",
+    ),
+    "no_amount": (
+        "事项既无金额公式 amount、上限 cap，也无方案参数 params：无法确定金额",
+        "the item has neither an amount formula, a cap nor params: its award cannot be worked out",
+    ),
+}
+
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
@@ -200,6 +256,8 @@ def _split_expr_error(text: str) -> tuple[str, str]:
 
 
 class _Checker:
+    """Walks the parsed pack once, collecting every problem; ``loc`` finds each one's line."""
+
     def __init__(self, file: str, loc: _Locator) -> None:
         self.file = file
         self.loc = loc
@@ -208,265 +266,162 @@ class _Checker:
         self.clause_nos: set[str] = set()
         self.field_keys: set[str] = set()
 
-    def add(self, line: int | None, where: str, value: object, zh: str, en: str) -> None:
-        self.problems.append(PackProblem(self.file, line, where, value, zh, en))
+    def add(self, line: int | None, where: str, value: object, code: str, **kw: object) -> None:
+        def text(template: str, sep: str) -> str:
+            args = {k: sep.join(map(str, v)) if isinstance(v, tuple | list) else v for k, v in kw.items()}
+            return template.format(value=value, **args)
+
+        zh, en = MESSAGES[code]
+        self.problems.append(PackProblem(self.file, line, where, value, text(zh, "、"), text(en, ", ")))
 
     def run(self, data: dict) -> None:
         for key in data:
             if key not in TOP_KEYS:
                 line = self.loc.block(key) or self.loc.key("", 0, key)
-                self.add(
-                    line,
-                    f"[{key}]",
-                    key,
-                    f"未知的表 [{key}]（可用：{'、'.join(TOP_KEYS)}）",
-                    f"unknown table [{key}] (allowed: {', '.join(TOP_KEYS)})",
-                )
-        self.policy(data.get("policy"))
+                self.add(line, f"[{key}]", key, "unknown_table", key=key, allowed=TOP_KEYS)
+        self.policy(self.table(data, "policy"))
         clauses = self.array(data, "clauses")
         self.clause_nos = {str(c["no"]) for c in clauses if isinstance(c, dict) and "no" in c}
-        self.fund(data.get("fund"))
+        self.fund(self.table(data, "fund"))
         self.clauses(clauses)
         self.fields(self.array(data, "fields"))
         items = self.array(data, "items")
-        self.items(items)
+        seen: set[str] = set()
+        for i, raw in enumerate(items):
+            self.item(raw, i, seen)
         cited = {str(it.get("clause")) for it in items if isinstance(it, dict)}
         for i, c in enumerate(clauses):
             if isinstance(c, dict) and c.get("kind", "items") == "items" and str(c.get("no")) not in cited:
                 no = c.get("no", "")
-                self.add(
-                    self.loc.block("clauses", i),
-                    f"clauses[{i + 1}] {no}",
-                    no,
-                    f'条款（{no}）的 kind 为 items，但没有事项实现它：补上事项，或改为 kind = "fund" / "non-monetary"',
-                    f'clause {no} is of kind "items" but no item implements it: add one, or mark it "fund" or "non-monetary"',
-                )
+                self.add(self.loc.block("clauses", i), f"clauses[{i + 1}] {no}", no, "gap", no=no)
+
+    def table(self, data: dict, name: str) -> dict | None:
+        raw = data.get(name)
+        if raw is None:
+            self.add(None, f"[{name}]", None, "missing_table", key=name)
+        elif not isinstance(raw, dict):
+            self.add(self.loc.key("", 0, name), f"[{name}]", raw, "not_table", key=name)
+        else:
+            return raw
+        return None
 
     def array(self, data: dict, name: str) -> list:
         value = data.get(name, [])
         if isinstance(value, list):
             return value
-        self.add(
-            self.loc.block(name) or self.loc.key("", 0, name),
-            name,
-            value,
-            f"{name} 须写成 [[{name}]] 表数组",
-            f"{name} must be an array of tables, [[{name}]]",
-        )
+        self.add(self.loc.block(name) or self.loc.key("", 0, name), name, value, "not_array", key=name)
         return []
 
-    def unknown_keys(self, raw: dict, allowed: tuple[str, ...], table: str, index: int, where: str) -> None:
+    def element(self, raw: object, table: str, i: int, label: str, allowed: tuple[str, ...]) -> str | None:
+        """The ``where`` of the i-th element of [[table]] after checking its keys (None: not a table)."""
+        where = f"{table}[{i + 1}]" + (f" {raw[label]}" if isinstance(raw, dict) and label in raw else "")
+        where = where if label else f"[{table}]"  # [policy] and [fund] are single tables
+        if not isinstance(raw, dict):
+            self.add(self.loc.block(table, i), where, raw, "not_table", key=where)
+            return None
         for key in raw:
             if key not in allowed:
                 self.add(
-                    self.loc.key(table, index, key),
+                    self.loc.key(table, i, key),
                     f"{where}.{key}",
                     key,
-                    f"未知的键 {key!r}（可用：{'、'.join(allowed)}）",
-                    f"unknown key {key!r} (allowed: {', '.join(allowed)})",
+                    "unknown_key",
+                    key=key,
+                    allowed=allowed,
                 )
+        return where
 
-    def table(self, raw: object, name: str) -> dict | None:
-        if raw is None:
-            self.add(None, f"[{name}]", None, f"缺少 [{name}] 表", f"the [{name}] table is missing")
-            return None
-        if not isinstance(raw, dict):
-            self.add(self.loc.key("", 0, name), f"[{name}]", raw, f"{name} 须为表", f"{name} must be a table")
-            return None
-        return raw
+    def required(self, raw: dict, keys: tuple[str, ...], table: str, i: int, where: str) -> None:
+        for key in keys:
+            if key not in raw or not str(raw[key]).strip():
+                self.add(self.loc.block(table, i), f"{where}.{key}", None, "required", key=key)
 
-    def policy(self, raw: object) -> None:
-        meta = self.table(raw, "policy")
-        if meta is None:
-            return
-        self.unknown_keys(meta, POLICY_KEYS, "policy", 0, "[policy]")
-        if not str(meta.get("id", "")).strip():
-            self.add(self.loc.block("policy"), "[policy].id", None, "缺少政策包编号 id", "id is required")
-        levels = meta.get("levels", list(DEFAULT_LEVELS))
-        if (
-            not isinstance(levels, list)
-            or not levels
-            or not all(isinstance(v, str) and v for v in levels)
-            or len(set(levels)) != len(levels)
-        ):
+    def texts(self, raw: dict, keys: tuple[str, ...], table: str, i: int, where: str) -> None:
+        for key in keys:
+            if key in raw and not isinstance(raw[key], str):
+                self.add(self.loc.key(table, i, key), f"{where}.{key}", raw[key], "text", key=key)
+
+    def number(self, raw: dict, key: str, table: str, i: int, where: str, whole: bool = False) -> None:
+        value = raw.get(key)
+        if value is not None and (not (_is_whole(value) if whole else _is_number(value)) or value < 0):
             self.add(
-                self.loc.key("policy", 0, "levels"),
-                "[policy].levels",
-                levels,
-                '分担层级 levels 须为不重复的名称列表，如 ["city", "district"]',
-                'levels must be a list of distinct names, e.g. ["city", "district"]',
+                self.loc.key(table, i, key), f"{where}.{key}", value, "whole" if whole else "number", key=key
             )
-        else:
+
+    def policy(self, meta: dict | None) -> None:
+        if meta is None or self.element(meta, "policy", 0, "", POLICY_KEYS) is None:
+            return
+        self.required(meta, ("id",), "policy", 0, "[policy]")
+        levels = meta.get("levels", list(DEFAULT_LEVELS))
+        names_ok = isinstance(levels, list) and all(isinstance(v, str) and v for v in levels)
+        if names_ok and levels and len(set(levels)) == len(levels):
             self.levels = tuple(levels)
+        else:
+            self.add(self.loc.key("policy", 0, "levels"), "[policy].levels", levels, "levels")
         names = meta.get("level_names", {})
         if not isinstance(names, dict) or set(names) - set(self.levels):
-            self.add(
-                self.loc.key("policy", 0, "level_names"),
-                "[policy].level_names",
-                names,
-                f"level_names 须为表，键取自 levels（{'、'.join(self.levels)}）",
-                f"level_names must be a table keyed by levels ({', '.join(self.levels)})",
-            )
+            line = self.loc.key("policy", 0, "level_names")
+            self.add(line, "[policy].level_names", names, "level_names", levels=self.levels)
 
-    def fund(self, raw: object) -> None:
-        fund = self.table(raw, "fund")
-        if fund is None:
+    def fund(self, fund: dict | None) -> None:
+        if fund is None or self.element(fund, "fund", 0, "", FUND_KEYS) is None:
             return
-        self.unknown_keys(fund, FUND_KEYS, "fund", 0, "[fund]")
-        annual = fund.get("annual_fund")
-        if annual is None:
-            self.add(
-                self.loc.block("fund"),
-                "[fund].annual_fund",
-                None,
-                "缺少年度专项资金 annual_fund（元）",
-                "annual_fund (yuan) is required",
-            )
-        elif not _is_whole(annual) or annual < 0:
-            self.number_problem("fund", 0, "[fund]", "annual_fund", annual, whole=True)
+        self.required(fund, ("annual_fund",), "fund", 0, "[fund]")
+        self.number(fund, "annual_fund", "fund", 0, "[fund]", whole=True)
         rate = fund.get("admin_rate", 0)
         if not _is_number(rate) or not 0 <= rate <= 1:
-            self.add(
-                self.loc.key("fund", 0, "admin_rate"),
-                "[fund].admin_rate",
-                rate,
-                "管理费用比例 admin_rate 须为 0–1 之间的数字，如 0.01",
-                "admin_rate must be a number from 0 to 1, e.g. 0.01",
-            )
+            self.add(self.loc.key("fund", 0, "admin_rate"), "[fund].admin_rate", rate, "admin_rate")
         for key in ("annual_fund_clause", "admin_clause", "carryover_clause"):
             no = fund.get(key)
             if no is not None and str(no) and str(no) not in self.clause_nos:
-                self.add(
-                    self.loc.key("fund", 0, key),
-                    f"[fund].{key}",
-                    no,
-                    f"引用的条款（{no}）不在 [[clauses]] 中",
-                    f"clause {no!r} is not listed in [[clauses]]",
-                )
+                self.add(self.loc.key("fund", 0, key), f"[fund].{key}", no, "no_clause", no=no)
+        self.texts(fund, ("annual_fund_says", "admin_says", "carryover_says"), "fund", 0, "[fund]")
 
     def clauses(self, clauses: list) -> None:
         seen: set[str] = set()
         for i, c in enumerate(clauses):
-            where = f"clauses[{i + 1}]"
-            if not isinstance(c, dict):
-                self.add(self.loc.block("clauses", i), where, c, "条款须为表", "a clause must be a table")
+            where = self.element(c, "clauses", i, "no", CLAUSE_KEYS)
+            if where is None:
                 continue
-            if "no" in c:
-                where += f" {c['no']}"
-            self.unknown_keys(c, CLAUSE_KEYS, "clauses", i, where)
-            if "no" not in c or not str(c["no"]).strip():
-                self.add(
-                    self.loc.block("clauses", i),
-                    f"{where}.no",
-                    None,
-                    '缺少条款序号 no，如 no = "四"',
-                    'no (the clause number, e.g. no = "四") is required',
-                )
-            elif str(c["no"]) in seen:
-                self.add(
-                    self.loc.key("clauses", i, "no"),
-                    f"{where}.no",
-                    c["no"],
-                    f"条款（{c['no']}）重复列出",
-                    f"clause {c['no']!r} is listed twice",
-                )
-            else:
-                seen.add(str(c["no"]))
-            kind = c.get("kind", "items")
-            if kind not in CLAUSE_KINDS:
-                self.add(
-                    self.loc.key("clauses", i, "kind"),
-                    f"{where}.kind",
-                    kind,
-                    f"条款类型 kind 须为 {'、'.join(CLAUSE_KINDS)} 之一",
-                    f"kind must be one of {', '.join(CLAUSE_KINDS)}",
-                )
+            self.required(c, ("no",), "clauses", i, where)
+            if "no" in c and str(c["no"]) in seen:
+                self.add(self.loc.key("clauses", i, "no"), f"{where}.no", c["no"], "dup_clause", no=c["no"])
+            seen.add(str(c.get("no")))
+            if c.get("kind", "items") not in CLAUSE_KINDS:
+                line = self.loc.key("clauses", i, "kind")
+                self.add(line, f"{where}.kind", c["kind"], "clause_kind", allowed=CLAUSE_KINDS)
             self.texts(c, ("title", "says", "note"), "clauses", i, where)
 
     def fields(self, fields: list) -> None:
         for i, f in enumerate(fields):
-            where = f"fields[{i + 1}]"
-            if not isinstance(f, dict):
-                self.add(self.loc.block("fields", i), where, f, "字段须为表", "a field must be a table")
+            where = self.element(f, "fields", i, "key", FIELD_KEYS)
+            if where is None:
                 continue
-            key = f.get("key")
-            if key is not None:
-                where += f" {key}"
-            self.unknown_keys(f, FIELD_KEYS, "fields", i, where)
-            for req in ("key", "zh", "kind"):
-                if req not in f:
-                    self.add(
-                        self.loc.block("fields", i),
-                        f"{where}.{req}",
-                        None,
-                        f"缺少 {req}（[[fields]] 须有 key、zh、kind）",
-                        f"{req} is required (a field needs key, zh and kind)",
-                    )
-            if key is not None:
-                if not isinstance(key, str) or not key.isidentifier() or key in BY_KEY:
-                    self.add(
-                        self.loc.key("fields", i, "key"),
-                        f"{where}.key",
-                        key,
-                        "key 须为英文标识符（字母、数字、下划线），且不与标准字段重名",
-                        "key must be an identifier (letters, digits, _) not already in the data dictionary",
-                    )
-                elif key in self.field_keys:
-                    self.add(
-                        self.loc.key("fields", i, "key"),
-                        f"{where}.key",
-                        key,
-                        f"字段 {key} 重复声明",
-                        f"field {key} is declared twice",
-                    )
-                else:
-                    self.field_keys.add(key)
+            self.required(f, ("key", "zh", "kind"), "fields", i, where)
+            key, line = f.get("key"), self.loc.key("fields", i, "key")
+            if key is not None and (not isinstance(key, str) or not key.isidentifier() or key in BY_KEY):
+                self.add(line, f"{where}.key", key, "field_key")
+            elif key in self.field_keys:
+                self.add(line, f"{where}.key", key, "dup_field", key=key)
+            elif key is not None:
+                self.field_keys.add(key)
             if "kind" in f and f["kind"] not in FIELD_KINDS:
-                self.add(
-                    self.loc.key("fields", i, "kind"),
-                    f"{where}.kind",
-                    f["kind"],
-                    f"字段类型 kind 须为 {'、'.join(sorted(FIELD_KINDS))} 之一",
-                    f"kind must be one of {', '.join(sorted(FIELD_KINDS))}",
-                )
+                line = self.loc.key("fields", i, "kind")
+                self.add(line, f"{where}.kind", f["kind"], "field_kind", allowed=tuple(sorted(FIELD_KINDS)))
             self.texts(f, ("zh", "unit"), "fields", i, where)
 
-    def items(self, items: list) -> None:
-        seen: set[str] = set()
-        for i, raw in enumerate(items):
-            where = f"items[{i + 1}]"
-            if not isinstance(raw, dict):
-                self.add(self.loc.block("items", i), where, raw, "事项须为表", "an item must be a table")
-                continue
-            if "id" in raw:
-                where += f" {raw['id']}"
-            self.item(raw, i, where, seen)
-
-    def item(self, raw: dict, i: int, where: str, seen: set[str]) -> None:
-        loc = self.loc
-        self.unknown_keys(raw, ITEM_KEYS, "items", i, where)
-        for req, zh in (("id", "事项编号"), ("name", "事项名称"), ("clause", "所依据的条款序号")):
-            if req not in raw or not str(raw[req]).strip():
-                self.add(
-                    loc.block("items", i), f"{where}.{req}", None, f"缺少{zh} {req}", f"{req} is required"
-                )
-        if "id" in raw:
-            if str(raw["id"]) in seen:
-                self.add(
-                    loc.key("items", i, "id"),
-                    f"{where}.id",
-                    raw["id"],
-                    f"事项编号 {raw['id']} 重复",
-                    f"item id {raw['id']} is used twice",
-                )
-            seen.add(str(raw["id"]))
+    def item(self, raw: object, i: int, seen: set[str]) -> None:
+        where = self.element(raw, "items", i, "id", ITEM_KEYS)
+        if where is None or not isinstance(raw, dict):
+            return
+        key = self.loc.key
+        self.required(raw, ("id", "name", "clause"), "items", i, where)
+        if "id" in raw and str(raw["id"]) in seen:
+            self.add(key("items", i, "id"), f"{where}.id", raw["id"], "dup_item", key=raw["id"])
+        seen.add(str(raw.get("id")))
         if "clause" in raw and str(raw["clause"]) not in self.clause_nos:
             self.add(
-                loc.key("items", i, "clause"),
-                f"{where}.clause",
-                raw["clause"],
-                f"事项引用的条款（{raw['clause']}）不在 [[clauses]] 中",
-                f"the item cites clause {raw['clause']!r}, which [[clauses]] does not list",
+                key("items", i, "clause"), f"{where}.clause", raw["clause"], "no_clause", no=raw["clause"]
             )
         self.texts(
             raw, ("name", "quote", "amount_says", "cap_says", "floor_says", "ledger"), "items", i, where
@@ -474,180 +429,79 @@ class _Checker:
 
         params = raw.get("params", {})
         if not isinstance(params, dict):
-            self.add(
-                loc.key("items", i, "params"),
-                f"{where}.params",
-                params,
-                'params 须为表：参数名 = "含义"',
-                'params must be a table: name = "meaning"',
-            )
+            self.add(key("items", i, "params"), f"{where}.params", params, "params")
             params = {}
         for name in params:
             if not name.isidentifier():
-                self.add(
-                    loc.key("items", i, "params"),
-                    f"{where}.params.{name}",
-                    name,
-                    "参数名须为英文标识符（字母、数字、下划线）",
-                    "a parameter name must be an identifier (letters, digits, _)",
-                )
+                self.add(key("items", i, "params"), f"{where}.params.{name}", name, "param_name")
         names = set(BY_KEY) | self.field_keys | set(params)
         self.conditions(raw.get("conditions", []), names, i, where)
-
         amount = raw.get("amount")
         if amount is not None and amount != "":
-            self.expr(amount, names, loc.key("items", i, "amount"), f"{where}.amount")
+            self.expr(amount, names, key("items", i, "amount"), f"{where}.amount")
 
-        for key in ("cap", "floor"):
-            value = raw.get(key)
-            if value is not None and (not _is_number(value) or value < 0):
-                self.number_problem("items", i, where, key, value)
+        for name in ("cap", "floor"):
+            self.number(raw, name, "items", i, where)
+        for name in ("ledger_years", "years"):
+            self.number(raw, name, "items", i, where, whole=True)
         cap, floor = raw.get("cap"), raw.get("floor")
         if _is_number(cap) and _is_number(floor) and floor > cap >= 0:
-            self.add(
-                loc.key("items", i, "floor"),
-                f"{where}.floor",
-                floor,
-                f"下限 floor {floor:,} 高于上限 cap {cap:,}：没有金额能同时满足",
-                f"floor {floor:,} is above cap {cap:,}: no award can meet both",
-            )
-        for key in ("ledger_years", "years"):
-            value = raw.get(key)
-            if value is not None and (not _is_whole(value) or value < 0):
-                self.number_problem("items", i, where, key, value, whole=True)
-
+            self.add(key("items", i, "floor"), f"{where}.floor", floor, "floor_cap", floor=floor, cap=cap)
         self.shares(raw.get("shares"), i, where)
 
         discretionary = raw.get("discretionary", False)
+        line = key("items", i, "discretionary")
         if not isinstance(discretionary, bool):
-            self.add(
-                loc.key("items", i, "discretionary"),
-                f"{where}.discretionary",
-                discretionary,
-                "discretionary 须为 true 或 false",
-                "discretionary must be true or false",
-            )
+            self.add(line, f"{where}.discretionary", discretionary, "discretionary")
         elif discretionary and not params:
-            self.add(
-                loc.key("items", i, "discretionary"),
-                f"{where}.discretionary",
-                discretionary,
-                '酌定事项须在 params 中列出由方案给出的参数，如 params = { rate = "补助比例（0–1）" }',
-                'a discretionary item must list the numbers the scenario supplies in params, e.g. params = { rate = "…" }',
-            )
+            self.add(line, f"{where}.discretionary", discretionary, "no_params")
         if not amount and raw.get("cap") is None and not params:
-            self.add(
-                loc.block("items", i),
-                where,
-                None,
-                "事项既无金额公式 amount、上限 cap，也无方案参数 params：无法确定金额",
-                "the item has neither an amount formula, a cap nor params: its award cannot be worked out",
-            )
+            self.add(self.loc.block("items", i), where, None, "no_amount")
 
     def conditions(self, conditions: object, names: set[str], i: int, where: str) -> None:
         start = self.loc.key("items", i, "conditions")
         if not isinstance(conditions, list):
-            self.add(
-                start,
-                f"{where}.conditions",
-                conditions,
-                'conditions 须为列表：[{ when = "…", says = "…" }, …]',
-                'conditions must be a list: [{ when = "…", says = "…" }, …]',
-            )
+            self.add(start, f"{where}.conditions", conditions, "conditions")
             return
         for j, cond in enumerate(conditions):
             at = f"{where}.conditions[{j + 1}]"
             if not isinstance(cond, dict):
-                self.add(
-                    start,
-                    at,
-                    cond,
-                    '条件须写成 { when = "…", says = "…" }',
-                    'a condition is { when = "…", says = "…" }',
-                )
+                self.add(start, at, cond, "condition")
                 continue
             line = self.loc.nth("items", i, "when", j, start)
-            for key in cond:
-                if key not in CONDITION_KEYS:
-                    self.add(
-                        line,
-                        f"{at}.{key}",
-                        key,
-                        f"条件中未知的键 {key!r}（可用：when、says）",
-                        f"unknown key {key!r} in a condition (allowed: when, says)",
-                    )
+            for k in cond:
+                if k not in CONDITION_KEYS:
+                    self.add(line, f"{at}.{k}", k, "unknown_key", key=k, allowed=CONDITION_KEYS)
             if "when" not in cond:
-                self.add(line, f"{at}.when", None, "条件缺少 when", "a condition needs when")
+                self.add(line, f"{at}.when", None, "required", key="when")
             else:
                 self.expr(cond["when"], names, line, f"{at}.when")
             if not isinstance(cond.get("says", ""), str):
-                self.add(line, f"{at}.says", cond["says"], "says 须为文字", "says must be text")
+                self.add(line, f"{at}.says", cond["says"], "text", key="says")
 
     def expr(self, text: object, names: set[str], line: int | None, where: str) -> None:
         if isinstance(text, dict | list):
-            self.add(line, where, text, "表达式须为文字", "an expression must be text")
+            self.add(line, where, text, "expr_type")
             return
         try:
             parse(str(text), names)
         except ExprError as exc:
             zh, en = _split_expr_error(str(exc))
-            self.add(line, where, text, zh, en)
+            self.add(line, where, text, "expr", zh=zh, en=en)
 
     def shares(self, shares: object, i: int, where: str) -> None:
         if shares is None:
             return
-        line = self.loc.key("items", i, "shares")
-        levels = "、".join(self.levels)
+        line, at = self.loc.key("items", i, "shares"), f"{where}.shares"
         if not isinstance(shares, dict) or not all(_is_number(v) and 0 <= v <= 1 for v in shares.values()):
-            self.add(
-                line,
-                f"{where}.shares",
-                shares,
-                f"分担比例 shares 须为表，值为 0–1 的数字，如 {{ {self.levels[0]} = 1 }}",
-                f"shares must be a table of numbers from 0 to 1, e.g. {{ {self.levels[0]} = 1 }}",
-            )
+            self.add(line, at, shares, "shares", level=self.levels[0])
             return
-        unknown = [k for k in shares if k not in self.levels]
+        unknown = tuple(k for k in shares if k not in self.levels)
         if unknown:
-            self.add(
-                line,
-                f"{where}.shares",
-                shares,
-                f"分担层级 {'、'.join(unknown)} 不在 [policy] levels（{levels}）中",
-                f"level(s) {', '.join(unknown)} are not in [policy] levels ({', '.join(self.levels)})",
-            )
+            self.add(line, at, shares, "share_levels", unknown=unknown, levels=self.levels)
         total = sum((Fraction(str(v)) for v in shares.values()), Fraction(0))
         if total != 1:
-            self.add(
-                line,
-                f"{where}.shares",
-                shares,
-                f"各级分担比例合计须为 1（现为 {float(total):g}）",
-                f"shares must add up to 1 (they add up to {float(total):g})",
-            )
-
-    def number_problem(
-        self, table: str, index: int, where: str, key: str, value: object, whole: bool = False
-    ) -> None:
-        kind_zh, kind_en = ("非负整数", "a whole number ≥ 0") if whole else ("非负数字", "a number ≥ 0")
-        self.add(
-            self.loc.key(table, index, key),
-            f"{where}.{key}",
-            value,
-            f"{key} 须为{kind_zh}（不加引号，如 2_000_000），现为 {value!r}",
-            f"{key} must be {kind_en} (no quotes, e.g. 2_000_000), not {value!r}",
-        )
-
-    def texts(self, raw: dict, keys: tuple[str, ...], table: str, index: int, where: str) -> None:
-        for key in keys:
-            if key in raw and not isinstance(raw[key], str):
-                self.add(
-                    self.loc.key(table, index, key),
-                    f"{where}.{key}",
-                    raw[key],
-                    f"{key} 须为文字（加引号）",
-                    f"{key} must be text (in quotes)",
-                )
+            self.add(line, at, shares, "share_sum", total=float(total))
 
 
 # --------------------------------------------------------------------------------------- coverage

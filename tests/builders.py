@@ -91,3 +91,23 @@ def valid_code(n: int) -> str:
 
     body = f"91220101MA{n:07d}"
     return body + check_digit(body)
+
+
+#: The roster sheet's Chinese headers (allocator.roster), in the template's order.
+ROSTER_HEADERS = ("人员编号", "统一社会信用代码", "学历", "合同开始日期", "合同结束日期", "提前解除日期")
+
+
+def write_roster_workbook(
+    path: Path, rows: list[dict], roster: list[tuple], headers=ROSTER_HEADERS, sheet: str = "人员名单"
+) -> Path:
+    """:func:`write_workbook` plus a roster sheet: ``roster`` rows are tuples in the order of ``headers``."""
+    import openpyxl
+
+    write_workbook(path, rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet(sheet)
+    ws.append(list(headers))
+    for r in roster:
+        ws.append(list(r))
+    wb.save(path)
+    return path
