@@ -25,10 +25,10 @@ DISCRETIONARY = {
 }
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
-    """An intake frame: every field column, blanks as None/NaN, yes/no as 1.0/0.0."""
+def frame(rows: list[dict], policy=None) -> pd.DataFrame:
+    """An intake frame: every field column (the policy's own too), blanks as None/NaN, yes/no as 1.0/0.0."""
     data = {}
-    for f in FIELDS:
+    for f in policy.fields if policy is not None else FIELDS:
         values = [r.get(f.key) for r in rows]
         if f.kind in TEXT_KINDS:
             data[f.key] = pd.Series(values, dtype=object)
