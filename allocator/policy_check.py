@@ -28,7 +28,7 @@ from .fields import BY_KEY
 from .policy import FIELD_KINDS, Clause, Item, Policy
 
 TOP_KEYS = ("policy", "fund", "clauses", "items", "fields")
-POLICY_KEYS = ("id", "name", "issuer", "date", "source", "levels", "level_names")
+POLICY_KEYS = ("id", "name", "issuer", "date", "source", "levels", "level_names", "division_code", "regions")
 FUND_KEYS = tuple(
     "annual_fund annual_fund_clause annual_fund_says admin_rate admin_clause admin_says carryover_clause"
     " carryover_says".split()
@@ -181,6 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "level_names": (
         "level_names 须为表，键取自 levels（{levels}）",
         "level_names must be a table keyed by levels ({levels})",
+    ),
+    "regions": (
+        'regions 须为地区名称列表，如 ["朝阳区", "高新区"]',
+        'regions must be a list of names, e.g. ["朝阳区"]',
     ),
     "admin_rate": (
         "admin_rate 须为 0–1 之间的数字，如 0.01",
@@ -358,6 +362,9 @@ class _Checker:
             self.levels = tuple(levels)
         else:
             self.add(self.loc.key("policy", 0, "levels"), "[policy].levels", levels, "levels")
+        regions = meta.get("regions", [])
+        if not isinstance(regions, list) or not all(isinstance(r, str) and r for r in regions):
+            self.add(self.loc.key("policy", 0, "regions"), "[policy].regions", regions, "regions")
         names = meta.get("level_names", {})
         if not isinstance(names, dict) or set(names) - set(self.levels):
             line = self.loc.key("policy", 0, "level_names")
@@ -366,9 +373,8 @@ class _Checker:
     def fund(self, fund: dict | None) -> None:
         if fund is None or self.element(fund, "fund", 0, "", FUND_KEYS) is None:
             return
-        self.required(fund, ("annual_fund",), "fund", 0, "[fund]")
-        self.number(fund, "annual_fund", "fund", 0, "[fund]", whole=True)
-        rate = fund.get("admin_rate", 0)
+        self.number(fund, "annual_fund", "fund", 0, "[fund]", whole=True)  # none: the scenario gives it
+        rate = fund.get("admin_rate", 0)  # none: the document sets no limit on administration
         if not _is_number(rate) or not 0 <= rate <= 1:
             self.add(self.loc.key("fund", 0, "admin_rate"), "[fund].admin_rate", rate, "admin_rate")
         for key in ("annual_fund_clause", "admin_clause", "carryover_clause"):
@@ -517,9 +523,11 @@ def coverage(policy: Policy) -> list[tuple[Clause, list[Item], str]]:
     """
     fund = policy.fund
     fund_rules = {
-        fund.annual_fund_clause: f"年度专项资金 {fund.annual_fund:,} 元",
-        fund.admin_clause: f"管理费用不超过年度专项资金的 {float(fund.admin_rate):.0%}",
         fund.carryover_clause: "结余结转下年继续使用",
+        fund.annual_fund_clause: f"年度专项资金 {fund.annual_fund:,} 元" if fund.annual_fund else "",
+        fund.admin_clause: ""
+        if fund.admin_rate is None
+        else f"管理费用不超过年度专项资金的 {float(fund.admin_rate):.0%}",
     }
     out = []
     for clause in policy.clauses:
@@ -550,7 +558,7 @@ def coverage_table(policy: Policy) -> str:
             gaps += why.startswith(GAP)
         elif clause.note:
             rows.append(("", "", "", f"说明：{clause.note}"))
-    widths = [min(max(_width(r[k]) for r in rows), cap) for k, cap in enumerate((12, 44, 16, 200))]
+    widths = [min(max(_width(r[k]) for r in rows), cap) for k, cap in enumerate((16, 44, 16, 200))]
     lines = [f"{policy.name}（{policy.id}）条款覆盖情况", f"来源：{policy.source or policy.path}", ""]
     for n, row in enumerate(rows):
         lines.append(
