@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 from . import __version__
 from .errors import AllocatorError
 from .policy import Policy, builtin_policies, load_policy
+from .texttable import clip, pad, width
 
 DEFAULT_POLICY = "changchun-2017"
 
@@ -253,7 +253,7 @@ def _policy_check(args: argparse.Namespace) -> int:
 
 
 def _policy_coverage(args: argparse.Namespace) -> int:
-    from .policy_check import coverage_table
+    from .policy_coverage import coverage_table
 
     print(coverage_table(load_policy(args.policy)))
     return 0
@@ -280,11 +280,11 @@ def policy_table(policy: Policy) -> str:
                 kind,
             )
         )
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    widths = [max(width(r[i]) for r in rows) for i in range(len(head))]
     widths[3] = min(widths[3], 48)
     lines = [f"{policy.name}（{policy.id}，{policy.issuer} {policy.date}）", ""]
     for k, r in enumerate(rows):
-        lines.append("  ".join(_pad(_clip(cell, widths[i]), widths[i]) for i, cell in enumerate(r)).rstrip())
+        lines.append("  ".join(pad(clip(cell, widths[i]), widths[i]) for i, cell in enumerate(r)).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     fund = policy.fund
@@ -302,26 +302,6 @@ def policy_table(policy: Policy) -> str:
     others = [c for c in policy.clauses if c.kind != "items"]
     lines.append("非事项条款：" + "；".join(f"（{c.no}）{c.title}" for c in others))
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-
-
-def _clip(text: str, width: int) -> str:
-    text = str(text)
-    if _width(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if _width(out + ch + "…") > width:
-            break
-        out += ch
-    return out + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
 
 
 if __name__ == "__main__":
