@@ -426,3 +426,56 @@ def build_plan(foresight: bool = True):
 @pytest.fixture
 def plan_result():
     return build_plan()
+
+
+# ---------------------------------------------------------------- another policy pack's levels
+#: :func:`build_result`'s items as heilongjiang-2008 items with the same shares (c04-buy ½ / ½, the others the
+#: fund alone), so every figure stays; its districts as that pack's regions (cities).
+HLJ_ITEMS = {"c04-buy": "h12-purchase", "c13-hire": "h05-cert", "c15-innovation": "h11-rd"}
+HLJ_DISTRICTS = {"朝阳区": "哈尔滨市", "高新区": "大庆市"}
+
+
+def build_heilongjiang_result() -> AllocationResult:
+    """:func:`build_rule_result` (limits, overrides) with a waitlist, under heilongjiang-2008: levels 省级 (the
+    fund, ``city_cost``) and 市级 (the co-funding cities, ``district_cost``)."""
+    base = build_rule_result()
+    policy = load_policy("heilongjiang-2008")
+
+    def relabel(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        out["item"] = out["item"].map(HLJ_ITEMS)
+        out["district"] = out["district"].map(HLJ_DISTRICTS)
+        if "item_name" in out:
+            out["item_name"] = [policy.item(i).name for i in out["item"]]
+        if "clause" in out:
+            out["clause"] = [policy.item(i).clause for i in out["item"]]
+        return out
+
+    limits = dataclasses.replace(
+        base.scenario.limits, item_share={"h05-cert": (0.05, 0.30)}, district_budget={"哈尔滨市": 2_000_000}
+    )
+    scenario = dataclasses.replace(
+        base.scenario,
+        name="2008 年度黑龙江测试方案",
+        policy="heilongjiang-2008",
+        year=2008,
+        tiers=(("h05-cert",), ("h11-rd", "h12-purchase")),
+        weights={"h05-cert": 1.0},
+        discretionary={},
+        discretionary_notes={},
+        limits=limits,
+    )
+    nm = dataclasses.replace(base.next_million, changed=relabel(base.next_million.changed))
+    return dataclasses.replace(
+        base,
+        scenario=scenario,
+        policy=policy,
+        table=relabel(base.table),
+        next_million=nm,
+        waitlist=relabel(build_waitlist()).assign(item_name=""),
+    )
+
+
+@pytest.fixture
+def heilongjiang_result() -> AllocationResult:
+    return build_heilongjiang_result()

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..errors import OutputError
 from ..result import AllocationResult, Status
-from ._common import by_district, by_item, item_label, prepared, status_counts
+from ._common import by_district, by_item, item_label, level_labels, prepared, sharing_zh, status_counts
 
 FONT_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 DPI = 150
@@ -93,6 +93,17 @@ def chart_data_by_district(result: AllocationResult) -> pd.DataFrame:
     return df
 
 
+def chart_labels_by_district(result: AllocationResult) -> dict[str, str]:
+    """The by-district chart's words in the policy's level names: ``title``, and the legend of the
+    ``city_cost`` and ``district_cost`` bars (市级承担 / 区级承担; 省级承担 / 市级承担 for heilongjiang-2008)."""
+    fund, cofund = level_labels(result)
+    return {
+        "title": f"分区：拟支持金额及{sharing_zh(result)}（万元）",
+        "city_cost": f"{fund}承担",
+        "district_cost": f"{cofund}承担",
+    }
+
+
 def chart_data_funding_status(result: AllocationResult) -> pd.DataFrame:
     """status, status_zh, count."""
     return status_counts(prepared(result))
@@ -138,16 +149,19 @@ def draw_by_item(result: AllocationResult) -> Figure:
 
 def draw_by_district(result: AllocationResult) -> Figure:
     df = chart_data_by_district(result)
+    words = chart_labels_by_district(result)
     fig = Figure(figsize=(9, 1.8 + 0.6 * max(len(df), 1)), layout="constrained")
     ax = fig.add_subplot()
-    ax.set_title("分区：拟支持金额及市、区分担（万元）", fontsize=14, loc="left")
+    ax.set_title(words["title"], fontsize=14, loc="left")
     if df.empty:
         _empty(ax)
         return fig
     y = list(range(len(df)))
     top = max(df["award_wan"].max(), 1)
-    city = ax.barh(y, df["city_cost_wan"], color=BLUE, label="市级承担")
-    dist = ax.barh(y, df["district_cost_wan"], left=df["city_cost_wan"], color=ORANGE, label="区级承担")
+    city = ax.barh(y, df["city_cost_wan"], color=BLUE, label=words["city_cost"])
+    dist = ax.barh(
+        y, df["district_cost_wan"], left=df["city_cost_wan"], color=ORANGE, label=words["district_cost"]
+    )
     for segs, values in ((city, df["city_cost_wan"]), (dist, df["district_cost_wan"])):
         inside = [f"{v:,.1f}" if v >= 0.12 * top else "" for v in values]
         ax.bar_label(segs, labels=inside, label_type="center", color="white", fontsize=9)

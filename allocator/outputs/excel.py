@@ -33,6 +33,7 @@ from ._common import (
     check_consistent,
     ledger_frame,
     ledger_says,
+    level_labels,
     prepared,
     split,
     waitlist_frame,
@@ -45,6 +46,7 @@ from .xlsx_lists import (
     UNFUNDED_COLUMNS,
     UNFUNDED_SHEET,
     ListRef,
+    list_columns,
     write_list,
 )
 from .xlsx_params import PARAMS_SHEET, write_params
@@ -104,15 +106,24 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
     table = prepared(result)
     check_consistent(result, table)
     parts = split(table)
+    levels = level_labels(result)
     wb = Workbook(str(path), WORKBOOK_OPTIONS)
     st = styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in SHEETS}
     refs: dict[str, ListRef] = {
         "funded": write_list(
-            sheets[FUNDED_SHEET], st, parts.funded, FUNDED_COLUMNS, _title(result, "拟支持名单")
+            sheets[FUNDED_SHEET],
+            st,
+            parts.funded,
+            list_columns("说明", *levels),
+            _title(result, "拟支持名单"),
         ),
         "unfunded": write_list(
-            sheets[UNFUNDED_SHEET], st, parts.unfunded, UNFUNDED_COLUMNS, _title(result, "未支持名单")
+            sheets[UNFUNDED_SHEET],
+            st,
+            parts.unfunded,
+            list_columns("原因", *levels),
+            _title(result, "未支持名单"),
         ),
         "ineligible": write_list(
             sheets[INELIGIBLE_SHEET],
@@ -132,6 +143,7 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
         "item",
         refs,
         _title(result, "分条款汇总"),
+        levels,
     )
     write_groups(
         sheets[DISTRICT_SHEET],
@@ -141,8 +153,9 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
         "district",
         refs,
         _title(result, "分区汇总"),
+        levels,
     )
-    write_waitlist(sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"))
+    write_waitlist(sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"), levels[0])
     write_ledger(
         sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_says(result)
     )
@@ -161,7 +174,8 @@ def write_approved_xlsx(result: AllocationResult, path: str | Path) -> Path:
     wb = Workbook(str(path), WORKBOOK_OPTIONS)
     st = styles(wb)
     ws = wb.add_worksheet(FUNDED_SHEET)
-    write_list(ws, st, parts.funded, FUNDED_COLUMNS, _title(result, "专项资金拟支持名单"))
+    columns = list_columns("说明", *level_labels(result))
+    write_list(ws, st, parts.funded, columns, _title(result, "专项资金拟支持名单"))
     wb.set_properties(
         {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")}
     )

@@ -1,5 +1,5 @@
-"""charts/plan.png and charts/plan.svg: by year, the annual fund, the city spending (last year's commitments
-hatched) and the carryover.
+"""charts/plan.png and charts/plan.svg: by year, the annual fund, the fund's spending (市级承担, or the policy's
+first level's name; last year's commitments hatched) and the carryover.
 
 The chain comes from :func:`allocator.outputs.plan.chain_frame`; :mod:`allocator.outputs.plan` imports this
 module, so :func:`plan_chart_data` imports it when called.
@@ -15,10 +15,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..result import PlanResult
+from ._common import level_labels
 from .charts import BLUE, DPI, LIGHT, ORANGE, _empty, _wan_axis, chart_rc
 from .plan_frames import chain_frame
 
-__all__ = ["HATCH_EDGE", "draw_plan", "plan_chart_data", "write_plan_chart"]
+__all__ = ["HATCH_EDGE", "draw_plan", "plan_chart_labels", "plan_chart_data", "write_plan_chart"]
 
 
 def plan_chart_data(plan: PlanResult) -> pd.DataFrame:
@@ -37,6 +38,17 @@ def plan_chart_data(plan: PlanResult) -> pd.DataFrame:
 HATCH_EDGE = "#B35900"
 
 
+def plan_chart_labels(plan: PlanResult) -> dict[str, str]:
+    """The plan chart's words in the policy's level names: ``title`` (without the plan's name), ``new`` and
+    ``owed`` (the two parts of the fund's spending)."""
+    fund, _ = level_labels(plan)
+    return {
+        "title": f"年度专项资金、{fund}支出与结转（万元）",
+        "new": f"{fund}承担：当年新批",
+        "owed": f"{fund}承担：上年承诺（租房补助第2年）",
+    }
+
+
 def _wan(v: float) -> str:
     return f"{v:,.1f}"
 
@@ -45,14 +57,15 @@ def draw_plan(plan: PlanResult) -> Figure:
     df = plan_chart_data(plan)
     fig = Figure(figsize=(max(7.5, 2.2 * len(df) + 3), 5.2), layout="constrained")
     ax = fig.add_subplot()
-    ax.set_title(f"{plan.name}：年度专项资金、市级支出与结转（万元）", fontsize=14, loc="left")
+    words = plan_chart_labels(plan)
+    ax.set_title(f"{plan.name}：{words['title']}", fontsize=14, loc="left")
     if df.empty:
         _empty(ax)
         return fig
     x = list(range(len(df)))
     w = 0.36
     fund = ax.bar([i - w / 2 for i in x], df["annual_fund_wan"], width=w, color=LIGHT, label="年度专项资金")
-    ax.bar([i + w / 2 for i in x], df["new_city_cost_wan"], width=w, color=BLUE, label="市级承担：当年新批")
+    ax.bar([i + w / 2 for i in x], df["new_city_cost_wan"], width=w, color=BLUE, label=words["new"])
     owed = ax.bar(
         [i + w / 2 for i in x],
         df["commitments_in_wan"],
@@ -89,10 +102,8 @@ def draw_plan(plan: PlanResult) -> Figure:
     ax.set_axisbelow(True)
     handles = [
         Patch(facecolor=LIGHT, label="年度专项资金"),
-        Patch(facecolor=BLUE, label="市级承担：当年新批"),
-        Patch(
-            facecolor="white", edgecolor=HATCH_EDGE, hatch="///", label="市级承担：上年承诺（租房补助第2年）"
-        ),
+        Patch(facecolor=BLUE, label=words["new"]),
+        Patch(facecolor="white", edgecolor=HATCH_EDGE, hatch="///", label=words["owed"]),
         line,
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=9)

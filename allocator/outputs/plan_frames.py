@@ -6,27 +6,34 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, LEDGER_COLUMNS, PlanResult
-from ._common import ledger_frame, text
+from ._common import COFUND_LEVEL, FUND_LEVEL, ledger_frame, text
 
 MODES_ZH = {"sequential": "逐年", "joint": "联合"}
 
-#: 年度资金链's columns (header, :data:`~allocator.result.CHAIN_COLUMNS` key, kind), A to N.
-CHAIN_HEADERS = (
-    ("年度", "year", "year"),
-    ("年度专项资金（元）", "annual_fund", "money"),
-    ("上年结转（元）", "carryover_in", "money"),
-    ("可用资金（元）", "available", "money"),
-    ("管理费用（元）", "admin", "money"),
-    ("市级承担（元）", "city_cost", "money"),
-    ("区级承担（元）", "district_cost", "money"),
-    ("拟支持金额（元）", "awarded", "money"),
-    ("上年承诺（元）", "commitments_in", "money"),
-    ("承诺下年（元）", "commitments_out", "money"),
-    ("结转下年（元）", "carryover_out", "money"),
-    ("获支持数", "funded", "count"),
-    ("申报数", "applications", "count"),
-    ("加权价值", "value", "decimal"),
-)
+
+def chain_headers(fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[tuple[str, str, str], ...]:
+    """年度资金链's columns (header, :data:`~allocator.result.CHAIN_COLUMNS` key, kind), A to N; ``fund`` and
+    ``cofund`` name the two cost levels (:func:`~allocator.outputs._common.level_labels`)."""
+    return (
+        ("年度", "year", "year"),
+        ("年度专项资金（元）", "annual_fund", "money"),
+        ("上年结转（元）", "carryover_in", "money"),
+        ("可用资金（元）", "available", "money"),
+        ("管理费用（元）", "admin", "money"),
+        (f"{fund}承担（元）", "city_cost", "money"),
+        (f"{cofund}承担（元）", "district_cost", "money"),
+        ("拟支持金额（元）", "awarded", "money"),
+        ("上年承诺（元）", "commitments_in", "money"),
+        ("承诺下年（元）", "commitments_out", "money"),
+        ("结转下年（元）", "carryover_out", "money"),
+        ("获支持数", "funded", "count"),
+        ("申报数", "applications", "count"),
+        ("加权价值", "value", "decimal"),
+    )
+
+
+#: changchun-2017's (市级/区级); a plan's own come from :func:`chain_headers`.
+CHAIN_HEADERS = chain_headers()
 BEYOND = "规划期后应付"
 WITHIN = "规划期内"
 NOT_YET = "—"  # 申报编号 of a commitment owed beyond the plan: no application yet in the year that owes it

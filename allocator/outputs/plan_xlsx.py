@@ -3,7 +3,8 @@
 In 年度资金链 the chain is live: 上年结转 of a year is a formula pointing at 结转下年 of the year before (the
 first year holds the plan's opening carryover), 可用资金 = 年度专项资金 + 上年结转 and 结转下年 = 可用资金 −
 市级承担 − 管理费用 are formulas, each with its cached value, and a 核对 row checks that the funds and the
-opening carryover equal the city spending, the admin costs and the closing carryover.
+opening carryover equal the fund's spending, the admin costs and the closing carryover. The cost levels carry
+the policy's names (省级承担 / 市级承担 for heilongjiang-2008).
 
 The sheets' names, columns and labels live here; the frames they show come from
 :mod:`allocator.outputs.plan`, which imports this module, so :func:`write_plan_xlsx` imports them when called.
@@ -18,7 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from ..result import PlanResult
-from ._common import LEDGER_SAYS, ledger_says
+from ._common import FUND_LEVEL, LEDGER_SAYS, ledger_says, level_labels
 from .excel import _close
 from .plan_frames import (
     BEYOND,
@@ -30,6 +31,7 @@ from .plan_frames import (
     _plan_ledger,
     all_commitments,
     chain_frame,
+    chain_headers,
     foresight_frame,
 )
 from .xlsx_lists import Col, write_list
@@ -50,21 +52,29 @@ COMMITMENT_SHEET = "承诺"
 PLAN_LEDGER_SHEET = "监管台账"
 FORESIGHT_SHEET = "联合与逐年对比"
 PLAN_SHEETS = (CHAIN_SHEET, COMMITMENT_SHEET, PLAN_LEDGER_SHEET, FORESIGHT_SHEET)  # the last: joint only
-COMMITMENT_HEADERS = (
-    Col("序号", "#seq", "seq"),
-    Col("申报编号", "application_id", "text"),
-    Col("申报单位", "applicant", "text"),
-    Col("原申报编号", "source_id", "text"),
-    Col("统一社会信用代码", "credit_code", "code"),
-    Col("所在区", "district", "text"),
-    Col("支持事项", "item_name", "text"),
-    Col("事项编号", "item", "text"),
-    Col("批准年度", "from_year", "seq"),
-    Col("支付年度", "to_year", "seq"),
-    Col("应付金额（元）", "award", "money"),
-    Col("市级承担（元）", "city_cost", "money"),
-    Col("状态", "plan_status", "text"),
-)
+
+
+def commitment_headers(fund: str = FUND_LEVEL) -> tuple[Col, ...]:
+    """承诺's columns; ``fund`` names the fund's level (市级承担（元）)."""
+    return (
+        Col("序号", "#seq", "seq"),
+        Col("申报编号", "application_id", "text"),
+        Col("申报单位", "applicant", "text"),
+        Col("原申报编号", "source_id", "text"),
+        Col("统一社会信用代码", "credit_code", "code"),
+        Col("所在区", "district", "text"),
+        Col("支持事项", "item_name", "text"),
+        Col("事项编号", "item", "text"),
+        Col("批准年度", "from_year", "seq"),
+        Col("支付年度", "to_year", "seq"),
+        Col("应付金额（元）", "award", "money"),
+        Col(f"{fund}承担（元）", "city_cost", "money"),
+        Col("状态", "plan_status", "text"),
+    )
+
+
+#: changchun-2017's (市级).
+COMMITMENT_HEADERS = commitment_headers()
 PLAN_LEDGER_HEADERS = (LEDGER_HEADERS[0], Col("年度", "year", "seq"), *LEDGER_HEADERS[1:])
 
 __all__ = [
@@ -116,8 +126,10 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
         "count": st.total_count,
         "decimal": st.total_decimal,
     }
+    fund, cofund = level_labels(plan)
+    headers = chain_headers(fund, cofund)
     ws.set_row(0, 32)
-    for j, (h, _, _) in enumerate(CHAIN_HEADERS):
+    for j, (h, _, _) in enumerate(headers):
         put_text(ws, 0, j, h, st.header)
     B, C, D, E, F, K = (
         _col(k) for k in ("annual_fund", "carryover_in", "available", "admin", "city_cost", "carryover_out")
@@ -131,7 +143,7 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
         }
         if i > 1:
             formulas["carryover_in"] = f"={K}{x - 1}"
-        for j, (_, key, kind) in enumerate(CHAIN_HEADERS):
+        for j, (_, key, kind) in enumerate(headers):
             value = getattr(row, key)
             value = float(value) if kind == "decimal" else int(value)
             if key in formulas:
@@ -143,7 +155,7 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     last = max(n, 1) + 1
     cells = chain_cells(max(n, 1))
     t = last  # 0-based row of 合计
-    for j, (_, key, kind) in enumerate(CHAIN_HEADERS):
+    for j, (_, key, kind) in enumerate(headers):
         c = xl_col_to_name(j)
         fmt = totals[kind]
         if key == "year":
@@ -168,7 +180,7 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     nonneg = bool((chain["carryover_out"] >= 0).all()) if n else True
     checks = (
         (
-            "核对：年度专项资金合计＋期初结转＝市级承担合计＋管理费用合计＋期末结转",
+            f"核对：年度专项资金合计＋期初结转＝{fund}承担合计＋管理费用合计＋期末结转",
             f"=IF({cells['funds']}+{cells['initial_carryover']}={cells['city_cost']}+{cells['admin']}"
             f'+{cells["final_carryover"]},"一致","不一致")',
             "一致" if balanced else "不一致",
@@ -182,17 +194,17 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     mode = MODES_ZH.get(plan.mode, plan.mode)
     notes = (
         f"说明：{plan.name}，{mode}安排。金额单位为元。「上年结转」取上一年度「结转下年」（公式），第一年为期初结转；"
-        "「可用资金」＝年度专项资金＋上年结转；「结转下年」＝可用资金－市级承担－管理费用（条款二十：结余结转下年使用）。"
-        "「市级承担」含上年承诺（条款四：租赁办公用房连续2年补助的第2年）。"
+        f"「可用资金」＝年度专项资金＋上年结转；「结转下年」＝可用资金－{fund}承担－管理费用（条款二十：结余结转下年使用）。"
+        f"「{fund}承担」含上年承诺（条款四：租赁办公用房连续2年补助的第2年）。"
         "合计行中「上年结转」为期初结转、「结转下年」为期末结转。"
     )
     why = str(getattr(plan, "sequential_note", "") or "")
     if why:
         notes += f"未作联合与逐年对比：{why}"
     ws.set_row(note_row, 64)
-    merge_text(ws, note_row, 0, len(CHAIN_HEADERS) - 1, notes, st.wrap)
-    widths = [[h] for h, _, _ in CHAIN_HEADERS]
-    for j, (_, key, _) in enumerate(CHAIN_HEADERS):
+    merge_text(ws, note_row, 0, len(headers) - 1, notes, st.wrap)
+    widths = [[h] for h, _, _ in headers]
+    for j, (_, key, _) in enumerate(headers):
         widths[j] += [f"{v:,.2f}" if key == "value" else f"{int(v):,}" for v in chain[key]]
     fit_columns(ws, widths)
     ws.set_column(0, 0, 10)
@@ -269,7 +281,8 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     names = PLAN_SHEETS if foresight is not None else PLAN_SHEETS[:-1]
     sheets = {name: wb.add_worksheet(name) for name in names}
     _write_chain(sheets[CHAIN_SHEET], st, plan, chain)
-    ref = write_list(sheets[COMMITMENT_SHEET], st, commitments, COMMITMENT_HEADERS, f"{plan.name} 承诺")
+    columns = commitment_headers(level_labels(plan)[0])
+    ref = write_list(sheets[COMMITMENT_SHEET], st, commitments, columns, f"{plan.name} 承诺")
     _write_beyond(sheets[COMMITMENT_SHEET], st, commitments, ref)
     says = ledger_says(plan.years[0].result) if plan.years else ""
     lref = write_list(sheets[PLAN_LEDGER_SHEET], st, ledger, PLAN_LEDGER_HEADERS, f"{plan.name} 监管台账")

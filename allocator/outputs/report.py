@@ -22,9 +22,12 @@ from ._common import (
     VALUE_SAYS,
     by_district,
     by_item,
+    cost_headers,
     cost_ratio,
     generated_at,
     item_label,
+    level_labels,
+    level_short,
     limit_rows,
     model_zh,
     override_rows,
@@ -34,6 +37,7 @@ from ._common import (
     rule_zh,
     sha256_of_applications,
     shadow_text,
+    sharing_zh,
     status_zh,
     value_text,
     wan,
@@ -46,6 +50,12 @@ CHART_ALT = {
     "by_district": "分区：拟支持金额及市、区分担",
     "funding_status": "申报项目支持情况",
 }
+
+
+def chart_alt(result: AllocationResult) -> dict[str, str]:
+    """:data:`CHART_ALT` in the policy's level names (分区：拟支持金额及省、市分担 for heilongjiang-2008)."""
+    return {**CHART_ALT, "by_district": f"分区：拟支持金额及{sharing_zh(result)}"}
+
 
 CSS = """
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;
@@ -95,6 +105,7 @@ def _table(
 def _key_figures(result: AllocationResult) -> str:
     s = result.summary
     coverage = f"{s.awarded / s.requested_total:.1%}" if s.requested_total else "—"
+    fund, cofund = level_labels(result)
     cards = [
         _card(
             "可用资金",
@@ -102,8 +113,12 @@ def _key_figures(result: AllocationResult) -> str:
             f"年度专项资金 {wan(s.annual_fund)} 万元＋上年结转 {wan(s.carryover_in)} 万元",
         ),
         _card("拟支持金额", f"{yuan(s.awarded)} 元", f"{wan(s.awarded)} 万元"),
-        _card("市级承担", f"{yuan(s.city_cost)} 元", f"{wan(s.city_cost)} 万元，由市级专项资金支付"),
-        _card("区级承担", f"{yuan(s.district_cost)} 元", f"{wan(s.district_cost)} 万元，由所在区配套"),
+        _card(f"{fund}承担", f"{yuan(s.city_cost)} 元", f"{wan(s.city_cost)} 万元，由{fund}专项资金支付"),
+        _card(
+            f"{cofund}承担",
+            f"{yuan(s.district_cost)} 元",
+            f"{wan(s.district_cost)} 万元，由所在{level_short(cofund)}配套",
+        ),
         _card("管理费用", f"{yuan(s.admin)} 元", f"上限 {yuan(s.admin_limit)} 元（条款十九）"),
         _card("结转下年", f"{yuan(s.carryover_out)} 元", f"{wan(s.carryover_out)} 万元"),
         _card("申报数 / 获支持数", f"{s.applications} / {s.funded} 件", f"符合条件 {s.eligible} 件"),
@@ -216,14 +231,16 @@ def _charts(result: AllocationResult, charts_dir: Path) -> str:
     if not all((charts_dir / f"{name}.png").is_file() for name in CHARTS):
         write_charts(result, charts_dir)
     figures = []
+    alts = chart_alt(result)
     for name in CHARTS:
         data = base64.b64encode((charts_dir / f"{name}.png").read_bytes()).decode("ascii")
-        alt = escape(CHART_ALT[name])
+        alt = escape(alts[name])
         figures.append(f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"></figure>')
     return "".join(figures)
 
 
-def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str]) -> str:
+def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str], costs: tuple[str, str]) -> str:
+    """By item or district; ``costs`` heads the two cost columns (:func:`~allocator.outputs._common.cost_headers`)."""
     df = df[df["applications"] > 0]
     nums = ["applications", "eligible", "funded", "cap_total", "award", "city_cost", "district_cost"]
     headers = [
@@ -233,8 +250,7 @@ def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str]) -> 
         "获支持数",
         "政策上限合计（元）",
         "拟支持金额（元）",
-        "市级承担（元）",
-        "区级承担（元）",
+        *costs,
     ]
     money = set(range(len(labels), len(labels) + 7))  # counts too: right-aligned
     rows = [[*(r[c] for c in label_cols), *(int(r[c]) for c in nums)] for _, r in df.iterrows()]
@@ -244,11 +260,12 @@ def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str]) -> 
 
 def _next_million(result: AllocationResult) -> str:
     nm = result.next_million
+    fund, _ = level_labels(result)
     if nm is None:
         return '<p class="note">本次运行未测算追加资金的效果（next_million 未计算）。</p>'
     text = (
         f"若可用资金再增加 <b>{escape(yuan(nm.extra))} 元</b>（{escape(wan(nm.extra))} 万元），"
-        f"拟支持金额增加 <b>{escape(yuan(nm.awarded_gain))} 元</b>，其中市级承担增加 "
+        f"拟支持金额增加 <b>{escape(yuan(nm.awarded_gain))} 元</b>，其中{escape(fund)}承担增加 "
         f"{escape(yuan(nm.city_cost_gain))} 元；新增获支持 <b>{nm.newly_funded} 件</b>；"
         f"目标值提高 {nm.value_gain:,.2f}。"
     )
@@ -318,9 +335,9 @@ def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
         "<h2>图表</h2>",
         _charts(result, Path(charts_dir)),
         "<h2>分事项</h2>",
-        _group_table(items, ["条款事项"], ["label"]),
+        _group_table(items, ["条款事项"], ["label"], cost_headers(result)),
         "<h2>分区</h2>",
-        _group_table(by_district(result, table), ["所在区"], ["district"]),
+        _group_table(by_district(result, table), ["所在区"], ["district"], cost_headers(result)),
         "<h2>再增加100万元可支持什么</h2>",
         _next_million(result),
         "<footer>",

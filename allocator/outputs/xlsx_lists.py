@@ -16,7 +16,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ._common import status_label
+from ._common import COFUND_LEVEL, FUND_LEVEL, status_label
 from .xlsx_style import Styles, fit_columns, print_setup, put_date, put_number, put_text
 
 FUNDED_SHEET = "拟支持名单"
@@ -31,7 +31,9 @@ class Col:
     kind: str  # text, wrap, code, money, seq, area (m², summed in 合计), date (ISO text written as a date)
 
 
-def _list_columns(last: str) -> tuple[Col, ...]:
+def list_columns(last: str, fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[Col, ...]:
+    """The columns of 拟支持名单 / 未支持名单: ``last`` heads the reason column; ``fund`` and ``cofund`` name
+    the two cost levels (:func:`~allocator.outputs._common.level_labels`), e.g. 市级承担（元）."""
     return (
         Col("序号", "#seq", "seq"),
         Col("申报编号", "application_id", "text"),
@@ -44,15 +46,16 @@ def _list_columns(last: str) -> tuple[Col, ...]:
         Col("申请金额（元）", "requested", "money"),
         Col("政策上限（元）", "cap", "money"),
         Col("拟支持金额（元）", "award", "money"),
-        Col("市级承担（元）", "city_cost", "money"),
-        Col("区级承担（元）", "district_cost", "money"),
+        Col(f"{fund}承担（元）", "city_cost", "money"),
+        Col(f"{cofund}承担（元）", "district_cost", "money"),
         Col("状态", "#status", "text"),
         Col(last, "reason", "wrap"),
     )
 
 
-FUNDED_COLUMNS = _list_columns("说明")
-UNFUNDED_COLUMNS = _list_columns("原因")
+#: changchun-2017's (市级/区级); a result's own come from :func:`list_columns`.
+FUNDED_COLUMNS = list_columns("说明")
+UNFUNDED_COLUMNS = list_columns("原因")
 INELIGIBLE_COLUMNS = (
     Col("序号", "#seq", "seq"),
     Col("申报编号", "application_id", "text"),

@@ -11,8 +11,10 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import AllocationResult
 from ._common import (
     RULE_SAYS,
+    cofund_says,
     flatten,
     generated_at,
+    level_labels,
     limit_rows,
     model_zh,
     override_rows,
@@ -45,12 +47,13 @@ def _batch_rows(result: AllocationResult) -> list[Row]:
     batch = int(getattr(s, "batch", 1) or 1)
     reserve = int(getattr(s, "reserve", 0) or 0)
     owed = int(getattr(s, "commitments_in", 0) or 0)
+    fund, _ = level_labels(result)
     if batch > 1 or reserve > 0:
         rows.append(("批次", f"第 {batch} 批", "条款（二十）：年度内分批次审批"))
     if reserve > 0:
         rows.append(("预留后续批次资金（元）", reserve, "[budget] reserve_for_later_batches，计入结转下年"))
     if owed > 0:
-        rows.append(("上年承诺（租房补助第2年）（元）", owed, "条款（四）：连续2年补助，已计入市级承担"))
+        rows.append(("上年承诺（租房补助第2年）（元）", owed, f"条款（四）：连续2年补助，已计入{fund}承担"))
     approved = str(getattr(sc, "approval_date", "") or "")
     if approved:
         rows.append(("批准日期", approved, "[scenario] approval_date：监管台账不得转让期限自此起算"))
@@ -73,6 +76,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
     admin_clause = getattr(fund, "admin_clause", "") or "十九"
     admin_rate = float(getattr(fund, "admin_rate", 0) or 0)
     rule = rule_of(result)
+    fund_level, cofund_level = level_labels(result)
 
     def item_label(item_id: str) -> str:
         it = items.get(item_id)
@@ -90,6 +94,12 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("发文单位", getattr(policy, "issuer", ""), getattr(policy, "date", "")),
         ("政策原文", getattr(policy, "source", ""), ""),
         ("政策包文件", getattr(policy, "path", ""), ""),
+        (
+            "资金分担",
+            f"{fund_level}、{cofund_level}",
+            f"「{fund_level}承担」由{fund_level}专项资金（本方案分配的资金）支付；「{cofund_level}承担」"
+            f"{cofund_says(result)}",
+        ),
         _section("申报数据"),
         ("申报文件", text(getattr(sc, "applications", "")), ""),
         ("申报文件 SHA-256", sha256_of_applications(manifest), "用于核对申报数据未被改动"),

@@ -4,7 +4,8 @@ Both are lists like 拟支持名单: header in row 1, one row each from row 2, f
 setup; an empty register keeps one row reading 「（无）」. A note under each says what the register is for.
 
 * 候补名单: eligible applications cut or cut short, in the order released money (an award given up, a later
-  batch) would reach them; 累计所需市级资金 is the city money needed to reach down to that rank.
+  batch) would reach them; 累计所需市级资金 is the fund's money needed to reach down to that rank (the
+  level's name is the policy's: 累计所需省级资金 for heilongjiang-2008).
 * 监管台账: purchased or self-built premises funded under clause 四, which the applicant may not transfer,
   sell or let before 不得转让截止日期; 合计 row of SUM formulas for the area and the award.
 """
@@ -14,26 +15,33 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from ._common import ledger_says
+from ._common import FUND_LEVEL, ledger_says
 from .xlsx_lists import Col, ListRef, write_list
 from .xlsx_style import Styles, merge_text
 
 WAITLIST_SHEET = "候补名单"
 LEDGER_SHEET = "监管台账"
 
-WAITLIST_HEADERS = (
-    Col("排名", "rank", "seq"),
-    Col("申报编号", "application_id", "text"),
-    Col("申报单位", "applicant", "text"),
-    Col("支持事项", "item_name", "text"),
-    Col("所在区", "district", "text"),
-    Col("核定上限（元）", "cap", "money"),
-    Col("已拟支持（元）", "award", "money"),
-    Col("缺口（元）", "shortfall", "money"),
-    Col("下一步可获（元）", "next_award", "money"),
-    Col("所需市级资金（元）", "next_city_cost", "money"),
-    Col("累计所需市级资金（元）", "cumulative_city_cost", "money"),
-)
+
+def waitlist_headers(fund: str = FUND_LEVEL) -> tuple[Col, ...]:
+    """候补名单's columns; ``fund`` names the fund's level (所需市级资金)."""
+    return (
+        Col("排名", "rank", "seq"),
+        Col("申报编号", "application_id", "text"),
+        Col("申报单位", "applicant", "text"),
+        Col("支持事项", "item_name", "text"),
+        Col("所在区", "district", "text"),
+        Col("核定上限（元）", "cap", "money"),
+        Col("已拟支持（元）", "award", "money"),
+        Col("缺口（元）", "shortfall", "money"),
+        Col("下一步可获（元）", "next_award", "money"),
+        Col(f"所需{fund}资金（元）", "next_city_cost", "money"),
+        Col(f"累计所需{fund}资金（元）", "cumulative_city_cost", "money"),
+    )
+
+
+#: changchun-2017's (市级).
+WAITLIST_HEADERS = waitlist_headers()
 
 LEDGER_HEADERS = (
     Col("序号", "#seq", "seq"),
@@ -49,10 +57,16 @@ LEDGER_HEADERS = (
     Col("说明", "note", "wrap"),
 )
 
-WAITLIST_NOTE = (
-    "注：条款（二十）专项资金可分批次审批，结余结转下年使用。本表为符合条件但未获支持或未获全额支持的申报，"
-    "按释放资金（如已支持项目放弃、后续批次）时依次递补的顺序排列；「累计所需市级资金」为递补至该名次所需的市级资金。"
-)
+
+def waitlist_note(fund: str = FUND_LEVEL) -> str:
+    return (
+        "注：条款（二十）专项资金可分批次审批，结余结转下年使用。本表为符合条件但未获支持或未获全额支持的申报，"
+        f"按释放资金（如已支持项目放弃、后续批次）时依次递补的顺序排列；「累计所需{fund}资金」为递补至该名次所需的"
+        f"{fund}资金。"
+    )
+
+
+WAITLIST_NOTE = waitlist_note()
 
 
 def ledger_note(says: str) -> str:
@@ -67,10 +81,14 @@ def _note(ws: Worksheet, st: Styles, row: int, last_col: int, note: str) -> None
     merge_text(ws, row, 0, last_col, note, st.wrap)
 
 
-def write_waitlist(ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str) -> ListRef:
-    """Rank 1 first; no 合计 row (the last 累计所需市级资金 is the total); a note two rows below."""
-    ref = write_list(ws, st, frame, WAITLIST_HEADERS, title, total=False)
-    _note(ws, st, ref.last_row + 1, len(WAITLIST_HEADERS) - 1, WAITLIST_NOTE)
+def write_waitlist(
+    ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, fund: str = FUND_LEVEL
+) -> ListRef:
+    """Rank 1 first; no 合计 row (the last 累计所需市级资金 is the total); a note two rows below. ``fund``
+    names the fund's level."""
+    headers = waitlist_headers(fund)
+    ref = write_list(ws, st, frame, headers, title, total=False)
+    _note(ws, st, ref.last_row + 1, len(headers) - 1, waitlist_note(fund))
     return ref
 
 
@@ -89,6 +107,8 @@ __all__ = [
     "WAITLIST_SHEET",
     "ledger_note",
     "ledger_says",
+    "waitlist_headers",
+    "waitlist_note",
     "write_ledger",
     "write_waitlist",
 ]

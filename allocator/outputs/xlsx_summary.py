@@ -17,11 +17,15 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import AllocationResult
 from ._common import (
     AGG_COLUMNS,
+    COFUND_LEVEL,
     DEFAULT_RULE,
+    FUND_LEVEL,
     RULE_SAYS,
     VALUE_SAYS,
     Lists,
+    cofund_says,
     cost_ratio,
+    level_labels,
     limit_rows,
     model_zh,
     override_rows,
@@ -184,6 +188,7 @@ def batch_rows(result: AllocationResult) -> list[RuleRow]:
     batch = int(getattr(s, "batch", 1) or 1)
     owed = int(getattr(s, "commitments_in", 0) or 0)
     carry = getattr(getattr(result.policy, "fund", None), "carryover_clause", "二十") or "二十"
+    fund, _ = level_labels(result)
     rows: list[RuleRow] = []
     if reserve > 0 or batch > 1:
         rows.append(("本批次", batch, "batch", f"条款（{carry}）：年度内分批次审批，本表为第 {batch} 批"))
@@ -202,7 +207,7 @@ def batch_rows(result: AllocationResult) -> list[RuleRow]:
                 "上年承诺（租房补助第2年）",
                 owed,
                 "money",
-                "条款（四）租赁办公用房连续2年补助：上年批准的第2年补助，优先安排，已计入「市级承担」",
+                f"条款（四）租赁办公用房连续2年补助：上年批准的第2年补助，优先安排，已计入「{fund}承担」",
             )
         )
     waitlist = getattr(result, "waitlist", None)
@@ -269,6 +274,7 @@ def write_summary(
     sc = result.scenario
     policy = result.policy
     fund = getattr(policy, "fund", None)
+    fund_level, cofund_level = level_labels(result)
     f, u, i = refs["funded"], refs["unfunded"], refs["ineligible"]
     name = getattr(sc, "name", "")
     year = getattr(sc, "year", "")
@@ -315,14 +321,20 @@ def write_summary(
         ("管理费用计划", None, s.admin_planned, money, planned_note),
         ("管理费用", None, s.admin, money, "本方案安排的管理费用（不超过上限）"),
         ("拟支持金额合计", f"=SUM({f.range('award')})", awarded, money, "拟支持名单「拟支持金额」合计"),
-        ("市级承担", f"=SUM({f.range('city_cost')})", city, money, "由市级专项资金支付"),
-        ("区级承担", f"=SUM({f.range('district_cost')})", district, money, "由所在区配套资金支付（条款二）"),
+        (
+            f"{fund_level}承担",
+            f"=SUM({f.range('city_cost')})",
+            city,
+            money,
+            f"由{fund_level}专项资金支付",
+        ),
+        (f"{cofund_level}承担", f"=SUM({f.range('district_cost')})", district, money, cofund_says(result)),
         (
             "结转下年",
             "=B6-B11-B9",
             s.available - city - s.admin,
             money,
-            f"条款（{carry_clause}）：可用资金－市级承担－管理费用",
+            f"条款（{carry_clause}）：可用资金－{fund_level}承担－管理费用",
         ),
         (
             "申报数",
@@ -365,7 +377,7 @@ def write_summary(
 
     checks = [
         (
-            "核对：市级＋区级＝拟支持金额",
+            f"核对：{fund_level}＋{cofund_level}＝拟支持金额",
             '=IF(B11+B12=B10,"一致","不一致")',
             "一致" if city + district == awarded else "不一致",
         ),
@@ -407,17 +419,19 @@ def write_groups(
     key: str,
     refs: dict[str, ListRef],
     title: str,
+    levels: tuple[str, str] = (FUND_LEVEL, COFUND_LEVEL),
 ) -> None:
     """One row per group: ``labels`` (header, frame column) first, then COUNTIF/SUMIF formulas over the
-    lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs."""
+    lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs. ``levels`` names
+    the two cost levels (:func:`~allocator.outputs._common.level_labels`)."""
     headers = [h for h, _ in labels] + [
         "申报数",
         "符合条件数",
         "获支持数",
         "政策上限合计（元）",
         "拟支持金额（元）",
-        "市级承担（元）",
-        "区级承担（元）",
+        f"{levels[0]}承担（元）",
+        f"{levels[1]}承担（元）",
     ]
     ws.set_row(0, 32)
     for j, h in enumerate(headers):
