@@ -135,8 +135,8 @@ def _run(args: argparse.Namespace) -> int:
         ("可用资金", s.available),
         ("管理费用", s.admin),
         ("拟支持金额", s.awarded),
-        ("  其中市级承担", s.city_cost),
-        ("  其中区级承担", s.district_cost),
+        (f"  其中{result.policy.fund_name}承担", s.city_cost),
+        (f"  其中{result.policy.cofund_name}承担", s.district_cost),
         ("结转下年", s.carryover_out),
     ):
         print(f"{label}：{value:>14,} 元")
@@ -159,7 +159,7 @@ def _release(args: argparse.Namespace) -> int:
     result, paths = release(args.result_dir, withdrawn, args.reason)
     info = json.loads(paths[-1].read_text(encoding="utf-8"))
     print(
-        f"收回 {len(withdrawn)} 项，释放市级资金 {info['released_city_cost']:,} 元；按候补名单再分配 {info['given_city_cost']:,} 元"
+        f"收回 {len(withdrawn)} 项，释放{result.policy.fund_name}资金 {info['released_city_cost']:,} 元；按候补名单再分配 {info['given_city_cost']:,} 元"
     )
     for row in info["changed"]:
         print(f"  {row['application_id']}：{row['award_before']:,} → {row['award_after']:,} 元")

@@ -1,4 +1,4 @@
-"""Seeded sample applications for a policy: realistic Changchun companies, districts and figures.
+"""Seeded sample applications for any policy pack: realistic companies, districts and figures.
 
 :func:`demo_frame` builds the frame (the intake contract, without the source columns) and
 :func:`write_demo` writes it as an applications workbook: sheet 申报表 with an item column, and a
@@ -8,12 +8,17 @@ headers), so every path of :mod:`allocator.intake` is exercised. Same seed, same
 Every item of the policy gets several applications; values make most rows eligible and about one in
 ten ineligible the way real applications are (registered capital just below 20,000,000, a building of
 exactly 30,000 m², which is not 超过3万平方米, no property certificate, …), with the edge of exactly
-20,000,000 registered capital (eligible) included. Names and codes are invented.
+20,000,000 registered capital (eligible) included. Names and codes are invented. The Changchun items
+have hand-written profiles (:data:`PROFILES`); any other pack's items get the generic filler: values by field kind (ranges per field where the data dictionary's field is known),
+yes/no conditions mostly 是 and about one row in ten failing one condition, and, for an item with a
+floor (不低于…), a few requested amounts below the floor. Districts come from the pack's
+``regions`` (the Changchun table when a pack has none), credit codes from its ``division_code``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +28,12 @@ import pandas as pd
 import xlsxwriter
 
 from . import creditcode
-from .fields import BY_KEY, FIELDS
+from .fields import Field
 from .intake import COMMON_KEYS, TEXT_KINDS, item_fields
 from .policy import Item, Policy
 
-# District -> administrative division code used in credit codes (development zones: the city's code).
+# Changchun district -> administrative division code used in credit codes (development zones: the city's
+# code); the default geography of a pack that lists no regions of its own.
 DISTRICTS = {
     "南关区": "220102", "宽城区": "220103", "朝阳区": "220104", "二道区": "220105", "绿园区": "220106",
     "双阳区": "220112", "九台区": "220113", "长春新区": "220100", "经开区": "220100", "高新区": "220100",
@@ -43,25 +49,49 @@ _BUSINESS = (
     "信息技术 软件 数据服务 网络科技 科技 信息服务 软件开发 动漫设计 呼叫中心服务 金融信息服务 "
     "医药研发 检测技术 人力资源服务 云计算 智能科技 大数据"
 ).split()
+# {c}: the company's city, {p}/{P}: its province, short and full (长春, 吉林, 吉林省; see _Geography).
 _NAMES: dict[str, tuple[str, ...]] = {
     "enterprise": (
-        "长春{w}{b}有限公司",
-        "吉林省{w}{b}股份有限公司",
+        "{c}{w}{b}有限公司",
+        "{P}{w}{b}股份有限公司",
         "{w}{b}有限公司",
-        "长春市{w}{b}有限责任公司",
+        "{c}市{w}{b}有限责任公司",
     ),
-    "global": ("{f}{b}（长春）有限公司",),
-    "domestic": ("{w}{b}（长春）有限公司", "长春{w}{b}有限公司"),
-    "hq": ("吉林{w}{b}集团有限公司", "{w}{b}集团股份有限公司"),
-    "park": ("长春{w}服务外包产业园开发有限公司", "长春{w}软件园管理有限公司", "吉林省{w}科技园投资有限公司"),
-    "institution": ("长春{w}职业培训学校", "吉林省{w}服务外包人才培训中心", "长春{w}软件技能培训学校"),
-    "base": ("长春{w}职业技术学院", "吉林{w}科技学院"),
-    "alliance": ("长春市{w}服务外包产业联盟", "吉林省{w}服务外包协会", "长春市{w}软件行业协会"),
-    "services": ("长春{w}管理咨询有限公司", "吉林{w}文化传媒有限公司", "长春{w}信息咨询有限公司"),
+    "global": ("{f}{b}（{c}）有限公司",),
+    "domestic": ("{w}{b}（{c}）有限公司", "{c}{w}{b}有限公司"),
+    "hq": ("{p}{w}{b}集团有限公司", "{w}{b}集团股份有限公司"),
+    "park": ("{c}{w}服务外包产业园开发有限公司", "{c}{w}软件园管理有限公司", "{P}{w}科技园投资有限公司"),
+    "institution": ("{c}{w}职业培训学校", "{P}{w}服务外包人才培训中心", "{c}{w}软件技能培训学校"),
+    "base": ("{c}{w}职业技术学院", "{p}{w}科技学院"),
+    "alliance": ("{c}市{w}服务外包产业联盟", "{P}{w}服务外包协会", "{c}市{w}软件行业协会"),
+    "services": ("{c}{w}管理咨询有限公司", "{p}{w}文化传媒有限公司", "{c}{w}信息咨询有限公司"),
 }
 _CODE_KIND = {"institution": "52", "base": "12", "alliance": "51"}  # others: 91 (company)
 # Assumed scenario numbers for discretionary items, only to size the requested amounts.
-DEMO_PARAMS = {"rate": 0.5, "amount": 200_000, "per_person": 30_000}
+DEMO_PARAMS = {"rate": 0.5, "amount": 200_000, "per_person": 30_000, "cap": 2_000_000}
+# GB/T 2260 province-level codes (first two digits) -> name, for the {p}/{P} of company names.
+PROVINCES = dict(
+    pair.split(":")
+    for pair in "11:北京市 12:天津市 13:河北省 14:山西省 15:内蒙古自治区 21:辽宁省 22:吉林省 23:黑龙江省 31:上海市 "
+    "32:江苏省 33:浙江省 34:安徽省 35:福建省 36:江西省 37:山东省 41:河南省 42:湖北省 43:湖南省 44:广东省 "
+    "45:广西壮族自治区 46:海南省 50:重庆市 51:四川省 52:贵州省 53:云南省 54:西藏自治区 61:陕西省 62:甘肃省 "
+    "63:青海省 64:宁夏回族自治区 65:新疆维吾尔自治区".split()
+)
+_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|地区|省|市|盟|州|区|县)$")
+# Generic filler: value range (low, high, step) per field where its magnitude is known (the standard
+# fields and pack fields seen so far: premises, rent, patent fees), else per kind (KIND_RANGES).
+FIELD_RANGES = {
+    "talents": (1, 8, 1), "trained_hired": (20, 300, 1), "eligible_hires": (5, 120, 1), "employees": (50, 800, 1),
+    "project_investment": (3e5, 6e6, 1000), "platform_investment": (5e5, 8e6, 1000), "expo_fee": (2e4, 2.5e5, 100),
+    "purchase_amount": (1e5, 1.2e6, 1000), "cert_cost": (5e4, 5e5, 100), "premises_cost": (2e6, 4e7, 10_000),
+    "annual_rent": (1e5, 2e6, 10), "patent_fee": (1e4, 3e5, 100),
+}  # fmt: skip
+KIND_RANGES = {
+    "yuan": (5e4, 1e6, 100),
+    "usd": (1e5, 5e6, 100),
+    "area": (100, 5_000, 10),
+    "count": (5, 200, 1),
+}
 OWN_SHEET_ITEMS = ("c13-train", "c15-innovation")  # written on sheets named by the item's Chinese name
 WAN_SHEETS = frozenset({"c15-innovation"})  # that sheet's yuan columns are in 万元
 Y, N = 1.0, 0.0
@@ -178,10 +208,34 @@ _SHAREABLE = frozenset(
 )
 
 
+class _Geography:
+    """Where sample applicants are: the pack's regions (the Changchun table if it lists none), their
+    weights (Changchun's own; else falling with the listed order), credit-code divisions (the Changchun
+    district codes there, else the pack's ``division_code``) and the city and province of their names."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.regions = list(policy.regions or DISTRICTS)
+        weights = (
+            _DISTRICT_W if self.regions == list(DISTRICTS) else 1 / np.arange(1, len(self.regions) + 1) ** 0.8
+        )
+        self.p = weights / weights.sum()
+        code = policy.division_code or "220100"
+        local = code.startswith("2201")  # Changchun: each district its own code
+        self.codes = {r: DISTRICTS[r] if local and r in DISTRICTS else code for r in self.regions}
+        self.province = PROVINCES.get(code[:2], "")
+        m = re.match(r"(?:.+?省)?(.+?)市", policy.issuer)
+        self.city = m.group(1) if m else "长春" if local else _SUFFIX.sub("", self.province)
+
+    def place(self, region: str) -> dict[str, str]:
+        """The {c}, {p} and {P} of a company name in ``region`` (a city in the list, or the issuer's)."""
+        city = _SUFFIX.sub("", region) if re.search(r"(市|地区|盟|州)$", region) else self.city
+        return {"c": city, "p": _SUFFIX.sub("", self.province), "P": self.province}
+
+
 class _Companies:
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.names: set[str] = set()
+    def __init__(self, rng: np.random.Generator, geo: _Geography) -> None:
+        self.rng, self.geo = rng, geo
+        self.names: set[str] = set()  # names before the place is filled in ({c}…): unique wherever
         self.pool: dict[str, list[dict]] = {}
 
     def new(self, category: str) -> dict:
@@ -189,14 +243,15 @@ class _Companies:
         patterns = _NAMES.get(category, _NAMES["enterprise"])
         for attempt in range(50):
             w = "".join(_WORDS[i] for i in rng.integers(len(_WORDS), size=1 if attempt < 20 else 2))
-            name = str(rng.choice(patterns)).format(
-                w=w, f=_FOREIGN[rng.integers(len(_FOREIGN))], b=_BUSINESS[rng.integers(len(_BUSINESS))]
-            )
+            pattern = str(rng.choice(patterns))
+            f, b = _FOREIGN[rng.integers(len(_FOREIGN))], _BUSINESS[rng.integers(len(_BUSINESS))]
+            name = pattern.format(w=w, f=f, b=b, c="{c}", p="{p}", P="{P}")  # the place once it is known
             if name not in self.names:
                 break
         self.names.add(name)
-        district = str(rng.choice(list(DISTRICTS), p=_DISTRICT_W / _DISTRICT_W.sum()))
-        code = creditcode.make_code(rng, DISTRICTS[district], _CODE_KIND.get(category, "91"))
+        district = str(rng.choice(self.geo.regions, p=self.geo.p))
+        code = creditcode.make_code(rng, self.geo.codes[district], _CODE_KIND.get(category, "91"))
+        name = name.format(**self.geo.place(district))
         company = {"applicant": name, "credit_code": code, "district": district, "items": set()}
         self.pool.setdefault(category, []).append(company)
         return company
@@ -222,27 +277,40 @@ def _counts(n: int, policy: Policy, rng: np.random.Generator) -> dict[str, int]:
     return {it.id: base + int(e) for it, e in zip(items, extra, strict=True)}
 
 
-def _generic(item: Item) -> Callable:
-    """A filler for an item without a profile: plausible values of each field's kind."""
-    ranges = {"yuan": (5e4, 1e6, 100), "usd": (1e5, 5e6, 100), "area": (100, 5_000, 10), "count": (5, 200, 1)}
+def _generic(item: Item, policy: Policy) -> tuple[float, str, Callable, float]:
+    """The profile of an item without a hand-written one: plausible values of each field's kind (the
+    field's own range where known); a bad row (one in ten) fails one condition: a yes/no answered 否,
+    or, with no yes/no condition, a figure of 0. Training subsidies go to training institutions."""
+    used = item_fields(item)
+    fields = [f for f in policy.fields if f.key in used]  # data-dictionary order: same seed, same data
+    in_conditions = {k for c in item.conditions for k in c.expr.names}
+    failing = [f.key for f in fields if f.key in in_conditions and f.kind == "bool"]
+    failing = failing or [f.key for f in fields if f.key in in_conditions]
 
     def fill(rng, k, bad) -> Row:
         row: Row = {}
-        for key in item_fields(item):
-            kind = BY_KEY[key].kind
-            if kind == "bool":
-                row[key] = Y
-            elif kind == "months":
-                row[key] = 12.0
+        for f in fields:
+            if f.kind == "bool":
+                row[f.key] = Y
+            elif f.kind == "months":
+                row[f.key] = 12.0
+            elif f.kind == "score":
+                row[f.key] = round(float(rng.uniform(55, 98)), 1)
             else:
-                row[key] = _logu(rng, *ranges.get(kind, (1, 100, 1)))
+                row[f.key] = _logu(rng, *FIELD_RANGES.get(f.key, KIND_RANGES.get(f.kind, (1, 100, 1))))
+        if bad and failing:
+            row[failing[int(rng.integers(len(failing)))]] = N
         return row
 
-    return fill
+    category = "institution" if "trained_hired" in used else "enterprise"
+    return 1.0, category, fill, 0.1
 
 
-def _requested(item: Item, row: Row, rng: np.random.Generator) -> float:
-    """A requested amount near the policy amount (sometimes above or below), or NaN (not given)."""
+def _requested(item: Item, row: Row, rng: np.random.Generator, nth: int = 0) -> float:
+    """A requested amount near the policy amount (sometimes above or below), or NaN (not given).
+
+    For an item with a floor (不低于…) most ask at least the floor, some exactly it, and a few (the
+    item's first application and about one in eight) less, so the floor has something to refuse."""
     env = {k: np.float64(row.get(k, math.nan)) for k in item_fields(item)}
     env |= {p: DEMO_PARAMS.get(p, 100_000) for p in item.params}
     estimate = float(item.amount.evaluate(env)) if item.amount is not None else math.inf
@@ -253,6 +321,9 @@ def _requested(item: Item, row: Row, rng: np.random.Generator) -> float:
     factor = 1.0 if u < 0.55 else rng.uniform(0.7, 1.0) if u < 0.75 else rng.uniform(1.0, 1.4)
     if item.discretionary:
         factor = rng.uniform(0.6, 1.5)
+    if item.floor:
+        estimate = max(estimate, item.floor)
+        factor = float(rng.uniform(0.5, 0.95)) if nth == 0 or u < 0.12 else max(factor, 1.0)
     return max(1000.0, math.floor(estimate * factor / 1000) * 1000)
 
 
@@ -262,28 +333,30 @@ def demo_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
     counts = _counts(n, policy, rng)
     sequence = [item_id for item_id, c in counts.items() for _ in range(c)]
     sequence = [sequence[i] for i in rng.permutation(len(sequence))]
-    companies = _Companies(rng)
+    companies = _Companies(rng, _Geography(policy))
+    profiles = {it.id: PROFILES.get(it.id) or _generic(it, policy) for it in policy.items}
     seen: dict[str, int] = {}
     rows: list[dict] = []
     for item_id in sequence:
         item = policy.item(item_id)
-        weight, category, fill, p_bad = PROFILES.get(item_id, (1.0, "enterprise", _generic(item), 0.0))
+        weight, category, fill, p_bad = profiles[item_id]
         k = seen[item_id] = seen.get(item_id, -1) + 1
         bad = rng.random() < p_bad
-        share = 0.1 if (item_id in _SHAREABLE or category == "institution") and not bad else 0.0
+        shareable = item_id in _SHAREABLE or item_id not in PROFILES or category == "institution"
+        share = 0.1 if shareable and not bad else 0.0
         company = companies.pick(category, item_id, share)
         company["items"].add(item_id)
         values = fill(rng, k, bad)
         row = {key: company[key] for key in ("applicant", "credit_code", "district")}
         row |= {"item": item_id, "score": round(float(rng.uniform(55, 98)), 1), **values}
-        row["requested"] = _requested(item, values, rng)
+        row["requested"] = _requested(item, values, rng, k)
         rows.append(row)
     own = [i for i in OWN_SHEET_ITEMS if i in counts]  # their rows last, in the order write_demo writes them
     rows.sort(key=lambda r: own.index(r["item"]) + 1 if r["item"] in own else 0)
     for i, row in enumerate(rows, 1):
         row["application_id"] = f"A{i:04d}"
     data: dict[str, object] = {}
-    for f in FIELDS:
+    for f in policy.fields:
         values = [row.get(f.key) for row in rows]
         if f.kind in TEXT_KINDS:
             data[f.key] = pd.Series(values, dtype=object)
@@ -306,12 +379,12 @@ def write_demo(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd
         "plain": wb.add_format(base),
     }
     own = [i for i in OWN_SHEET_ITEMS if i in set(frame["item"])]
-    _sheet(wb, "申报表", frame[~frame["item"].isin(own)], [f.key for f in FIELDS], policy, fmt, wan=False)
+    keys = [f.key for f in policy.fields]
+    _sheet(wb, "申报表", frame[~frame["item"].isin(own)], keys, policy, fmt, wan=False)
     for item_id in own:
         item = policy.item(item_id)
-        keys = [
-            f.key for f in FIELDS if (f.key in COMMON_KEYS and f.key != "item") or f.key in item_fields(item)
-        ]
+        used = item_fields(item)
+        keys = [f.key for f in policy.fields if (f.key in COMMON_KEYS and f.key != "item") or f.key in used]
         _sheet(wb, item.name, frame[frame["item"] == item_id], keys, policy, fmt, wan=item_id in WAN_SHEETS)
     text = (
         f"示例数据：由 allocator.demo 生成（政策 {policy.id}，{n} 条，seed={seed}）；单位名称与代码均为虚构。"
@@ -324,8 +397,9 @@ def write_demo(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd
 def _sheet(wb, name: str, frame: pd.DataFrame, keys: list[str], policy: Policy, fmt: dict, wan: bool) -> None:
     ws = wb.add_worksheet(name)
     names = {it.id: it.name for it in policy.items}
+    by_key: dict[str, Field] = {f.key: f for f in policy.fields}
     for c, key in enumerate(keys):
-        f = BY_KEY[key]
+        f = by_key[key]
         header = f"{f.zh}（万元）" if wan and f.kind == "yuan" else f.header
         ws.write_string(0, c, header, fmt["head"])
         width = max(10, min(34, sum(2 if ord(ch) > 255 else 1 for ch in header) + 2))

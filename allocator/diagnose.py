@@ -72,7 +72,7 @@ def conflicts(model: Model) -> tuple[list[str], list[str]]:
             zh.append(f"{b.zh}：决定支持的金额已超出该上限，上限至少须提高 {amount:,} 元")
             en.append(f"per_enterprise for {b.key}: raise it by at least {amount:,} yuan")
         elif b.kind == "district":
-            zh.append(f"{b.zh}：已承诺的区级配套超出该预算，{b.key}配套资金至少须增加 {amount:,} 元")
+            zh.append(f"{b.zh}：已承诺的配套资金超出该预算，{b.key}配套资金至少须增加 {amount:,} 元")
             en.append(
                 f"district_budget[{b.key}]: committed co-payments exceed it; raise it by at least {amount:,} yuan"
             )
@@ -82,7 +82,7 @@ def conflicts(model: Model) -> tuple[list[str], list[str]]:
             )  # a yuan more for the item moves the constraint by (1 − lo)
             best = _share(model, b.key)
             zh.append(
-                f"{b.zh}：该事项的申请（及其他限额）最多只能吸收 {best:.1%}，至少差 {short:,} 元市级资金；"
+                f"{b.zh}：该事项的申请（及其他限额）最多只能吸收 {best:.1%}，至少差 {short:,} 元{model.budget.fund_name}资金；"
                 f"请将最低比例降至 {math.floor(best * 1000) / 10:.1f}% 以下"
             )
             en.append(
@@ -92,7 +92,7 @@ def conflicts(model: Model) -> tuple[list[str], list[str]]:
             excess = math.ceil(amount / (1 - b.limit)) if b.limit < 1 else amount
             best = _share(model, b.key)
             zh.append(
-                f"{b.zh}：决定支持的金额已使该事项占 {best:.1%}，至少超出 {excess:,} 元市级资金；请提高最高比例"
+                f"{b.zh}：决定支持的金额已使该事项占 {best:.1%}，至少超出 {excess:,} 元{model.budget.fund_name}资金；请提高最高比例"
             )
             en.append(
                 f"item_share max for {b.key}: fixed awards already make it {best:.1%}; over by {excess:,} yuan"

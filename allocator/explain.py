@@ -54,6 +54,7 @@ def explain(
         "marginal": float(ratio[paid].min()) if paid.any() else float("nan"),
         "level": level,
         "reasons": {o.application_id: o.reason for o in scenario.overrides},
+        "fund": policy.fund_name,
     }
     items = {it.id: it for it in policy.items}
     tiers = tier if tier is not None else np.zeros(len(frame))
@@ -113,7 +114,7 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
     if row.district in tight["district"] and row.city_share < 1:
         return f"{head}：受{row.district}配套资金上限 {lim.district_budget[row.district]:,} 元限制（条款（二），[limits.district_budget]）"
     if row.item in tight["share_max"]:
-        return f"{head}：该事项已达市级资金占比上限 {lim.item_share[row.item][1]:.0%}（[limits.item_share]）"
+        return f"{head}：该事项已达{ctx['fund']}资金占比上限 {lim.item_share[row.item][1]:.0%}（[limits.item_share]）"
     share = f"获核定上限 {cap:,} 元的 {award / cap:.1%}" if cap else ""
     if scenario.rule == "prorata":
         if status == Status.UNFUNDED and lim.min_award:
@@ -133,6 +134,4 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
         return f"未获支持：剩余资金不足最低支持额 {lim.min_award:,} 元，或其加权价值低于获支持项目"
     if np.isnan(ctx["marginal"]):
         return "未获支持：可用资金不足"
-    return (
-        f"未获支持：预算不足，每元市级资金的加权价值 {ratio:.4f} 低于获支持项目的最低值 {ctx['marginal']:.4f}"
-    )
+    return f"未获支持：预算不足，每元{ctx['fund']}资金的加权价值 {ratio:.4f} 低于获支持项目的最低值 {ctx['marginal']:.4f}"

@@ -69,7 +69,7 @@ def solve_joint(spec: PlanSpec):
         base, limits=_keyed_limits(base.limits, years_n), tiers=_keyed_tiers(base.tiers, years_n)
     )
     fixed = {index[(t, c)]: 0 for t, c, s in pairs if not _modelled(combined, index[(t - 1, s)])}
-    budget = Budget(available=usable, admin_low=0, admin_high=0)
+    budget = Budget(available=usable, admin_low=0, admin_high=0, fund_name=policy.fund_name)
     model = build_model(keyed, budget, keyed_scenario.limits, fixed, cumulative=cumulative)
     position = {int(r): k for k, r in enumerate(model.rows)}
     for t, c, s in pairs:

@@ -44,6 +44,7 @@ class Budget:
     admin_low: int  # planned administration
     admin_high: int  # clause 十九
     reserve: int = 0  # kept unspent for later batches (clause 二十)
+    fund_name: str = "市级"  # the allocated fund's level, for messages (Policy.fund_name)
 
 
 @dataclass(frozen=True)
@@ -215,11 +216,11 @@ def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], s
         if lo > 0:
             name = f"share_min_{n:05d}"
             _add(model, part - lo * city + slack(name) >= 0,
-                 Bound(name, "share_min", item, lo, f"事项 {item} 占市级资金的最低比例 {lo:.0%}"))  # fmt: skip
+                 Bound(name, "share_min", item, lo, f"事项 {item} 占{model.budget.fund_name}资金的最低比例 {lo:.0%}"))  # fmt: skip
         if hi < 1:
             name = f"share_max_{n:05d}"
             _add(model, part - hi * city - slack(name) <= 0,
-                 Bound(name, "share_max", item, hi, f"事项 {item} 占市级资金的最高比例 {hi:.0%}"))  # fmt: skip
+                 Bound(name, "share_max", item, hi, f"事项 {item} 占{model.budget.fund_name}资金的最高比例 {hi:.0%}"))  # fmt: skip
 
 
 def _min_award(

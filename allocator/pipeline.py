@@ -88,6 +88,7 @@ def allocate(
         scenario.admin_planned(n),
         policy.fund.admin_cap(scenario.annual_fund),
         scenario.reserve,
+        policy.fund_name,
     )
     _check_admin(policy, budget)
     dec = _decisions(frame, scenario, fixed or {}, floors or {}, decided or {})

@@ -105,6 +105,16 @@ class Policy:
         """The intake data dictionary for this policy: the standard fields and the pack's own."""
         return FIELDS + self.extra_fields
 
+    @property
+    def fund_name(self) -> str:
+        """The allocated fund's level in Chinese (市级 for Changchun, 省级 for Heilongjiang)."""
+        return self.level_names.get(self.levels[0], self.levels[0])
+
+    @property
+    def cofund_name(self) -> str:
+        """The co-funding level in Chinese (区级, 市级), or 其他 where the pack has one level only."""
+        return self.level_names.get(self.levels[1], self.levels[1]) if len(self.levels) > 1 else "其他"
+
     def field(self, key: str) -> Field:
         return {f.key: f for f in self.fields}[key]
 

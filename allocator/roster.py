@@ -30,9 +30,9 @@ cell name its row, never its value.
 Readings of the clause (:func:`apply_roster`), with ``S``/``E``/``T`` a contract's start, end and early
 termination and ``A = S + 1 year`` its anniversary (same month and day; 29 Feb → 28 Feb):
 
-- **one year**: ``E ≥ A``. The end date is read as the anniversary, so 2017-03-01 → 2018-03-01 is one year
-  and 2017-03-01 → 2018-02-28 is not (if your contracts write the last working day as the end, that is a
-  different reading; this one follows the brief).
+- **one year** (1年以上（含1年）): ``E ≥ A``, the end date reaching the anniversary: 2017-03-01 → 2018-03-01
+  is one year, 2017-03-01 → 2018-02-28 is not. A contract that writes its last day as the end
+  (…至2018年2月28日) therefore falls one day short: record such contracts' end as the day after.
 - **newly hired in the year**: ``S`` falls in the allocation ``year``; the signing date is read as ``S``.
 - **a contract's period** is ``[S, T or E)``: one starting the day another ends or was terminated does not
   overlap it.
@@ -47,12 +47,16 @@ in this order, is its reason; one row per excluded contract):
 2. ``overlap`` (b) — the same person's contract at another enterprise overlaps this one and started earlier:
    the later claim is excluded; on the same start date both are. The reason names the other enterprise's
    credit code, never the person. Every roster contract (any year, whether counted or not) is a claim.
-3. ``duplicate`` — the same person's contract at the same enterprise overlaps this one and started earlier,
-   or on the same day in an earlier row: a duplicate row is counted once.
+3. ``duplicate`` — the same person's overlapping contracts at one enterprise are one hire (a repeated row,
+   or a contract replacing another): the one kept is the one that qualifies by itself (one year, 大专以上),
+   then the earliest start, the latest end, the latest termination, the first row; the others are excluded.
+   The choice depends on the rows' contents, not their order.
 4. ``short`` (c) — ``E < A``: the contract is shorter than one year.
 5. ``education`` (d) — below 大专.
 
-Contracts starting in other years are context (for rules 1–3) and are neither counted nor listed.
+Contracts starting in other years are context (for rules 1–3) and are neither counted nor listed. So
+no person is counted twice in a year: of two contracts starting in one year, the later one either overlaps
+the earlier or follows its early termination within its first year.
 
 Per application: ``eligible_hires = #{contracts of its enterprise starting in year, not excluded}``. An
 enterprise with no roster row at all keeps its declared ``eligible_hires`` (a roster may cover only some
@@ -82,7 +86,6 @@ from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _norm, _open, _r
 
 #: The policy item whose ``eligible_hires`` a roster counts.
 ITEM = "c13-hire"
-SHEET = "人员名单"
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,17 @@ _SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
 # 大专以上 (counts) and below, matched inside the cell (大学本科, 硕士研究生, 全日制大专 …); English exactly.
 _ABOVE = ("博士", "硕士", "研究生", "本科", "学士", "大专", "专科", "高职")
-_BELOW = ("中专", "中职", "职高", "技校", "中技", "高中", "初中", "小学")
+_BELOW = (
+    "中专",
+    "中职",
+    "职高",
+    "技校",
+    "中技",
+    "高中",
+    "初中",
+    "小学",
+    "以下",
+)  # 大专以下: neither, a problem
 _ABOVE_EN = frozenset({"phd", "doctor", "doctorate", "master", "masters", "bachelor", "college", "associate"})
 _BELOW_EN = frozenset({"highschool", "secondary", "vocational", "middleschool", "primary"})
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
@@ -147,8 +160,8 @@ class Rule(StrEnum):
 REASONS: dict[Rule, tuple[str, str]] = {
     Rule.RESIGNED: (
         "提前解除合同后在原合同1年期内重新签约，按条款（十三）不再予以资金支持（原合同：企业 {code}，{start} 开始，{end} 提前解除）",
-        "signed again within the original contract's first year after an early termination (original: {code}, "
-        "{start} to {end}); clause 十三 gives no support",
+        "signed again within the original contract's first year after an early termination (original at {code}: "
+        "started {start}, ended early {end}); clause 十三 gives no support",
     ),
     Rule.OVERLAP: (
         "同一人员同时被企业 {codes_zh} 申报且合同期重叠，{zh}",
@@ -440,6 +453,13 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
         anniversary=r["contract_start"] + pd.DateOffset(years=1),
         until=r["terminated_on"].fillna(r["contract_end"]),
     )
+    # which of one enterprise's overlapping contracts of a person is kept (rule 3): a lower rank
+    unfit = (r["contract_end"] < r["anniversary"]) | ~r["qualified"]
+    order = pd.DataFrame(
+        {"u": unfit, "s": r["contract_start"], "e": r["contract_end"], "t": r["until"], "i": r["i"]}
+    )
+    order = order.sort_values(["u", "s", "e", "t", "i"], ascending=[True, True, False, False, True])
+    r["rank"] = pd.Series(range(len(r)), index=order.index)
     m = r.merge(r, on="person_hash", suffixes=("", "_o"))
     m = m[m["i"] != m["i_o"]]
     start, start_o = m["contract_start"], m["contract_start_o"]
@@ -449,7 +469,7 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
     tie = ov["contract_start"] == ov["contract_start_o"]
     same = ov["credit_code"] == ov["credit_code_o"]
     overlap = ov[~same & (later | tie)]
-    duplicate = ov[same & (later | (tie & (ov["i"] > ov["i_o"])))]
+    duplicate = ov[same & (ov["rank"] > ov["rank_o"])]
 
     rules: dict[int, tuple[Rule, str, str]] = {}
 
@@ -481,7 +501,7 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
     for i in r.index[~r["qualified"]]:
         mark(i, Rule.EDUCATION, education=r.at[i, "education"])
     picked = [rules.get(i, (None, None, None)) for i in r.index]
-    return r.drop(columns=["i", "anniversary", "until"]).assign(
+    return r.drop(columns=["i", "anniversary", "until", "rank"]).assign(
         in_year=r["contract_start"].dt.year == year,
         rule=pd.Series([p[0] for p in picked], dtype=object),
         reason_zh=pd.Series([p[1] for p in picked], dtype=object),
@@ -505,7 +525,7 @@ def _counts(
     codes = apps["credit_code"]
     covered = codes.isin(set() if judged is None else set(judged["credit_code"]))
     if roster is not None:
-        _check_unique(apps[covered], roster)
+        _check_unique(apps[covered], roster.path)
     kept, dropped = pd.Series(dtype="int64"), pd.Series(dtype="int64")
     if judged is not None:
         year_rows = judged[judged["in_year"]]
@@ -524,28 +544,18 @@ def _counts(
     )
 
 
-def _check_unique(apps: pd.DataFrame, roster: Roster) -> None:
+def _check_unique(apps: pd.DataFrame, path: Path) -> None:
     dup = apps[apps["credit_code"].duplicated(keep=False)]
     problems = []
     for code, g in dup.groupby("credit_code", sort=False):
         ids = "、".join(g["application_id"].astype(str))
-        for sheet, row in zip(
-            g.get("source_sheet", [None] * len(g)), g.get("source_row", [None] * len(g)), strict=True
-        ):
-            problems.append(
-                Problem(
-                    roster.path.name,
-                    sheet,
-                    None if row is None else int(row),
-                    "统一社会信用代码",
-                    code,
-                    f"同一企业有多条条款（十三）新录用员工申报（{ids}），人员名单无法区分；请合并为一条申报",
-                    f"one enterprise has several clause 十三 hiring applications ({ids.replace('、', ', ')}); "
-                    "the roster cannot tell them apart: merge them into one",
-                )
-            )
+        zh = f"同一企业有多条条款（十三）新录用员工申报（{ids}），人员名单无法区分；请合并为一条申报"
+        en = f"one enterprise has several clause 十三 hiring applications ({ids.replace('、', ', ')}); merge them"
+        for _, a in g.iterrows():
+            row = None if pd.isna(a.get("source_row")) else int(a["source_row"])
+            problems.append(Problem(path.name, a.get("source_sheet"), row, "统一社会信用代码", code, zh, en))
     if problems:
-        raise InputError(problems, file=str(roster.path))
+        raise InputError(problems, file=str(path))
 
 
 def apply_roster(
@@ -558,7 +568,8 @@ def apply_roster(
     """
     out = frame.copy()
     if roster is None:
-        return out, pd.DataFrame({c: pd.Series(dtype=object) for c in EXCLUSION_COLUMNS})
+        empty = {c: pd.Series(dtype="int64" if c == "source_row" else object) for c in EXCLUSION_COLUMNS}
+        return out, pd.DataFrame(empty)
     judged = judge(roster, year)
     counts = _counts(frame, roster, judged, item)
     hit = counts[counts["from_roster"]]

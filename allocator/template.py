@@ -1,9 +1,10 @@
 """The empty applications workbook that ``allocator template`` writes.
 
 Three sheets: 填写说明 (every column: meaning, type, unit, which items use it; the yes/no values; the
-（万元） rule; the policy's items), 申报表 (the Chinese headers of :data:`allocator.fields.FIELDS`, a
-frozen header row, drop-downs and number checks on rows 2..5001) and 选项, hidden, holding the item
-names the item drop-down refers to (Excel's inline lists stop at 255 characters).
+（万元） rule; the policy's items), 申报表 (the Chinese headers of the policy's data dictionary,
+:attr:`allocator.policy.Policy.fields`: the standard fields and the pack's own; a frozen header row,
+drop-downs and number checks on rows 2..5001) and 选项, hidden, holding the item names the item
+drop-down refers to and the pack's regions for 所在区 (Excel's inline lists stop at 255 characters).
 :func:`allocator.intake.read_applications` reads the workbook back once it is filled in.
 """
 
@@ -15,7 +16,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from .errors import OutputError
-from .fields import FIELDS, Field
+from .fields import Field
 from .intake import COMMON_KEYS, EXPECT, item_fields
 from .policy import Policy
 
@@ -56,8 +57,8 @@ def write_template(path: str | Path, policy: Policy) -> None:
 
 
 def users_of(policy: Policy) -> dict[str, list[str]]:
-    """For each field key, the ids of the items whose conditions or amount use it."""
-    users: dict[str, list[str]] = {f.key: [] for f in FIELDS}
+    """For each field key (the policy's own fields too), the ids of the items whose conditions or amount use it."""
+    users: dict[str, list[str]] = {f.key: [] for f in policy.fields}
     for item in policy.items:
         for key in item_fields(item):
             users[key].append(item.id)
@@ -89,13 +90,14 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
 
 
 def _options(ws, policy: Policy, fmt: dict) -> None:
-    ws.write_row(0, 0, ["支持事项名称", "事项编号", "是/否"], fmt["head"])
+    ws.write_row(0, 0, ["支持事项名称", "事项编号", "是/否", "所在区"], fmt["head"])
     for i, item in enumerate(policy.items, 1):
         ws.write_string(i, 0, item.name)
         ws.write_string(i, 1, item.id)
     ws.write_column(1, 2, ["是", "否"])
+    ws.write_column(1, 3, list(policy.regions))
     ws.set_column(0, 0, 36)
-    ws.set_column(1, 2, 16)
+    ws.set_column(1, 3, 16)
 
 
 def _unit(field: Field) -> str:
@@ -129,10 +131,10 @@ def _guide(ws, policy: Policy, fmt: dict) -> None:
         fmt["head"],
     )
     users = users_of(policy)
-    for f in FIELDS:
+    for f in policy.fields:
         row += 1
         if f.key in COMMON_KEYS:
-            meaning, used = _GENERAL.get(f.key, f.zh), "所有事项"
+            meaning, used = _general(policy).get(f.key, f.zh), "所有事项"
         else:
             says = _says(policy, f.key)
             meaning = "；".join(says) or f.zh
@@ -147,13 +149,24 @@ def _guide(ws, policy: Policy, fmt: dict) -> None:
     )
     for item in policy.items:
         row += 1
-        keys = [f.header for f in FIELDS if f.key in item_fields(item)]
+        keys = [f.header for f in policy.fields if f.key in item_fields(item)]
         amount = "；".join(s for s in (item.amount_says, item.cap_says) if s)
         note = "金额由年度方案设定（政策未定额）" if item.discretionary else ""
         cells = [item.id, item.name, item.clause_label, "、".join(keys) or "（仅通用列）", amount, note]
         ws.write_row(row, 0, cells, fmt["wrap"])
     for col, width in enumerate((26, 22, 46, 30, 20, 6, 40)):
         ws.set_column(col, col, width)
+
+
+def _general(policy: Policy) -> dict[str, str]:
+    """The meaning of the common columns; 所在区 names the co-paying level and the pack's regions."""
+    out = dict(_GENERAL)
+    payers = "、".join(policy.level_names.get(level, level) for level in policy.levels[1:])
+    if payers and payers != "区级":
+        out["district"] = f"申报单位所在地，用于{payers}配套资金的分担"
+    if policy.regions:
+        out["district"] += "；从下拉列表选择：" + "、".join(policy.regions)
+    return out
 
 
 def _says(policy: Policy, key: str) -> list[str]:
@@ -175,7 +188,9 @@ def _validation(field: Field, policy: Policy) -> dict | None:
         "item": {
             "validate": "list",
             "source": f"='{OPTIONS_SHEET}'!$A$2:$A${n_items + 1}",
-            "input_message": "从下拉列表选择支持事项（也可填事项编号，如 c04-buy）",
+            "input_message": f"从下拉列表选择支持事项（也可填事项编号，如 {policy.items[0].id}）"
+            if policy.items
+            else "从下拉列表选择支持事项",
         },
         "bool": {"validate": "list", "source": ["是", "否"], "input_message": "选择 是 或 否"},
         "code": {
@@ -191,7 +206,14 @@ def _validation(field: Field, policy: Policy) -> dict | None:
     }
     for kind in ("yuan", "usd", "area"):
         rules[kind] = {"validate": "decimal", "criteria": ">=", "value": 0}
-    rule = rules.get(field.kind)
+    rules["region"] = {  # a drop-down of the pack's regions that warns, but accepts another place
+        "validate": "list",
+        "source": f"='{OPTIONS_SHEET}'!$D$2:$D${len(policy.regions) + 1}",
+        "input_message": ("从下拉列表选择所在地（" + "、".join(policy.regions) + "）")[:255],
+        "error_type": "warning",
+        "error_message": "不在本政策的地区列表中；确认无误可继续。",
+    }
+    rule = rules.get("region" if field.key == "district" and policy.regions else field.kind)
     if rule is None:
         return None
     rule = {"input_title": title, **rule}
@@ -206,7 +228,7 @@ def _validation(field: Field, policy: Policy) -> dict | None:
 def _data(ws, policy: Policy, fmt: dict) -> None:
     col_format = {"text": "text", "code": "text", "item": "text", "yuan": "money", "usd": "money"}
     col_format |= {"count": "int", "months": "int", "area": "number", "score": "number"}
-    for c, f in enumerate(FIELDS):
+    for c, f in enumerate(policy.fields):
         ws.write_string(0, c, f.header, fmt["required" if f.required else "head"])
         width = max(10, min(30, sum(2 if ord(ch) > 255 else 1 for ch in f.header) + 2))
         ws.set_column(c, c, width, fmt.get(col_format.get(f.kind, ""), None))
@@ -215,4 +237,4 @@ def _data(ws, policy: Policy, fmt: dict) -> None:
             ws.data_validation(1, c, LAST_ROW - 1, c, rule)
     ws.set_row(0, 36)
     ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, 0, len(FIELDS) - 1)
+    ws.autofilter(0, 0, 0, len(policy.fields) - 1)

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -10,6 +12,7 @@ from allocator.intake import COMMON_KEYS, item_fields, read_applications
 from allocator.policy import load_policy
 
 POLICY = load_policy("changchun-2017")
+DATA = Path(__file__).resolve().parents[1] / "scenarios" / "data"
 # Assumed scenario numbers for the discretionary items, only to size the oversubscription check.
 PARAMS = {
     "c10-expo": {"rate": 0.5},
@@ -166,9 +169,11 @@ def test_items_without_a_profile(tmp_path):
     path = tmp_path / "x.toml"
     path.write_text(PACK, encoding="utf-8")
     policy = load_policy(path)
-    df = write_demo(tmp_path / "x.xlsx", 12, policy, seed=5)
-    assert (df["item"] == "x-hire").all() and df["employees"].notna().all() and (df["in_park"] == 1).all()
+    df = write_demo(tmp_path / "x.xlsx", 40, policy, seed=5)
+    assert (df["item"] == "x-hire").all() and df["employees"].notna().all()
+    assert df["in_park"].isin([0, 1]).all() and 0.8 <= df["in_park"].mean() < 1  # a bad row answers 否
     assert (df["rent_months"] == 12).all()
+    assert set(df["district"]) <= set(DISTRICTS)  # no regions in the pack: the Changchun table
     back = read_applications(tmp_path / "x.xlsx", policy).frame
     pd.testing.assert_frame_equal(back.drop(columns=[SOURCE_SHEET, SOURCE_ROW]), df)
 
@@ -177,3 +182,72 @@ def test_workbook_bytes_are_reproducible(workbook, tmp_path):
     again = tmp_path / "again.xlsx"
     write_demo(again, 320, POLICY, seed=2017)
     assert again.read_bytes() == workbook.read_bytes()  # the shipped sample's sha256 is stable
+    assert workbook.read_bytes() == (DATA / "changchun-2017-applications.xlsx").read_bytes()
+
+
+# ------------------------------------------------------------------ another pack: heilongjiang-2008
+HLJ = load_policy("heilongjiang-2008")
+
+
+@pytest.fixture(scope="module")
+def hlj():
+    return demo_frame(300, HLJ, seed=2009)
+
+
+def test_heilongjiang_deterministic_with_every_item(hlj):
+    pd.testing.assert_frame_equal(hlj, demo_frame(300, HLJ, seed=2009))
+    assert list(hlj.columns) == [f.key for f in HLJ.fields]
+    counts = hlj["item"].value_counts()
+    assert set(counts.index) == {it.id for it in HLJ.items} and counts.min() >= 10
+
+
+def test_heilongjiang_pack_fields_filled(hlj):
+    pack_keys = {f.key for f in HLJ.extra_fields}
+    for item in HLJ.items:
+        sub = hlj[hlj["item"] == item.id]
+        used = item_fields(item)
+        for f in HLJ.fields:
+            if f.key in used:
+                assert sub[f.key].notna().all(), (item.id, f.key)
+            elif f.key not in COMMON_KEYS:
+                assert sub[f.key].isna().all(), (item.id, f.key)
+    for key in pack_keys:  # every field the pack adds is used, so filled somewhere
+        assert hlj[key].notna().any(), key
+    assert hlj["requested"].notna().mean() > 0.8
+
+
+def test_heilongjiang_places_codes_and_names(hlj):
+    assert set(hlj["district"]) == set(HLJ.regions)
+    assert hlj["district"].value_counts().index[0] == "哈尔滨市"
+    assert all(is_valid(c) and c[2:8] == HLJ.division_code for c in hlj["credit_code"])
+    names = hlj["applicant"]
+    assert not names.str.contains("长春|吉林").any()
+    assert names.str.startswith("黑龙江省").any() and names.str.startswith("哈尔滨").any()
+    for region in ("大庆", "齐齐哈尔"):
+        named = hlj[names.str.startswith(region)]
+        assert len(named) and (named["district"] == region + "市").all()  # the name's city is its district
+    assert hlj.drop_duplicates("credit_code")["applicant"].is_unique
+
+
+def test_heilongjiang_some_ineligible_and_the_floor_exercised(hlj):
+    bools = [f.key for f in HLJ.fields if f.kind == "bool"]
+    said_no = (hlj[bools] == 0).any(axis=1)
+    figures = [f.key for f in HLJ.fields if f.numeric and f.key not in COMMON_KEYS]
+    zero = (hlj[figures] == 0).any(axis=1)
+    assert 0.05 <= (said_no | zero).mean() <= 0.16
+    cert = hlj[hlj["item"] == "h05-cert"]
+    below = cert["requested"] < 200_000
+    assert 1 <= below.sum() <= len(cert) // 3  # a few ask less than the floor: the floor refuses them
+    assert (cert["requested"] == 200_000).any() and (cert["requested"] > 200_000).any()
+
+
+def test_heilongjiang_workbook_reads_back_without_problems(hlj, tmp_path):
+    path = tmp_path / "hlj.xlsx"
+    assert write_demo(path, 300, HLJ, seed=2009).equals(hlj)
+    apps = read_applications(path, HLJ)
+    assert apps.sheets == ("申报表",)
+    pd.testing.assert_frame_equal(apps.frame.drop(columns=[SOURCE_SHEET, SOURCE_ROW]), hlj)
+    headers = next(
+        openpyxl.load_workbook(path, read_only=True)["申报表"].iter_rows(max_row=1, values_only=True)
+    )
+    assert "取得国际资质认证" in headers and "专利申请及信息检索费用（元）" in headers

@@ -132,3 +132,50 @@ def test_empty_template_reads_as_no_rows(template):
 def test_unwritable_path(tmp_path):
     with pytest.raises(OutputError):
         write_template(tmp_path / "missing-dir" / "t.xlsx", POLICY)
+
+
+def test_pack_fields_and_regions(tmp_path):
+    hlj = load_policy("heilongjiang-2008")
+    path = tmp_path / "hlj.xlsx"
+    write_template(path, hlj)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[DATA_SHEET]
+    headers = [c.value for c in ws[1]]
+    assert headers == [f.header for f in hlj.fields] and len(headers) > len(FIELDS)
+
+    def col(key):
+        return openpyxl.utils.get_column_letter(headers.index(hlj.field(key).header) + 1)
+
+    by_column = {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation
+    }
+    for key in ("intl_certified", "in_demo_zone", "famous_enterprise"):
+        assert by_column[col(key)].type == "list" and by_column[col(key)].formula1 == '"是,否"'
+    for key in ("premises_cost", "annual_rent", "patent_fee"):
+        dv = by_column[col(key)]
+        assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    district = by_column[col("district")]
+    assert district.type == "list" and district.errorStyle == "warning"
+    assert district.formula1 == f"'{OPTIONS_SHEET}'!$D$2:$D${len(hlj.regions) + 1}"
+    options = wb[OPTIONS_SHEET]
+    assert [options.cell(i + 2, 4).value for i in range(len(hlj.regions))] == list(hlj.regions)
+    guide = "\n".join(
+        str(v) for row in wb[GUIDE_SHEET].iter_rows(values_only=True) for v in row if v is not None
+    )
+    for f in hlj.extra_fields:
+        assert f.header in guide and f.key in guide
+    assert "h05-cert 国际资质认证补贴" in guide and "市级配套资金" in guide and "哈尔滨市" in guide
+    assert users_of(hlj)["patent_fee"] == ["h18-patent"]
+
+    values = {"application_id": "A0001", "applicant": "哈尔滨甲软件有限公司", "district": "大庆市"}
+    values |= {"credit_code": "91350100M000100Y43", "item": "专利申请及检索费用补贴", "patent_fee": 80_000}
+    for key, value in values.items():
+        ws.cell(2, headers.index(hlj.field(key).header) + 1, value)
+    wb.save(tmp_path / "filled.xlsx")
+    df = read_applications(tmp_path / "filled.xlsx", hlj).frame
+    assert df.loc[0, ["item", "district", "patent_fee"]].tolist() == ["h18-patent", "大庆市", 80_000]
+
+
+def test_changchun_template_unchanged_by_pack_fields(template):
+    ws = openpyxl.load_workbook(template)[DATA_SHEET]
+    assert ws.max_column == len(FIELDS) == len(POLICY.fields)
