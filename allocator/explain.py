@@ -130,6 +130,14 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
         return f"部分支持：资金按评审加权价值排序分配，至本项时资金用完，{share}"
     if ratio <= 0:
         return "未获支持：方案中该事项的权重或评审得分为0"
+    least = max(lim.min_award, int(getattr(row, "floor", 0) or 0))
+    if award == 0 and least and not np.isnan(ctx["marginal"]) and ratio >= ctx["marginal"] - 1e-12:
+        says = (
+            f"{item.clause_label}“{item.floor_says}”"
+            if item.floor and item.floor >= lim.min_award
+            else "[limits] min_award"
+        )
+        return f"未获支持：剩余资金不足本项最低支持额 {least:,} 元（{says}）"
     if lim.min_award and award == 0:
         return f"未获支持：剩余资金不足最低支持额 {lim.min_award:,} 元，或其加权价值低于获支持项目"
     if np.isnan(ctx["marginal"]):

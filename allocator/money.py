@@ -149,14 +149,21 @@ def round_awards(
     def allowed(i: int, amount: int) -> bool:
         return (amount == 0 or amount >= m[i]) and amount >= least[i] and ledger.fits(i, amount)
 
-    for i in np.lexsort((ids, -order)):  # over budget by rounding: trim the least valuable first
-        if ledger.room >= 0:
-            break
-        if movable[i] and award[i] > 0:
+    # over budget by rounding (a few yuan): trim the least valuable first, first where a cut keeps the
+    # award at or above its minimum, and only then where it would have to drop to 0
+    for keep_minimum in (True, False):
+        for i in np.lexsort((ids, -order)):
+            if ledger.room >= 0:
+                break
+            if not movable[i] or award[i] <= 0:
+                continue
             need = -ledger.room
             cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
             left = int(award[i]) - cut
-            ledger.set(i, left if left == 0 or left >= m[i] or least[i] > 0 else 0)
+            if left == 0 or left >= m[i] or least[i] > 0:
+                ledger.set(i, left)
+            elif not keep_minimum:
+                ledger.set(i, 0)
     _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
     for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
         if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:

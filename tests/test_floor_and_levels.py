@@ -65,3 +65,20 @@ def test_every_clause_is_listed_and_the_floor_is_data():
     assert HLJ.item("h05-cert").floor == 200_000 and HLJ.levels == ("province", "city")
     with pytest.raises(KeyError):
         HLJ.item("c04-buy")
+
+
+def test_rounding_never_drops_a_floor_award_to_zero_for_a_few_yuan():
+    """Half-shared awards round their odd yuan up to the fund; the few yuan trimmed back must not come
+    from an award sitting at its floor (which would have to drop to 0)."""
+    import numpy as np
+
+    from allocator.money import round_awards
+
+    rows = [cert("C1", 70)] + [row(f"T{i}", "h14-training", trained_hired=1, score=90) for i in range(4)]
+    f = caps(frame(rows, HLJ), HLJ, hlj()).frame  # T awards of 1,501: the province pays 751 of each
+    x = np.where(f["item"] == "h05-cert", 200_000.0, 1_501.0)
+    budget = 200_000 + 4 * 750  # what the LP spent with exact halves: rounding up needs 4 yuan more
+    award = round_awards(f, x, admin=0, available=budget)
+    got = dict(zip(f["application_id"], award.tolist(), strict=True))
+    assert got["C1"] == 200_000  # the trim came from the training awards
+    assert sum(-(-a // 2) for k, a in got.items() if k != "C1") + got["C1"] <= budget
