@@ -413,9 +413,22 @@ def run(
     else:
         target = Path(out_dir) if out_dir is not None else default_out_dir(scenario.path)
     apps = read_applications(scenario.applications, policy)
+    frame, excluded = _roster(apps, scenario)
     manifest = manifest_for(scenario, policy, apps.sha256)
     if approved is not None:
         manifest["approved_from"] = str(approved)
         manifest["approved_sha256"] = sha256_file(Path(approved))
-    result = allocate(scenario, policy, apps.frame, manifest=manifest, fixed=fixed, batch=batch)
+    result = allocate(scenario, policy, frame, manifest=manifest, fixed=fixed, batch=batch)
+    if excluded is not None:
+        result = replace(result, roster_exclusions=excluded)
     return result, write_outputs(result, target)
+
+
+def _roster(apps, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """With a 人员名单 sheet, clause 十三's new hires are counted from it, person by person."""
+    from .roster import apply_roster, read_roster
+
+    roster = read_roster(apps.path)
+    if roster is None:
+        return apps.frame, None
+    return apply_roster(apps.frame, roster, scenario.year)

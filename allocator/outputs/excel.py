@@ -45,6 +45,7 @@ from .xlsx_lists import (
     INELIGIBLE_SHEET,
     UNFUNDED_COLUMNS,
     UNFUNDED_SHEET,
+    Col,
     ListRef,
     list_columns,
     write_list,
@@ -93,6 +94,18 @@ __all__ = [
     "write_allocation_xlsx",
     "write_approved_xlsx",
 ]
+
+
+ROSTER_SHEET = "人员核减"
+ROSTER_COLUMNS = (
+    Col("序号", "#seq", "seq"),
+    Col("人员（散列值）", "person_hash", "text"),
+    Col("统一社会信用代码", "credit_code", "code"),
+    Col("申报编号", "application_id", "text"),
+    Col("核减原因", "reason_zh", "wrap"),
+    Col("规则", "rule", "text"),
+    Col("人员名单位置", "source_row", "seq"),
+)
 
 
 def _title(result: AllocationResult, what: str) -> str:
@@ -160,6 +173,15 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
         sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_says(result)
     )
     write_params(sheets[PARAMS_SHEET], st, result)
+    if result.roster_exclusions is not None:
+        write_list(
+            wb.add_worksheet(ROSTER_SHEET),
+            st,
+            result.roster_exclusions.fillna(""),
+            ROSTER_COLUMNS,
+            _title(result, "人员核减（条款（十三），人员编号仅以散列值记录）"),
+            total=False,
+        )
     sheets[SUMMARY_SHEET].activate()
     _close(wb, path)
     return path
