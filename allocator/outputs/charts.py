@@ -20,7 +20,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..errors import OutputError
 from ..result import AllocationResult, Status
-from ._common import by_district, by_item, item_label, level_labels, prepared, sharing_zh, status_counts
+from ._common import by_district, by_item, item_label, prepared, status_counts
+from .levels import level_labels, sharing_zh
 
 FONT_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 DPI = 150

@@ -33,11 +33,11 @@ from ._common import (
     check_consistent,
     ledger_frame,
     ledger_says,
-    level_labels,
     prepared,
     split,
     waitlist_frame,
 )
+from .levels import level_labels
 from .xlsx_lists import (
     FUNDED_COLUMNS,
     FUNDED_SHEET,

@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..result import PlanResult
-from ._common import level_labels
 from .charts import BLUE, DPI, LIGHT, ORANGE, _empty, _wan_axis, chart_rc
+from .levels import level_labels
 from .plan_frames import chain_frame
 
 __all__ = ["HATCH_EDGE", "draw_plan", "plan_chart_labels", "plan_chart_data", "write_plan_chart"]

@@ -6,14 +6,15 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, LEDGER_COLUMNS, PlanResult
-from ._common import COFUND_LEVEL, FUND_LEVEL, ledger_frame, text
+from ._common import ledger_frame, text
+from .levels import COFUND_LEVEL, FUND_LEVEL
 
 MODES_ZH = {"sequential": "逐年", "joint": "联合"}
 
 
 def chain_headers(fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[tuple[str, str, str], ...]:
     """年度资金链's columns (header, :data:`~allocator.result.CHAIN_COLUMNS` key, kind), A to N; ``fund`` and
-    ``cofund`` name the two cost levels (:func:`~allocator.outputs._common.level_labels`)."""
+    ``cofund`` name the two cost levels (:func:`~allocator.outputs.levels.level_labels`)."""
     return (
         ("年度", "year", "year"),
         ("年度专项资金（元）", "annual_fund", "money"),

@@ -19,8 +19,9 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from ..result import PlanResult
-from ._common import FUND_LEVEL, LEDGER_SAYS, ledger_says, level_labels
+from ._common import LEDGER_SAYS, ledger_says
 from .excel import _close
+from .levels import FUND_LEVEL, level_labels
 from .plan_frames import (
     BEYOND,
     CHAIN_HEADERS,

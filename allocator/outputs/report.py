@@ -22,12 +22,9 @@ from ._common import (
     VALUE_SAYS,
     by_district,
     by_item,
-    cost_headers,
     cost_ratio,
     generated_at,
     item_label,
-    level_labels,
-    level_short,
     limit_rows,
     model_zh,
     override_rows,
@@ -37,13 +34,13 @@ from ._common import (
     rule_zh,
     sha256_of_applications,
     shadow_text,
-    sharing_zh,
     status_zh,
     value_text,
     wan,
     yuan,
 )
 from .charts import CHARTS, write_charts
+from .levels import cost_headers, level_labels, level_short, sharing_zh
 
 CHART_ALT = {
     "by_item": "分事项：政策上限与拟支持金额",
@@ -240,7 +237,7 @@ def _charts(result: AllocationResult, charts_dir: Path) -> str:
 
 
 def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str], costs: tuple[str, str]) -> str:
-    """By item or district; ``costs`` heads the two cost columns (:func:`~allocator.outputs._common.cost_headers`)."""
+    """By item or district; ``costs`` heads the two cost columns (:func:`~allocator.outputs.levels.cost_headers`)."""
     df = df[df["applications"] > 0]
     nums = ["applications", "eligible", "funded", "cap_total", "award", "city_cost", "district_cost"]
     headers = [

@@ -16,7 +16,8 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ._common import COFUND_LEVEL, FUND_LEVEL, status_label
+from ._common import status_label
+from .levels import COFUND_LEVEL, FUND_LEVEL
 from .xlsx_style import Styles, fit_columns, print_setup, put_date, put_number, put_text
 
 FUNDED_SHEET = "拟支持名单"
@@ -33,7 +34,7 @@ class Col:
 
 def list_columns(last: str, fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[Col, ...]:
     """The columns of 拟支持名单 / 未支持名单: ``last`` heads the reason column; ``fund`` and ``cofund`` name
-    the two cost levels (:func:`~allocator.outputs._common.level_labels`), e.g. 市级承担（元）."""
+    the two cost levels (:func:`~allocator.outputs.levels.level_labels`), e.g. 市级承担（元）."""
     return (
         Col("序号", "#seq", "seq"),
         Col("申报编号", "application_id", "text"),

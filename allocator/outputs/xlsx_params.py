@@ -11,10 +11,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import AllocationResult
 from ._common import (
     RULE_SAYS,
-    cofund_says,
     flatten,
     generated_at,
-    level_labels,
     limit_rows,
     model_zh,
     override_rows,
@@ -25,6 +23,7 @@ from ._common import (
     text,
     written_award,
 )
+from .levels import cofund_says, level_labels
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"

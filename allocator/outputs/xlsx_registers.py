@@ -15,7 +15,8 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from ._common import FUND_LEVEL, ledger_says
+from ._common import ledger_says
+from .levels import FUND_LEVEL
 from .xlsx_lists import Col, ListRef, write_list
 from .xlsx_style import Styles, merge_text
 

@@ -17,15 +17,11 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import AllocationResult
 from ._common import (
     AGG_COLUMNS,
-    COFUND_LEVEL,
     DEFAULT_RULE,
-    FUND_LEVEL,
     RULE_SAYS,
     VALUE_SAYS,
     Lists,
-    cofund_says,
     cost_ratio,
-    level_labels,
     limit_rows,
     model_zh,
     override_rows,
@@ -37,6 +33,7 @@ from ._common import (
     value_text,
     yuan,
 )
+from .levels import COFUND_LEVEL, FUND_LEVEL, cofund_says, level_labels
 from .xlsx_lists import ListRef
 from .xlsx_params import carry_note
 from .xlsx_style import Styles, fit_columns, merge_text, print_setup, put_number, put_text
@@ -423,7 +420,7 @@ def write_groups(
 ) -> None:
     """One row per group: ``labels`` (header, frame column) first, then COUNTIF/SUMIF formulas over the
     lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs. ``levels`` names
-    the two cost levels (:func:`~allocator.outputs._common.level_labels`)."""
+    the two cost levels (:func:`~allocator.outputs.levels.level_labels`)."""
     headers = [h for h, _ in labels] + [
         "申报数",
         "符合条件数",

@@ -1,0 +1,321 @@
+"""Reading the roster (人员名单) sheet: :func:`read_roster` validates it into a :class:`Roster`, person ids
+hashed on read (:func:`person_hash`), dates and education parsed (:func:`parse_date`, :func:`qualifies`).
+
+The sheet's columns, the hashing and the rules counted from a roster: see :mod:`allocator.roster`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import pandas as pd
+from openpyxl.utils.datetime import from_excel
+
+from .errors import InputError, Problem
+from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _norm, _open, _read_bytes
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    required: bool
+    expect_zh: str
+    expect_en: str
+    aliases: tuple[str, ...] = ()
+
+
+_DATE_ZH, _DATE_EN = (
+    "日期，如 2017-03-01、2017/3/1 或 2017年3月1日",
+    "a date, e.g. 2017-03-01, 2017/3/1 or 2017年3月1日",
+)
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "person_id",
+        "人员编号",
+        True,
+        "非空的人员编号（如身份证号），单元格设为文本格式",
+        "a person id (e.g. an ID card number), as text",
+        ("身份证号", "身份证号码", "证件号码"),
+    ),
+    Column("credit_code", "统一社会信用代码", True, *EXPECT["code"]),
+    Column(
+        "education",
+        "学历",
+        False,
+        "学历：博士、硕士、本科、大专（高职）、中专、高中、初中等",
+        "education: 博士, 硕士, 本科, 大专 … or doctor, master, bachelor, college, high school",
+        ("最高学历",),
+    ),
+    Column("contract_start", "合同开始日期", True, _DATE_ZH, _DATE_EN, ("合同起始日期",)),
+    Column("contract_end", "合同结束日期", True, _DATE_ZH, _DATE_EN, ("合同截止日期",)),
+    Column("terminated_on", "提前解除日期", False, f"空白（未提前解除）或{_DATE_ZH}", f"blank or {_DATE_EN}"),
+)
+_HEADERS = {_norm(name): c for c in COLUMNS for name in (c.key, c.zh, *c.aliases)}
+_SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
+
+# 大专以上 (counts) and below, matched inside the cell (大学本科, 硕士研究生, 全日制大专 …); English exactly.
+_ABOVE = ("博士", "硕士", "研究生", "本科", "学士", "大专", "专科", "高职")
+_BELOW = (
+    "中专",
+    "中职",
+    "职高",
+    "技校",
+    "中技",
+    "高中",
+    "初中",
+    "小学",
+    "以下",
+)  # 大专以下: neither, a problem
+_ABOVE_EN = frozenset({"phd", "doctor", "doctorate", "master", "masters", "bachelor", "college", "associate"})
+_BELOW_EN = frozenset({"highschool", "secondary", "vocational", "middleschool", "primary"})
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_SERIALS = (32874, 73051)  # Excel serial numbers of 1990-01-01 and 2100-01-01
+
+
+@dataclass(frozen=True, eq=False)
+class Roster:
+    """A validated roster. ``frame``: person_hash, credit_code, education (str or None), qualified (bool),
+    contract_start, contract_end, terminated_on (datetime64, NaT when blank), source_sheet, source_row.
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    sha256: str
+    sheets: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def person_hash(person_id: str, workbook_sha256: str) -> str:
+    """The stored form of a person id: HMAC-SHA256 keyed with the workbook's digest, 16 hex characters.
+
+    >>> h = person_hash(" 22010219900101001x ", "00" * 32)
+    >>> len(h), h == person_hash("22010219900101001X", "00" * 32), h == person_hash("22010219900101001X", "11" * 32)
+    (16, True, False)
+    """
+    text = "".join(unicodedata.normalize("NFKC", person_id).split()).upper()
+    return hmac.new(bytes.fromhex(workbook_sha256), text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def qualifies(education: str) -> bool:
+    """True for 大专 and above, False below; :class:`ValueError` when the text is neither.
+
+    >>> qualifies("大学本科"), qualifies("硕士研究生"), qualifies("高职"), qualifies("中专"), qualifies("Bachelor")
+    (True, True, True, False, True)
+    """
+    s = "".join(unicodedata.normalize("NFKC", education).split())
+    above, below = any(w in s for w in _ABOVE), any(w in s for w in _BELOW)
+    low = s.lower().replace("'", "").replace("’", "")
+    above |= low in _ABOVE_EN or low.startswith(("bachelor", "master", "doctor"))
+    below |= low in _BELOW_EN or "highschool" in low
+    if above == below:
+        raise ValueError(education)
+    return above
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from an Excel date cell, its serial number, or text (2017-03-01, 2017/3/1, 2017年3月1日).
+
+    >>> parse_date("2017年3月1日"), parse_date(" 2017/3/1 "), parse_date(42795)
+    (datetime.date(2017, 3, 1), datetime.date(2017, 3, 1), datetime.date(2017, 3, 1))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise _Bad("不是日期", "not a date")
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:  # 20170301 typed as a number
+            value = str(int(value))
+        elif _SERIALS[0] <= value < _SERIALS[1]:
+            return from_excel(value).date()
+        else:
+            raise _Bad("数字不是日期", "a number that is not a date")
+    s = "".join(str(value).split())
+    m = _DATE.fullmatch(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if not m:
+        raise _Bad("不是日期", "not a date")
+    try:
+        return dt.date(*(int(g) for g in m.groups()))
+    except ValueError:
+        raise _Bad("日期不存在", "no such date") from None
+
+
+def read_roster(path: str | Path) -> Roster | None:
+    """Read and validate the roster sheet(s) of an applications workbook; None when it has none.
+
+    Raises one :class:`InputError` listing every problem (sheet, row, column, value, expected).
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    reader = _Reader(path, hashlib.sha256(data).hexdigest())
+    wb = _open(path, data)
+    try:
+        for ws in wb.worksheets:
+            if _norm(ws.title) in ROSTER_SHEETS:  # read even when hidden
+                reader.sheets.append(ws.title)
+                try:
+                    reader.sheet(ws)
+                except (zipfile.BadZipFile, ParseError, KeyError) as exc:
+                    reader.problem(ws.title, None, None, None, "unreadable", exc=exc)
+    finally:
+        wb.close()
+    return reader.result() if reader.sheets else None
+
+
+# Problems above the value level, as (Chinese, English) templates.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
+    "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
+    "end": ("合同结束日期早于合同开始日期", "the contract ends before it starts"),
+    "terminated": (
+        "提前解除日期应不早于合同开始日期，且早于合同结束日期",
+        "an early termination must be on or after the start and before the end",
+    ),
+    "dup_column": ("列重复：与「{first}」是同一列，请删除一列", "duplicate column: {first!r} is also {key}"),
+    "no_header": (
+        "表头行中没有可识别的列名（人员编号、统一社会信用代码、合同开始日期、合同结束日期）",
+        "no known column in the header row (person_id, credit_code, contract_start, contract_end)",
+    ),
+    "missing_column": ("缺少必填列「{zh}」", "required column {key!r} is missing"),
+    "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
+}
+
+
+@dataclass(frozen=True)
+class _Cell:
+    index: int
+    column: Column
+    header: str  # as written
+
+
+class _Reader:
+    def __init__(self, path: Path, sha256: str) -> None:
+        self.path, self.sha256 = path, sha256
+        self.sheets: list[str] = []
+        self.problems: list[tuple[int, int, int, Problem]] = []
+        self.rows: list[dict] = []
+
+    def problem(self, sheet: str, row: int | None, cell: _Cell | str | None, value, msg: str, **kw) -> None:
+        if isinstance(cell, _Cell):
+            kw = {"expect_zh": cell.column.expect_zh, "expect_en": cell.column.expect_en, **kw}
+        zh, en = (t.format(**kw) for t in MESSAGES[msg])
+        header = cell.header if isinstance(cell, _Cell) else cell
+        key = (self.sheets.index(sheet), row or 0, cell.index if isinstance(cell, _Cell) else -1)
+        self.problems.append((*key, Problem(self.path.name, sheet, row, header, value, zh, en)))
+
+    def sheet(self, ws) -> None:
+        ws.reset_dimensions()
+        cols: dict[str, _Cell] | None = None
+        for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
+            if cols is None:
+                if not all(_blank(v) for v in values):
+                    cols = self.header(ws.title, r, values)
+                    if not cols:
+                        return
+                continue
+            cells = {k: (values[c.index] if c.index < len(values) else None) for k, c in cols.items()}
+            if not all(_blank(v) for v in cells.values()):
+                self.row(ws.title, r, cols, cells)
+
+    def header(self, sheet: str, r: int, values: tuple) -> dict[str, _Cell]:
+        cols: dict[str, _Cell] = {}
+        for i, raw in enumerate(values):
+            s = "" if _blank(raw) else _norm(raw)
+            m = _SUFFIX.fullmatch(s)
+            column = _HEADERS.get(s) or (_HEADERS.get(m.group(1)) if m else None)
+            if column is None:
+                continue  # blank, or a column such as a name: ignored, never read
+            cell = _Cell(i, column, str(raw))
+            if column.key in cols:
+                self.problem(
+                    sheet,
+                    r,
+                    cell.header,
+                    cell.header,
+                    "dup_column",
+                    first=cols[column.key].header,
+                    key=column.key,
+                )
+            else:
+                cols[column.key] = cell
+        if not cols:
+            self.problem(sheet, r, None, None, "no_header")
+        for c in COLUMNS if cols else ():
+            if c.required and c.key not in cols:
+                self.problem(sheet, r, c.zh, None, "missing_column", zh=c.zh, key=c.key)
+        return cols
+
+    def row(self, sheet: str, r: int, cols: dict[str, _Cell], cells: dict[str, object]) -> None:
+        out: dict[str, object] = {"education": None, "qualified": True, "terminated_on": None}
+        n = len(self.problems)
+        for key, cell in cols.items():
+            value = cells[key]
+            if _blank(value):
+                if cell.column.required or key == "education":  # a 学历 column, once there, is filled in
+                    self.problem(sheet, r, cell, None, "required")
+                continue
+            try:
+                if key == "person_id":  # hashed at once; never kept, never shown (problems name the row)
+                    out["person_hash"] = person_hash(_person_id(value), self.sha256)
+                elif key == "credit_code":
+                    out[key] = _code(value)
+                elif key == "education":
+                    out[key], out["qualified"] = str(value).strip(), _qualified(value)
+                else:
+                    out[key] = parse_date(value)
+            except _Bad as b:
+                shown = None if key == "person_id" else value
+                self.problem(sheet, r, cell, shown, "bad", why_zh=b.zh, why_en=b.en)
+        start, end, term = out.get("contract_start"), out.get("contract_end"), out["terminated_on"]
+        if start and end and end < start:
+            self.problem(sheet, r, cols["contract_end"], cells["contract_end"], "end")
+        elif start and end and term and not start <= term < end:
+            self.problem(sheet, r, cols["terminated_on"], cells["terminated_on"], "terminated")
+        if len(self.problems) == n:
+            self.rows.append(out | {"source_sheet": sheet, "source_row": r})
+
+    def result(self) -> Roster:
+        if self.problems:
+            raise InputError([p for *_, p in sorted(self.problems, key=lambda t: t[:3])], file=str(self.path))
+        col = {
+            k: [x[k] for x in self.rows] for k in ("person_hash", "credit_code", "education", "source_sheet")
+        }
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in col.items() if k != "source_sheet"})
+        frame["qualified"] = pd.Series([x["qualified"] for x in self.rows], dtype=bool)
+        for k in ("contract_start", "contract_end", "terminated_on"):
+            frame[k] = pd.Series(pd.to_datetime([x[k] for x in self.rows]), dtype="datetime64[ns]")
+        frame["source_sheet"] = pd.Series(col["source_sheet"], dtype=object)
+        frame["source_row"] = pd.Series([x["source_row"] for x in self.rows], dtype="int64")
+        return Roster(frame, self.path, self.sha256, tuple(self.sheets))
+
+
+def _qualified(value: object) -> bool:
+    try:
+        return qualifies(str(value))
+    except ValueError:
+        raise _Bad("无法识别的学历", "unknown education") from None
+
+
+def _person_id(value: object) -> str:
+    if isinstance(value, bool):
+        raise _Bad("不是人员编号", "not a person id")
+    if isinstance(value, int | float):  # an ID number typed without text format loses digits past 15
+        if float(value).is_integer() and abs(value) < 10**15:
+            return str(int(value))
+        raise _Bad(
+            "人员编号被存成了数字，已丢失精度；请把该列设为文本格式后重新输入",
+            "the id was stored as a number and has lost precision; format the column as text and re-enter it",
+        )
+    return str(value)
