@@ -78,6 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     tpl.add_argument("--policy", default=DEFAULT_POLICY)
     tpl.set_defaults(handler=_template)
 
+    sw = sub.add_parser("sweep", help="权衡分析：预算前沿、权重权衡、规则对比 / trade-offs for leadership")
+    sw.add_argument("scenario", type=Path)
+    sw.add_argument("--budget", help="可用资金范围 起点:终点:点数，如 10000000:40000000:31")
+    sw.add_argument(
+        "--weights", help="甲组/乙组=起点:终点:点数，如 c13-*,c14-talent/c09-offshore,c07-*=0.2:5:25"
+    )
+    sw.add_argument("--rules", action="store_true", help="加权、最小覆盖率最大、按比例三种规则对比")
+    sw.add_argument("--jobs", type=int, default=1, help="并行进程数")
+    sw.add_argument("--dask", help="在已有的 Dask 集群上运行（调度器地址，如 tcp://127.0.0.1:8786）")
+    sw.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>-sweep/）")
+    sw.set_defaults(handler=_sweep)
+
     pol = sub.add_parser("policy", help="政策包 / policy packs")
     pol_sub = pol.add_subparsers(title="policy commands")
     show = pol_sub.add_parser("show", help="列出政策包的支持事项 / print a pack's item table")
@@ -149,6 +161,47 @@ def _run(args: argparse.Namespace) -> int:
             f"注意：拟支持名单有变化，原 approved.xlsx 已保留为 {kept.name} / the previous approved list was kept"
         )
     print(f"已写出 {len(paths)} 个文件到 {paths[0].parent if paths else args.out}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .intake import read_applications
+    from .outputs.sweep import write_sweep
+    from .scenario import load_scenario
+    from .sweep import budget_frontier, capped, groups, parse_range, rule_comparison, weight_sweep
+
+    scenario = load_scenario(args.scenario)
+    policy = load_policy(scenario.policy, base=scenario.path.parent)
+    frame = capped(scenario, policy, read_applications(scenario.applications, policy).frame)
+    opts = {"jobs": args.jobs, "dask": args.dask, "progress": sys.stderr.isatty()}
+    frontier = weights = rules = None
+    if args.budget or not (args.weights or args.rules):
+        budgets = [
+            int(b)
+            for b in parse_range(args.budget or f"{scenario.available // 2}:{scenario.available * 2}:31")
+        ]
+        frontier = budget_frontier(scenario, policy, frame, budgets, **opts)
+        own = frontier.points.set_index("budget").loc[scenario.available]
+        print(
+            f"预算前沿 {len(frontier.points)} 点；本方案资金 {scenario.available:,} 元：加权价值 {own['value']:,.2f}，获支持 {int(own['funded'])} 项"
+        )
+    if args.weights:
+        name, a, b, spec = groups(args.weights, policy)
+        weights = (
+            weight_sweep(scenario, policy, frame, a, b, parse_range(spec), **opts),
+            ",".join(a),
+            ",".join(b),
+        )
+        print(f"权重权衡 {len(weights[0])} 点：甲组 {weights[1]} 对 乙组 {weights[2]}")
+    if args.rules:
+        rules = rule_comparison(scenario, policy, frame, **opts)
+        for r in rules[0].itertuples(index=False):
+            print(
+                f"  {r.rule:<9} 加权价值 {r.value:>16,.2f}  获支持 {r.funded:>4}  基尼 {r.coverage_gini:.3f}  前十大占比 {r.top10_share:.1%}"
+            )
+    out = args.out or Path("reports") / f"{args.scenario.stem}-sweep"
+    paths = write_sweep(out, frontier, weights, rules)
+    print(f"已写出 {len(paths)} 个文件到 {out}")
     return 0
 
 
