@@ -421,6 +421,13 @@ def run(
     result = allocate(scenario, policy, frame, manifest=manifest, fixed=fixed, batch=batch)
     if excluded is not None:
         result = replace(result, roster_exclusions=excluded)
+    if fixed is None and scenario.available > 0:  # the report's frontier: half to twice the fund
+        from .sweep import budget_frontier, capped
+
+        budgets = [int(scenario.available * k / 10) for k in range(5, 21, 3)] + [scenario.available + EXTRA]
+        result = replace(
+            result, frontier=budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
+        )
     return result, write_outputs(result, target)
 
 

@@ -175,9 +175,9 @@ class AllocationResult:
     comparison: RuleComparison | None = None  # None when the rule is the default
     waitlist: pd.DataFrame | None = None  # WAITLIST_COLUMNS, rank 1 first (候补名单)
     ledger: pd.DataFrame | None = None  # LEDGER_COLUMNS: purchased premises under supervision (监管台账)
-    roster_exclusions: pd.DataFrame | None = (
-        None  # allocator.roster.EXCLUSION_COLUMNS (人员核减), if a roster
-    )
+    #: allocator.roster.EXCLUSION_COLUMNS (人员核减), when the workbook has a roster
+    roster_exclusions: pd.DataFrame | None = None
+    frontier: object | None = None  # allocator.sweep.Frontier around the scenario's fund (for the report)
 
     @property
     def funded(self) -> pd.DataFrame:
