@@ -108,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     cov.add_argument("policy", help="内置政策包编号或文件路径 / a shipped pack id or a pack file")
     cov.set_defaults(handler=_policy_coverage)
 
+    cmp = sub.add_parser(
+        "compare", help="比较两次分配结果：谁增谁减 / diff two result folders: who gains, who loses"
+    )
+    cmp.add_argument("dir_a", type=Path, help="结果目录 A（allocator run 的输出）")
+    cmp.add_argument("dir_b", type=Path, help="结果目录 B；变化＝B − A")
+    cmp.add_argument("--out", type=Path, help="输出目录（默认 reports/compare-<A方案名>-vs-<B方案名>/）")
+    cmp.set_defaults(handler=_compare)
+
     demo = sub.add_parser("demo-data", help="生成示例申报数据 / seeded sample applications")
     demo.add_argument("n", type=int)
     demo.add_argument("out", type=Path)
@@ -238,6 +246,47 @@ def _plan(args: argparse.Namespace) -> int:
         gain = float(plan.foresight["value_joint"].sum() - plan.foresight["value_sequential"].sum())
         print(f"联合优化比逐年分配多获加权价值 {gain:,.2f}")
     print(f"已写出 {len(paths)} 个文件到 {args.out or 'reports/' + args.plan.stem}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_dirs, default_out_dir, status_text, write_comparison
+
+    c = compare_dirs(args.dir_a, args.dir_b)
+    print(f"A：{c.name_a}（{c.a.rule_zh}）  {c.a.folder}")
+    print(f"B：{c.name_b}（{c.b.rule_zh}）  {c.b.folder}")
+    for note in c.notes:
+        print(f"注意：{note}")
+    head = ("", "A", "B", "变化（B−A）")
+    rows = [head]
+    for key, row in c.totals.iterrows():
+        if key == "value":
+            cells = [f"{float(row[k]):,.2f}" for k in ("a", "b")]
+            cells.append(f"{float(row['change']):+,.2f}" if row["change"] else "0")
+        else:
+            cells = [f"{int(row[k]):,}" for k in ("a", "b")]
+            cells.append(f"{int(row['change']):+,}" if row["change"] else "0")
+        rows.append((row["label"], *cells))
+    w = [max(width(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  " + pad(r[0], w[0]) + "".join("  " + " " * (w[i] - width(r[i])) + r[i] for i in (1, 2, 3)))
+
+    def top(frame, title: str) -> None:
+        print(title + ("：无" if frame.empty else "："))
+        for row in frame.head(5).itertuples(index=False):
+            before = status_text(row.status_a, row.award_a, row.where, "a")
+            after = status_text(row.status_b, row.award_b, row.where, "b")
+            name = pad(clip(row.applicant, 28), 28)
+            print(
+                f"  {row.application_id}  {name}  {pad(clip(row.item_name, 16), 16)}  {row.award_a:,} → {row.award_b:,} 元"
+                f"（{row.change:+,}；{before} → {after}）"
+            )
+
+    top(c.gainers, "增加最多的 5 项（B 较 A）")
+    top(c.losers, "减少最多的 5 项（B 较 A）")
+    out = args.out or default_out_dir(c)
+    paths = write_comparison(c, out)
+    print(f"已写出 {len(paths)} 个文件到 {out}")
     return 0
 
 
