@@ -479,3 +479,56 @@ def build_heilongjiang_result() -> AllocationResult:
 @pytest.fixture
 def heilongjiang_result() -> AllocationResult:
     return build_heilongjiang_result()
+
+
+# ---------------------------------------------------------------- the budget frontier (report.html, report.pdf)
+#: :func:`build_frontier`'s points: (available, weighted value, funded); the scenario's own fund is the middle
+#: one. Each extra million buys 912,345.00 of weighted value up to the fund, 382,000.00 after it.
+FRONTIER_POINTS = ((2_250_000, 2_500_000.0, 5), (3_250_000, 3_412_345.0, 6), (4_250_000, 3_794_345.0, 7))
+
+
+def build_frontier(points=FRONTIER_POINTS, own: int = 3_250_000):
+    """A small :class:`allocator.sweep.Frontier` by hand, around :func:`build_result`'s 3,250,000."""
+    from allocator.sweep import Frontier
+
+    frame = pd.DataFrame(
+        [
+            {
+                "budget": b,
+                "value": v,
+                "funded": f,
+                "awarded": b + 1_400_000,
+                "city_cost": b - 40_000,
+                "carryover_out": 19_200,
+            }
+            for b, v, f in points
+        ]
+    )
+    step = frame["budget"].diff()
+    frame["extra_value"] = (frame["value"].diff() / step * 1_000_000).round(2)
+    frame["extra_funded"] = frame["funded"].diff()
+    n = len(points)
+    coverage = pd.DataFrame(
+        {
+            "c04-buy": [min(1.0, 0.6 + 0.2 * k) for k in range(n)],
+            "c13-hire": [min(1.0, 0.7 + 0.15 * k) for k in range(n)],
+            "c15-innovation": [min(1.0, 0.4 + 0.3 * k) for k in range(n)],
+        },
+        index=pd.Index([b for b, _, _ in points], name="budget"),
+    )
+    names = {
+        "c04-buy": "购买、自建办公用房补助",
+        "c13-hire": "新录用员工培训补助",
+        "c15-innovation": "创新型项目补助",
+    }
+    return Frontier(frame, coverage, own, names)
+
+
+def build_frontier_result() -> AllocationResult:
+    """:func:`build_result` with :func:`build_frontier`, as ``allocator run`` sets it."""
+    return dataclasses.replace(build_result(), frontier=build_frontier())
+
+
+@pytest.fixture
+def frontier_result() -> AllocationResult:
+    return build_frontier_result()

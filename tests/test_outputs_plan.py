@@ -34,6 +34,7 @@ YEAR_FILES = {
     "waitlist.csv",
     "summary.json",
     "report.html",
+    "report.pdf",
     *(f"charts/{c}.{e}" for c in ("by_item", "by_district", "funding_status") for e in ("png", "svg")),
 }
 PLAN_FILES = {"plan.xlsx", "plan.json", "charts/plan.png", "charts/plan.svg"}

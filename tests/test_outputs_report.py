@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from allocator.outputs.report import write_report_html
-from tests.conftest import SCRIPT_APPLICANT, build_result
+from allocator.outputs.report import conclusion, frontier_rows, write_report_html
+from tests.conftest import SCRIPT_APPLICANT, build_frontier, build_result, build_rule_result
 
 
 def test_self_contained_chinese_page(small_result, tmp_path):
@@ -58,3 +58,88 @@ def test_next_million_not_computed(tmp_path):
     result = build_result(next_million=False)
     html = write_report_html(result, tmp_path / "r.html", tmp_path / "charts").read_text("utf-8")
     assert "未测算" in html.split("再增加100万元可支持什么", 1)[1]
+
+
+# ---------------------------------------------------------------- what a leader reads first
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_conclusion_and_frontier_come_first(frontier_result, tmp_path):
+    html = write_report_html(frontier_result, tmp_path / "r.html", tmp_path / "charts").read_text("utf-8")
+    order = [
+        "<h1>",
+        "<h2>结论</h2>",
+        '<section class="cards">',
+        "<h2>预算前沿</h2>",
+        "<h2>分配规则</h2>",
+        "<h2>图表</h2>",
+        "<h2>分事项</h2>",
+        "<h2>分区</h2>",
+        "<h2>再增加100万元可支持什么</h2>",
+    ]
+    at = [html.index(h) for h in order]
+    assert at == sorted(at)
+    lead = plain(html.split("<h2>结论</h2>", 1)[1].split('<section class="cards">', 1)[0])
+    for text in (
+        "本次可用资金 325.00 万元（年度专项资金 300.00 万元＋上年结转 25.00 万元）。",
+        "拟支持 6 件申报（符合条件 7 件），拟支持金额 471.00 万元，其中市级承担 321.00 万元、区级承担 150.00 万元。",
+        "结转下年 1.92 万元；符合条件的申报中仍有 1 件未获支持、1 件部分支持",
+        "（529.00 万元）的 89.0%",
+        "若再增加 100 万元，拟支持金额可增加 58.00 万元，2 件申报提高支持额，新增获支持 1 件，加权价值提高 382,000.00。",
+        "本方案按默认规则「加权价值最大」分配。",
+    ):
+        assert text in lead, text
+
+
+def test_frontier_section(frontier_result, tmp_path):
+    html = write_report_html(frontier_result, tmp_path / "r.html", tmp_path / "charts").read_text("utf-8")
+    for bad in ("http://", "https://", "<link", "<script", "url("):
+        assert bad not in html, bad
+    srcs = re.findall(r'src="([^"]*)"', html)
+    assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    section = html.split("<h2>预算前沿</h2>", 1)[1].split("<h2>分配规则</h2>", 1)[0]
+    assert 'alt="预算前沿：资金规模与加权价值、获支持数"' in section
+    assert re.findall(r"<th>([^<]*)</th>", section) == [
+        "可用资金（万元）",
+        "加权价值",
+        "获支持数",
+        "每增加100万元的加权价值",
+    ]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", section)[1:]]
+    assert rows == [
+        ["225.00", "2,500,000.00", "5", "—"],
+        ["325.00（本方案）", "3,412,345.00", "6", "912,345.00"],
+        ["425.00", "3,794,345.00", "7", "382,000.00"],
+    ]
+    assert section.count('<tr class="own">') == 1
+
+
+def test_no_frontier_no_section(small_result, tmp_path):
+    html = write_report_html(small_result, tmp_path / "r.html", tmp_path / "charts").read_text("utf-8")
+    assert "<h2>结论</h2>" in html and "预算前沿" not in html
+
+
+def test_conclusion_says_what_the_rule_costs(rule_result, tmp_path):
+    html = write_report_html(rule_result, tmp_path / "r.html", tmp_path / "charts").read_text("utf-8")
+    lead = plain(html.split("<h2>结论</h2>", 1)[1].split('<section class="cards">', 1)[0])
+    assert (
+        "本方案采用「最小覆盖率最大（公平优先）」规则，与默认规则「加权价值最大」相比：加权价值少 400,000.00"
+        "（占默认规则的 11.76%），获支持数多 1 件，最小覆盖率由 0.00% 变为 50.00%。"
+    ) in lead
+    assert "未获支持" not in lead  # A005 is overridden at 0, not cut by the budget
+
+
+def test_conclusion_without_comparison_or_next_million():
+    text = "".join(conclusion(build_rule_result(comparison=False)))
+    assert "本方案采用「最小覆盖率最大（公平优先）」规则（本次未测算与默认规则的比较）。" in text
+    assert "再增加" not in "".join(conclusion(build_result(next_million=False)))
+
+
+def test_frontier_rows_keep_the_scenario_fund():
+    points = [(1_000_000 * k, 900_000.0 * k, 10 * k) for k in range(1, 21)]  # 20 points
+    rows = frontier_rows(build_frontier(points, own=13_000_000), most=7)
+    assert len(rows) <= 7
+    assert list(rows["budget"])[0] == 1_000_000 and list(rows["budget"])[-1] == 20_000_000
+    assert {13_000_000, 14_000_000} <= set(rows["budget"]) and rows["own"].sum() == 1
+    assert rows["extra_value"].iloc[1:].round(2).eq(900_000.0).all()  # per million, between the rows shown

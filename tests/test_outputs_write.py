@@ -17,6 +17,7 @@ NAMES = {
     "waitlist.csv",
     "summary.json",
     "report.html",
+    "report.pdf",
     "charts/by_item.png",
     "charts/by_item.svg",
     "charts/by_district.png",
@@ -47,7 +48,9 @@ def old_outputs(tmp_path):
     return out
 
 
-@pytest.mark.parametrize("writer", ["write_summary_json", "write_charts", "write_report_html"])
+@pytest.mark.parametrize(
+    "writer", ["write_summary_json", "write_charts", "write_report_html", "write_report_pdf"]
+)
 def test_failure_midway_leaves_earlier_outputs(small_result, tmp_path, monkeypatch, writer):
     out = old_outputs(tmp_path)
 

@@ -8,6 +8,7 @@ waitlist.csv        :func:`~allocator.outputs.tables.write_waitlist_csv`
 summary.json        :func:`~allocator.outputs.tables.write_summary_json`
 charts/             :func:`~allocator.outputs.charts.write_charts`
 report.html         :func:`~allocator.outputs.report.write_report_html`
+report.pdf          :func:`~allocator.outputs.report_pdf.write_report_pdf` (the same, on one A4 page)
 =================== ===========================================================
 
 :func:`write_outputs` writes them all into a temporary folder beside ``out_dir`` and only then moves each
@@ -30,6 +31,7 @@ from ..result import AllocationResult
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .report import write_report_html
+from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "write_outputs",
     "write_plan_outputs",
     "write_report_html",
+    "write_report_pdf",
     "write_summary_json",
     "write_waitlist_csv",
 ]
@@ -58,6 +61,7 @@ def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
         write_summary_json(result, folder / "summary.json"),
         *write_charts(result, charts),
         write_report_html(result, folder / "report.html", charts),
+        write_report_pdf(result, folder / "report.pdf", charts),
     ]
     return [p.relative_to(folder) for p in written]
 

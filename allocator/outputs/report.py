@@ -1,6 +1,8 @@
 """``report.html``: one self-contained page for leadership (inline CSS, charts as base64 PNG, no links out).
 
-Key figures, 「分配规则」 (the rule used, LP or MILP and its gap, the shadow price, what the rule cost against
+What a leader reads first comes first: the title, 「结论」 (:func:`conclusion`: the money, what is awarded to
+how many, what is left, what another million would buy, what the rule costs), the key figures, and
+「预算前沿」 when ``result.frontier`` is set (the frontier chart and a few of its points). Then 「分配规则」 (the rule used, LP or MILP and its gap, the shadow price, what the rule cost against
 the default rule, the limits and overrides applied), the charts, tables by item and district, and
 「再增加100万元可支持什么」 from ``result.next_million``. Every piece of user text goes through
 :func:`html.escape`.
@@ -9,13 +11,16 @@ the default rule, the limits and overrides applied), the charts, tables by item 
 from __future__ import annotations
 
 import base64
+import io
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
 import pandas as pd
+from matplotlib import rc_context
 
-from ..result import AllocationResult
+from ..result import AllocationResult, Status
 from ._common import (
     DEFAULT_RULE,
     RULE_SAYS,
@@ -39,7 +44,7 @@ from ._common import (
     wan,
     yuan,
 )
-from .charts import CHARTS, write_charts
+from .charts import CHARTS, DPI, chart_rc, write_charts
 from .levels import cost_headers, level_labels, level_short, sharing_zh
 
 CHART_ALT = {
@@ -70,8 +75,11 @@ table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
 th,td{border:1px solid #D9E2EC;padding:6px 8px}th{background:#DDEBF7;font-weight:600}
 td.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total td{font-weight:700;background:#F2F2F2}
+.lead{background:#fff;border-left:5px solid #F28E2B;border-radius:8px;padding:14px 18px;margin-top:16px;
+ font-size:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}.lead h2{margin:0 0 6px;border:0;padding:0}.lead p{margin:0}
+tr.own td{font-weight:700;background:#FFF4E5}
 .note{color:#52606D;font-size:13px}footer{margin-top:36px;color:#7B8794;font-size:12px}
-@media print{body{background:#fff}.card,figure{box-shadow:none;border:1px solid #D9E2EC}}
+@media print{body{background:#fff}.card,figure,.lead{box-shadow:none;border:1px solid #D9E2EC}}
 """
 
 
@@ -124,6 +132,156 @@ def _key_figures(result: AllocationResult) -> str:
         ),
     ]
     return f'<section class="cards">{"".join(cards)}</section>'
+
+
+def wan_text(amount: int | float) -> str:
+    """万元 without needless decimals: ``100`` for 1,000,000, ``2,356.97`` for 23,569,700."""
+    return f"{round(amount) // 10_000:,}" if round(amount) % 10_000 == 0 else wan(amount)
+
+
+def conclusion(result: AllocationResult) -> list[str]:
+    """「结论」 in plain Chinese, sentence by sentence (the report and the PDF say the same): the money
+    available, what is awarded to how many, what is left, what another million would buy (from
+    ``result.next_million``) and, when compared, what the rule costs against the default."""
+    s = result.summary
+    fund, cofund = level_labels(result)
+    source = (
+        f"（年度专项资金 {wan(s.annual_fund)} 万元＋上年结转 {wan(s.carryover_in)} 万元）"
+        if s.carryover_in
+        else ""
+    )
+    out = [
+        f"本次可用资金 {wan(s.available)} 万元{source}。",
+        f"拟支持 {s.funded:,} 件申报（符合条件 {s.eligible:,} 件），拟支持金额 {wan(s.awarded)} 万元，"
+        f"其中{fund}承担 {wan(s.city_cost)} 万元、{cofund}承担 {wan(s.district_cost)} 万元。",
+    ]
+    left = f"管理费用 {wan(s.admin)} 万元，结转下年 {wan(s.carryover_out)} 万元" + (
+        f"（其中预留后续批次 {wan(s.reserve)} 万元）" if s.reserve else ""
+    )
+    status = result.table["status"].astype(str)
+    unfunded = int((status == Status.UNFUNDED.value).sum())
+    partial = int((status == Status.PARTIAL.value).sum())
+    if unfunded or partial:
+        short = "、".join(
+            t
+            for t in (
+                f"{unfunded:,} 件未获支持" if unfunded else "",
+                f"{partial:,} 件部分支持" if partial else "",
+            )
+            if t
+        )
+        left += f"；符合条件的申报中仍有 {short}"
+    elif s.eligible:
+        left += "；符合条件的申报均已全额支持"
+    if s.requested_total:
+        left += f"，拟支持金额为其政策上限合计（{wan(s.requested_total)} 万元）的 {s.awarded / s.requested_total:.1%}"
+    out.append(left + "。")
+    nm = result.next_million
+    if nm is not None:
+        more = f"若再增加 {wan_text(nm.extra)} 万元，"
+        if nm.awarded_gain <= 0:
+            out.append(more + "拟支持金额不会增加（其余申报已获上限，或受限额约束）。")
+        else:
+            raised = len(nm.changed) if nm.changed is not None else 0
+            city = (
+                f"（{fund}承担增加 {wan(nm.city_cost_gain)} 万元）"
+                if nm.city_cost_gain != nm.awarded_gain
+                else ""
+            )
+            out.append(
+                more + f"拟支持金额可增加 {wan(nm.awarded_gain)} 万元{city}，{raised:,} 件申报提高支持额，"
+                f"新增获支持 {nm.newly_funded:,} 件，加权价值提高 {value_text(nm.value_gain)}。"
+            )
+    rule = rule_of(result)
+    name, default = rule_zh(rule), rule_zh(DEFAULT_RULE)
+    cmp = result.comparison
+    if cmp is not None:
+        head = f"本方案采用「{name}」规则，与默认规则「{default}」相比："
+        if cmp.cost > 0.005:
+            head += f"加权价值少 {value_text(cmp.cost)}（占默认规则的 {percent(cost_ratio(cmp))}）"
+        else:
+            head += "加权价值相同（没有代价）"
+        diff = cmp.funded - cmp.default_funded
+        head += f"，获支持数{'多' if diff > 0 else '少'} {abs(diff):,} 件" if diff else "，获支持数相同"
+        head += f"，最小覆盖率由 {percent(cmp.default_min_coverage)} 变为 {percent(cmp.min_coverage)}。"
+        out.append(head)
+    elif rule != DEFAULT_RULE:
+        out.append(f"本方案采用「{name}」规则（本次未测算与默认规则的比较）。")
+    else:
+        out.append(f"本方案按默认规则「{name}」分配。")
+    return out
+
+
+def _conclusion_section(result: AllocationResult) -> str:
+    return f'<section class="lead"><h2>结论</h2><p>{escape("".join(conclusion(result)))}</p></section>'
+
+
+def frontier_rows(frontier: object, most: int = 9) -> pd.DataFrame:
+    """A few points of the frontier for a table: all of them when there are at most ``most``, else evenly
+    spaced ones, always with the scenario's own fund and the point after it. Columns budget, value,
+    funded, own (the scenario's fund) and extra_value: the weighted value of one more 1,000,000 yuan
+    from the row above (NaN on the first row)."""
+    p = frontier.points.sort_values("budget").reset_index(drop=True)  # type: ignore[attr-defined]
+    own = int(frontier.scenario_budget)  # type: ignore[attr-defined]
+    if len(p) > most:
+        keep = {round(k * (len(p) - 1) / (most - 3)) for k in range(most - 2)}
+        at = p.index[p["budget"] == own]
+        if len(at):
+            keep |= {int(at[0]), min(int(at[0]) + 1, len(p) - 1)}
+        p = p.loc[sorted(keep)].reset_index(drop=True)
+    out = p[["budget", "value", "funded"]].copy()
+    out["own"] = out["budget"] == own
+    out["extra_value"] = out["value"].diff() / out["budget"].diff() * 1_000_000
+    return out
+
+
+def frontier_png(frontier: object) -> bytes | None:
+    """:func:`~allocator.outputs.sweep.draw_frontier` as PNG; None when the scenario's fund is not a point
+    of the frontier (the chart marks it)."""
+    from .sweep import draw_frontier
+
+    if int(frontier.scenario_budget) not in set(frontier.points["budget"].astype(int)):  # type: ignore[attr-defined]
+        return None
+    buf = io.BytesIO()
+    with rc_context(chart_rc()):
+        draw_frontier(frontier).savefig(  # type: ignore[arg-type]
+            buf, dpi=DPI, format="png", metadata={"Software": "allocator"}, facecolor="white"
+        )
+    return buf.getvalue()
+
+
+def _frontier_section(result: AllocationResult) -> str:
+    """「预算前沿」: the chart and a few points; '' when the run computed no frontier."""
+    frontier = result.frontier
+    if frontier is None or getattr(frontier, "points", None) is None or frontier.points.empty:
+        return ""
+    out = [
+        "<h2>预算前沿</h2>",
+        "<p>同一批申报、同一规则和限额，按不同的可用资金重新求解：资金越多，加权价值和获支持数如何变化。"
+        "虚线为本方案的可用资金。</p>",
+    ]
+    png = frontier_png(frontier)
+    if png is not None:
+        data = base64.b64encode(png).decode("ascii")
+        out.append(
+            f'<figure><img alt="预算前沿：资金规模与加权价值、获支持数" src="data:image/png;base64,{data}"></figure>'
+        )
+    rows = []
+    for r in frontier_rows(frontier).itertuples():
+        budget = wan(r.budget) + ("（本方案）" if r.own else "")
+        extra = "—" if math.isnan(r.extra_value) else value_text(r.extra_value)
+        cells = [budget, value_text(r.value), f"{int(r.funded):,}", extra]
+        tds = f"<td>{escape(cells[0])}</td>" + "".join(f'<td class="m">{escape(c)}</td>' for c in cells[1:])
+        rows.append(f'<tr class="own">{tds}</tr>' if r.own else f"<tr>{tds}</tr>")
+    head = "".join(
+        f"<th>{h}</th>" for h in ("可用资金（万元）", "加权价值", "获支持数", "每增加100万元的加权价值")
+    )
+    out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    out.append(
+        '<p class="note">每增加100万元的加权价值：与上一行相比，可用资金每增加 100 万元所增加的加权价值；'
+        f"{escape(VALUE_SAYS)}。</p>"
+    )
+    return "".join(out)
 
 
 def _rule_section(result: AllocationResult) -> str:
@@ -326,7 +484,9 @@ def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
         f"（{escape(str(getattr(policy, 'id', '')))}）</p>",
         f'<p class="sub">方案状态：{escape(status_zh(s.status))}'
         f"　生成时间：{escape(generated_at(manifest))}</p>",
+        _conclusion_section(result),
         _key_figures(result),
+        _frontier_section(result),
         "<h2>分配规则</h2>",
         _rule_section(result),
         "<h2>图表</h2>",
