@@ -76,24 +76,21 @@ def _cell(value: object) -> str:
 
 
 def csv_rows(result: AllocationResult) -> list[list[str]]:
-    """Header and rows of allocation.csv, as the text written."""
+    """Header and rows of allocation.csv, as the text written (built column by column: 100k rows fast)."""
     table = prepared(result)
-    raw = result.table
     columns = [*CSV_COLUMNS, *CSV_EXTRA]
-    rows = [list(columns)]
-    for idx, row in table.iterrows():
-        out = []
-        for col in columns:
-            value = row[col]
-            if col == "district":
-                value = raw.at[idx, "district"]  # as read, not the sheet label for blanks
-            elif col == "status":
-                value = str(value)
-            elif col == "source_row":
-                value = "" if pd.isna(value) or value == "" else int(value)
-            out.append(_cell(value.item() if hasattr(value, "item") else value))
-        rows.append(out)
-    return rows
+    cells = []
+    for col in columns:
+        if col == "district":
+            values = result.table["district"].reindex(table.index).tolist()  # as read, not the sheet label
+        else:
+            values = table[col].tolist()
+        if col == "status":
+            values = [str(v) for v in values]
+        elif col == "source_row":
+            values = ["" if v is None or v == "" or pd.isna(v) else int(v) for v in values]
+        cells.append([_cell(v) for v in values])
+    return [list(columns), *(list(row) for row in zip(*cells, strict=True))]
 
 
 def write_allocation_csv(result: AllocationResult, path: str | Path) -> Path:
