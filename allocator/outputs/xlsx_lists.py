@@ -100,7 +100,7 @@ class ListRef:
         return f"'{self.sheet}'!{self.local(key)}"
 
 
-def _cell_value(row: pd.Series, col: Col, seq: int) -> object:
+def _cell_value(row: dict, col: Col, seq: int) -> object:
     if col.key == "#seq":
         return seq
     if col.key == "#status":
@@ -129,7 +129,7 @@ def write_list(
     for j, col in enumerate(columns):
         put_text(ws, 0, j, col.header, st.header)
     widths: list[list[str]] = [[c.header] for c in columns]
-    for i, (_, row) in enumerate(df.iterrows(), start=1):
+    for i, row in enumerate(df.to_dict("records"), start=1):  # dicts: far faster than iterrows
         for j, col in enumerate(columns):
             value = _cell_value(row, col, i)
             fmt = fmt_of[col.kind]()
