@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .fields import SOURCE_ROW, SOURCE_SHEET
 from .policy import Condition, Item, Policy
 from .scenario import Scenario
 
@@ -230,7 +229,3 @@ def _zero_reason(row: object) -> str:
     if not np.isnan(requested) and requested < 1:
         return "申请金额为0，无可支持金额"
     return "按政策标准计算的可支持金额为0"
-
-
-def source_label(row: pd.Series) -> str:
-    return f"{row[SOURCE_SHEET]}!{row[SOURCE_ROW]}"
