@@ -73,6 +73,7 @@ class Model:
     city: pulp.LpAffineExpression | None = None  # Σ s_i·x_i
     minimum: np.ndarray | None = None  # per variable: the least non-zero award (min_award or floor)
     parts: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)  # item -> its city cost
+    built: int = 0  # constraints the build made; the rule's stages add theirs after them
 
 
 def build_model(
@@ -155,6 +156,28 @@ def build_model(
         problem.setObjective(pulp.lpSum(model.slacks.values()))
     else:
         problem.setObjective(model.value - ADMIN_PENALTY * admin)
+    model.built = len(problem.constraints())
+    return model
+
+
+def rebudget(model: Model, budget: Budget) -> Model:
+    """The built model again, for another available amount (the same applications, limits and fixed
+    awards): the stages' holds and rows are taken out and the budget row's right-hand side is moved.
+
+    What another million buys and the shadow price re-solve the year's model twice more; building it
+    anew each time costs more than solving it (a variable per application in PuLP), so it is reused.
+    """
+    if "budget_city" not in model.bounds:
+        raise ValueError("rebudget needs the single-year budget row (not a plan's cumulative budgets)")
+    rows = model.problem._constraints  # PuLP 3.3 has no public way to remove a constraint
+    for name in list(rows)[model.built :]:
+        del rows[name]
+    usable = budget.available - budget.reserve
+    rows["budget_city"].constant = -usable / SCALE
+    old = model.bounds["budget_city"]
+    model.bounds["budget_city"] = Bound(old.name, old.kind, old.key, usable, old.zh)
+    model.budget = budget
+    model.problem.setObjective(model.value - ADMIN_PENALTY * model.admin)
     return model
 
 
@@ -208,7 +231,13 @@ def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: di
 
 
 def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], slack) -> None:
+    """Item shares against one variable for the fund's total, defined once (``city_total``): written
+    against Σ s_i·x_i itself, each share row would hold every application and the matrix would grow
+    with items × applications (1.4 million coefficients for 8 items at 100,000 applications)."""
     groups = _groups(frame, "item", model.rows)
+    total = model.problem.add_variable("city_total", lowBound=0)
+    model.problem += (city - total == 0, "city_total")
+    city = total
     for n, (item, (lo, hi)) in enumerate(sorted(bounds.items())):
         pos = groups.get(item, np.array([], dtype=int))
         part = pulp.LpAffineExpression((model.x[k], share[k]) for k in pos)
