@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, timing
 from .diagnose import diagnose
 from .errors import InfeasibleError, ScenarioError
 from .explain import explain
-from .model import Budget, build_model
+from .model import Budget, Model, build_model, rebudget
 from .money import city_cost, round_awards
 from .objectives import optimise, tier_of
 from .policy import Policy, load_policy
@@ -81,7 +81,8 @@ def allocate(
     commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist);
     ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual.
     """
-    frame = caps(applications, policy, scenario).frame
+    with timing.stage("caps"):
+        frame = caps(applications, policy, scenario).frame
     n = len(frame)
     budget = Budget(
         scenario.available,
@@ -93,28 +94,53 @@ def allocate(
     _check_admin(policy, budget)
     dec = _decisions(frame, scenario, fixed or {}, floors or {}, decided or {})
     solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
-    solution = _optimise(frame, scenario, budget, dec, solver)
+    with timing.stage("build"):
+        model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
+    solution = _optimise(frame, scenario, budget, dec, solver, model)
     tier = tier_of(frame, scenario) if scenario.rule == "priority" else None
-    table = explain(
-        frame, solution.award, policy, scenario, dec.overridden, solution.info.level, tier, dec.notes
-    )
+    with timing.stage("explain"):
+        table = explain(
+            frame, solution.award, policy, scenario, dec.overridden, solution.info.level, tier, dec.notes
+        )
     extra = comparison = None
     shadow = 0.0
     if next_million:
-        more = _optimise(frame, scenario, replace(budget, available=budget.available + EXTRA), dec, solver)
+        more = replace(budget, available=budget.available + EXTRA)
+        more = _optimise(frame, scenario, more, dec, solver, model)
         extra = _next_million(table, frame, solution, more)
-        step = _optimise(
-            frame, scenario, replace(budget, available=budget.available + SHADOW_STEP), dec, solver
-        )
+        step = replace(budget, available=budget.available + SHADOW_STEP)
+        step = _optimise(frame, scenario, step, dec, solver, model)
         shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
         if scenario.rule != "weighted":
-            default = _optimise(frame, replace(scenario, rule="weighted"), budget, dec, solver)
+            default = _optimise(frame, replace(scenario, rule="weighted"), budget, dec, solver, model)
             comparison = _compare(
                 frame, scenario.rule, solution, default, dec.fixed, scenario.limits.min_award
             )
     commitments = int(table["city_cost"].to_numpy()[sorted(dec.commitment_rows)].sum())
     summary = _summary(table, scenario, budget, solution, shadow, batch, commitments)
     ids = frame["application_id"].to_numpy()
+    with timing.stage("round+verify"):
+        _verify(table, policy, budget, summary, scenario, dec, ids)
+    with timing.stage("waitlist+ledger"):
+        registers = (
+            waitlist(frame, table, solution.order, scenario, set(dec.fixed)),
+            ledger(frame, table, policy, scenario),
+        )
+    return AllocationResult(
+        scenario=scenario,
+        policy=policy,
+        table=table,
+        summary=summary,
+        solver=solution.info,
+        manifest=dict(manifest or {}),
+        next_million=extra,
+        comparison=comparison,
+        waitlist=registers[0],
+        ledger=registers[1],
+    )
+
+
+def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: Scenario, dec, ids) -> None:
     verify(
         table,
         shares={it.id: it.city_share for it in policy.items},
@@ -127,18 +153,6 @@ def allocate(
         overrides={ids[r]: a for r, a in dec.fixed.items()},
         floors={ids[r]: a for r, a in dec.floors.items()},
         item_floors={it.id: it.floor for it in policy.items if it.floor},
-    )
-    return AllocationResult(
-        scenario=scenario,
-        policy=policy,
-        table=table,
-        summary=summary,
-        solver=solution.info,
-        manifest=dict(manifest or {}),
-        next_million=extra,
-        comparison=comparison,
-        waitlist=waitlist(frame, table, solution.order, scenario, set(dec.fixed)),
-        ledger=ledger(frame, table, policy, scenario),
     )
 
 
@@ -226,29 +240,28 @@ def _check_admin(policy: Policy, budget: Budget) -> None:
         )
 
 
-def _optimise(frame: pd.DataFrame, scenario: Scenario, budget: Budget, dec: _Decisions, solver) -> _Solution:
-    model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
+def _optimise(
+    frame: pd.DataFrame,
+    scenario: Scenario,
+    budget: Budget,
+    dec: _Decisions,
+    solver,
+    model: Model | None = None,
+) -> _Solution:
+    """Staged solve, whole-yuan rounding. ``model``: one built for the same applications, limits and
+    decisions, reused for this budget (:func:`~allocator.model.rebudget`) instead of built anew."""
+    with timing.stage("build"):
+        if model is None:
+            model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
+        else:
+            model = rebudget(model, budget)
     try:
         out = optimise(model, frame, scenario, set(dec.fixed), solver)
     except InfeasibleError:
         raise diagnose(frame, budget, scenario, dec.fixed, solver, dec.floors) from None
-    full = np.zeros(len(frame))
-    full[model.rows] = out.awards
     admin = min(max(budget.admin_low, int(round(out.admin))), budget.admin_high)
-    least = np.zeros(len(frame), dtype=np.int64)
-    for r, amount in dec.floors.items():
-        least[r] = amount
-    award = round_awards(
-        frame,
-        full,
-        admin,
-        budget.available - budget.reserve,
-        limits=scenario.limits,
-        fixed=set(dec.fixed),
-        order=out.order,
-        fill=scenario.rule != "prorata",
-        least=least,
-    )
+    with timing.stage("round+verify"):
+        award = _round(frame, model, out, admin, budget, scenario, dec)
     value = round(float(frame["value"].to_numpy() @ award), 4)
     info = SolverInfo(
         out.solver,
@@ -263,6 +276,26 @@ def _optimise(frame: pd.DataFrame, scenario: Scenario, budget: Budget, dec: _Dec
         level=out.level,
     )
     return _Solution(award, admin, info, out.order)
+
+
+def _round(frame, model: Model, out, admin: int, budget: Budget, scenario: Scenario, dec: _Decisions):
+    """Whole yuan (allocator.money), every limit checked on the integers."""
+    full = np.zeros(len(frame))
+    full[model.rows] = out.awards
+    least = np.zeros(len(frame), dtype=np.int64)
+    for r, amount in dec.floors.items():
+        least[r] = amount
+    return round_awards(
+        frame,
+        full,
+        admin,
+        budget.available - budget.reserve,
+        limits=scenario.limits,
+        fixed=set(dec.fixed),
+        order=out.order,
+        fill=scenario.rule != "prorata",
+        least=least,
+    )
 
 
 def _summary(
@@ -412,8 +445,9 @@ def run(
         target = batch_out_dir(scenario.path, batch, Path(out_dir) if out_dir else None, Path(approved))
     else:
         target = Path(out_dir) if out_dir is not None else default_out_dir(scenario.path)
-    apps = read_applications(scenario.applications, policy)
-    frame, excluded = _roster(apps, scenario)
+    with timing.stage("read+validate"):
+        apps = read_applications(scenario.applications, policy)
+        frame, excluded = _roster(apps, scenario)
     manifest = manifest_for(scenario, policy, apps.sha256)
     if approved is not None:
         manifest["approved_from"] = str(approved)
@@ -425,10 +459,11 @@ def run(
         from .sweep import budget_frontier, capped
 
         budgets = [int(scenario.available * k / 10) for k in range(5, 21, 3)] + [scenario.available + EXTRA]
-        result = replace(
-            result, frontier=budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
-        )
-    return result, write_outputs(result, target)
+        with timing.stage("frontier"):
+            frontier = budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
+        result = replace(result, frontier=frontier)
+    with timing.stage("write"):
+        return result, write_outputs(result, target)
 
 
 def _roster(apps, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame | None]:

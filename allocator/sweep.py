@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .model import Budget
+from .model import Budget, build_model
 from .money import city_cost
 from .pipeline import _decisions, _optimise
 from .policy import Policy
@@ -48,14 +48,31 @@ class _Point:
     budget: Budget
 
 
-def _solve_point(point: _Point) -> tuple[np.ndarray, int, float]:
-    """One solve: (awards, admin, weighted value). Top level, so worker processes can run it."""
-    dec = _decisions(point.frame, point.scenario, {}, {}, {})
-    sc = point.scenario
-    solution = _optimise(
-        point.frame, sc, point.budget, dec, make_solver(sc.solver, sc.time_limit, sc.mip_gap)
-    )
-    return solution.award, solution.admin, solution.info.objective
+def _solve_points(points: list[_Point]) -> list[tuple[np.ndarray, int, float]]:
+    """:func:`_each_point` as a list. Top level, so worker processes and Dask can run it."""
+    return list(_each_point(points))
+
+
+def _each_point(points: list[_Point]):
+    """Solve points in turn: (awards, admin, weighted value) each. Consecutive points on the same
+    frame and limits share one model, moved to each budget (:func:`~allocator.model.rebudget`):
+    building a model costs more than solving it."""
+    model, last = None, None
+    for point in points:
+        sc = point.scenario
+        dec = _decisions(point.frame, sc, {}, {}, {})
+        if last is None or last.frame is not point.frame or last.scenario.limits != sc.limits:
+            model = build_model(point.frame, point.budget, sc.limits, dec.fixed, dec.floors)
+        solver = make_solver(sc.solver, sc.time_limit, sc.mip_gap)
+        solution = _optimise(point.frame, sc, point.budget, dec, solver, model)
+        yield solution.award, solution.admin, solution.info.objective
+        last = point
+
+
+def _chunks(points: list[_Point], n: int) -> list[list[_Point]]:
+    """``n`` runs of consecutive points (so each worker builds its model once, not once per point)."""
+    size = -(-len(points) // max(n, 1))
+    return [points[i : i + size] for i in range(0, len(points), size)]
 
 
 def _run(
@@ -65,16 +82,19 @@ def _run(
         from dask.distributed import Client
 
         with Client(dask) as client:
-            futures = client.map(_solve_point, points, pure=False)
+            workers = max(len(client.scheduler_info().get("workers", {})), 1)
+            futures = client.map(_solve_points, _chunks(points, workers), pure=False)
             if progress:
                 from dask.distributed import progress as dask_progress
 
                 dask_progress(futures)
-            return client.gather(futures)
+            return [r for chunk in client.gather(futures) for r in chunk]
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(_bar(pool.map(_solve_point, points), len(points), progress, label))
-    return list(_bar(map(_solve_point, points), len(points), progress, label))
+            chunks = _chunks(points, jobs)
+            done = _bar(pool.map(_solve_points, chunks), len(chunks), progress, label)
+            return [r for chunk in done for r in chunk]
+    return list(_bar(_each_point(points), len(points), progress, label))
 
 
 def _bar(iterable, total: int, show: bool, label: str):
