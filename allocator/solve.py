@@ -11,13 +11,13 @@ import time
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
-from operator import attrgetter
 
 import numpy as np
 import pulp
 
 from . import timing
 from .errors import InfeasibleError, SolverError
+from .highs import BulkHiGHS
 from .model import SCALE, Model
 
 
@@ -32,128 +32,10 @@ class Solved:
     gap: float | None = None  # relative MIP gap proven (None for an LP)
 
 
-#: HiGHS options for this model's structure (benchmarks/README.md has the measurements behind them).
-HIGHS_OPTIONS: dict[str, object] = {}
-
-
-class BulkHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS interface, with the model handed over in bulk.
-
-    PuLP's own ``buildSolverModel`` adds one column per Python call, and ``LpProblem.variables()`` walks
-    and sorts every constraint several times per solve: at 100,000 applications that is most of a
-    second per solve for a knapsack HiGHS finishes in a few hundredths. This class builds the same
-    model (same columns in PuLP's order, by name; same rows; zero coefficients dropped) from arrays
-    in one ``addCols`` and one ``addRows`` call, and reads the solution back the same way. Everything
-    else (options, statuses, ``lp.solverModel``) is PuLP's.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
-        self.run_seconds = 0.0  # HiGHS's own run, last solve
-
-    def actualSolve(self, lp):  # type: ignore[override]
-        started = time.perf_counter()
-        self.createAndConfigureSolver(lp)
-        columns = self.buildSolverModel(lp)
-        ran = time.perf_counter()
-        self.callSolver(lp)
-        self.run_seconds = time.perf_counter() - ran
-        status, sol_status = self._read_solution(lp, columns)
-        lp.assignStatus(status, sol_status)
-        self.build_seconds = time.perf_counter() - started - self.run_seconds
-        return status
-
-    def buildSolverModel(self, lp) -> list[pulp.LpVariable]:  # type: ignore[override]
-        import highspy
-
-        inf = highspy.kHighsInf
-        objective = lp.objective if lp.objective is not None else pulp.LpAffineExpression()
-        rows = list(lp._constraints.values())
-        seen = dict.fromkeys(objective)
-        for row in rows:
-            seen.update(dict.fromkeys(row))
-        columns = sorted(seen, key=attrgetter("name"))  # PuLP's column order, so answers do not move
-        for i, var in enumerate(columns):
-            var.index = i
-        n = len(columns)
-        lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in columns), float, n)
-        upper = np.fromiter((inf if v.upBound is None else v.upBound for v in columns), float, n)
-        cost = np.zeros(n)
-        index = attrgetter("index")
-        if len(objective):
-            where = np.fromiter(map(index, objective.keys()), np.int64, len(objective))
-            sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-            np.add.at(cost, where, sign * np.fromiter(objective.values(), float, len(objective)))
-        h = lp.solverModel
-        h.addCols(n, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
-        if self.mip:
-            integer = np.flatnonzero(np.fromiter((v.cat == pulp.LpInteger for v in columns), bool, n))
-            if len(integer):
-                kind = np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8)
-                h.changeColsIntegrality(len(integer), integer.astype(np.int32), kind)
-        if rows:
-            self._add_rows(h, rows, index, inf)
-        return columns
-
-    @staticmethod
-    def _add_rows(h, rows: list, index, inf: float) -> None:
-        starts, indices, values, low, high = [0], [], [], [], []
-        for i, row in enumerate(rows):
-            k = len(row)
-            col = np.fromiter(map(index, row.keys()), np.int32, k)
-            coef = np.fromiter(row.values(), float, k)
-            keep = coef != 0
-            indices.append(col[keep])
-            values.append(coef[keep])
-            starts.append(starts[-1] + int(keep.sum()))
-            lb, ub = row.getLb(), row.getUb()
-            low.append(-inf if lb is None else lb)
-            high.append(inf if ub is None else ub)
-            row.index = i
-        h.addRows(
-            len(rows),
-            np.array(low),
-            np.array(high),
-            starts[-1],
-            np.array(starts[:-1], dtype=np.int32),
-            np.concatenate(indices) if indices else np.zeros(0, np.int32),
-            np.concatenate(values) if values else np.zeros(0),
-        )
-
-    def _read_solution(self, lp, columns: list[pulp.LpVariable]) -> tuple[int, int]:
-        import highspy
-
-        h = lp.solverModel
-        status = h.getModelStatus()
-        solution = h.getSolution()
-        for var, value in zip(columns, solution.col_value, strict=False):
-            var.varValue = value
-            var.modified = False
-        values, duals = solution.row_value, solution.row_dual
-        for row in lp._constraints.values():
-            if row.index < len(values):
-                row.slack = row.constant + values[row.index]
-                if row.sense == pulp.LpConstraintLE:
-                    row.slack *= -1.0
-                row.pi = duals[row.index]
-            row.modifier = False
-        S = highspy.HighsModelStatus
-        if status == S.kOptimal:
-            return pulp.LpStatusOptimal, pulp.LpSolutionOptimal
-        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
-            return pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible
-        if status == S.kUnbounded:
-            return pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded
-        if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kObjectiveBound, S.kObjectiveTarget):
-            return pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible  # stopped early: never "optimal"
-        return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
-
-
 def make_solver(name: str = "highs", time_limit: float | None = None, mip_gap: float = 0.0) -> pulp.LpSolver:
     """HiGHS, else CBC. ``mip_gap`` is the relative gap a MILP may stop at (0: proven optimum)."""
     if name == "highs":
-        highs = BulkHiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, **HIGHS_OPTIONS)
+        highs = BulkHiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap)
         if highs.available():
             return highs
     coin = pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)  # a CBC on the PATH or from cbcbox
