@@ -4,7 +4,7 @@
     allocator validate FILE.xlsx [--policy ID]  check an applications workbook, report every problem
     allocator template OUT.xlsx [--policy ID]   write the empty applications workbook
     allocator policy show ID | policy list      the policy's items, in Chinese
-    allocator demo-data N OUT.xlsx [--seed S]   seeded sample applications
+    allocator demo-data N OUT.xlsx [--seed S]   seeded sample applications (or OUT.csv, OUT.parquet)
 
 Errors are the project's own (:class:`allocator.errors.AllocatorError`): printed in Chinese and
 English, exit status 2 (3 for a failed verification), never a traceback.
@@ -312,12 +312,12 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo
+    from .demo import write_sample  # .csv, .parquet or (any other suffix) .xlsx
 
     if args.n < 1:
         print("错误：N 须为正整数 / N must be a positive whole number", file=sys.stderr)
         return 2
-    write_demo(args.out, args.n, load_policy(args.policy), seed=args.seed)
+    write_sample(args.out, args.n, load_policy(args.policy), seed=args.seed)
     print(f"已生成 {args.n} 条示例申报（随机种子 {args.seed}）/ sample written: {args.out}")
     return 0
 

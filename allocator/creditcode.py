@@ -34,6 +34,9 @@ VALUES: dict[str, int] = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
 
+_LOOKUP = np.full(256, -1, dtype=np.int16)  # ASCII byte -> the character's value, -1 outside CHARSET
+_LOOKUP[np.frombuffer(CHARSET.encode(), dtype=np.uint8)] = np.arange(len(CHARSET))
+
 # GB 11714 organisation code (positions 9–17): weights over its first 8 characters, check = 11 − Σ mod 11.
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_CHARS = CHARSET  # letters limited to those the credit code allows
@@ -70,6 +73,27 @@ def is_valid(code: str) -> bool:
     return check_digit(code[:17]) == code[17]
 
 
+def valid_mask(codes: np.ndarray) -> np.ndarray:
+    """Which of ``codes`` (an array of str) are valid codes as written, checked on the whole column.
+
+    The same test as :func:`is_valid` (18 characters from :data:`CHARSET`, right check character),
+    done with numpy: at 1,000,000 applications a Python loop over the codes takes seconds.
+
+    >>> valid_mask(np.array(["91350100M000100Y43", "91350100M000100Y44", "9135", "91350100m000100y43"]))
+    array([ True, False, False, False])
+    """
+    ok = np.zeros(len(codes), dtype=bool)
+    sized = np.flatnonzero(np.fromiter(map(len, codes.tolist()), dtype=np.int64, count=len(codes)) == LENGTH)
+    ascii_ = np.fromiter(map(str.isascii, codes[sized].tolist()), dtype=bool, count=len(sized))
+    sized = sized[ascii_]
+    raw = np.frombuffer("".join(codes[sized].tolist()).encode("ascii"), dtype=np.uint8)
+    values = _LOOKUP[raw.reshape(len(sized), LENGTH)]
+    known = (values >= 0).all(axis=1)
+    c = 31 - (values[:, : LENGTH - 1] @ np.array(WEIGHTS)) % 31
+    ok[sized] = known & (values[:, -1] == np.where(c == 31, 0, c))
+    return ok
+
+
 def problem(code: str) -> tuple[str, str] | None:
     """Why ``code`` is not a valid code, as (Chinese, English), or None when it is valid.
 
@@ -99,6 +123,34 @@ def _org_code(body8: str) -> str:
     total = sum(int(ch, 36) * w for ch, w in zip(body8, _ORG_WEIGHTS, strict=True))  # A = 10 … Z = 35
     c = 11 - total % 11
     return body8 + ("X" if c == 10 else "0" if c == 11 else str(c))
+
+
+def make_codes(rng: np.random.Generator, divisions: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Random valid codes for whole columns of demo data: :func:`make_code` for many rows at once
+    (other draws than one :func:`make_code` per row, the same kinds of code). Not necessarily unique.
+
+    >>> codes = make_codes(np.random.default_rng(0), np.array(["220104", "230100"]), np.array(["91", "52"]))
+    >>> [c[:8] for c in codes], bool(valid_mask(codes).all())
+    (['91220104', '52230100'], True)
+    """
+    m = len(divisions)
+    charset = np.frombuffer(CHARSET.encode(), dtype=np.uint8)
+    newer = rng.random(m) < 0.6  # newer registrations: MA + 6 characters; older: 8 digits
+    ma = np.hstack(
+        [np.tile(np.frombuffer(b"MA", dtype=np.uint8), (m, 1)), charset[rng.integers(0, 31, (m, 6))]]
+    )
+    digits = (rng.integers(0, 10, (m, 8)) + ord("0")).astype(np.uint8)
+    body = np.where(newer[:, None], ma, digits)
+    org = np.where(body >= ord("A"), body.astype(np.int64) - ord("A") + 10, body.astype(np.int64) - ord("0"))
+    c = 11 - (org @ np.array(_ORG_WEIGHTS)) % 11  # GB 11714, as _org_code
+    org_check = np.where(c == 10, ord("X"), np.where(c == 11, ord("0"), c + ord("0"))).astype(np.uint8)
+    head = np.frombuffer(
+        "".join(map(str.__add__, kinds.tolist(), divisions.tolist())).encode(), dtype=np.uint8
+    )
+    first17 = np.hstack([head.reshape(m, 8), body, org_check[:, None]])
+    c = 31 - (_LOOKUP[first17] @ np.array(WEIGHTS)) % 31
+    codes = np.hstack([first17, charset[np.where(c == 31, 0, c)][:, None]])
+    return np.ascontiguousarray(codes).view("S18").ravel().astype(str).astype(object)
 
 
 def make_code(rng: np.random.Generator, division: str = "220100", kind: str = "91") -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import re
 import unicodedata
 import zipfile
@@ -18,9 +19,11 @@ from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 from openpyxl.utils.datetime import from_excel
+from python_calamine import CalamineWorkbook
 
 from .errors import InputError, Problem
 from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _norm, _open, _read_bytes
+from .sources import KINDS
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,8 @@ def read_roster(path: str | Path) -> Roster | None:
     """
     path = Path(path)
     data = _read_bytes(path)
+    if not _may_have_roster(path, data):
+        return None
     reader = _Reader(path, hashlib.sha256(data).hexdigest())
     wb = _open(path, data)
     try:
@@ -172,6 +177,19 @@ def read_roster(path: str | Path) -> Roster | None:
     finally:
         wb.close()
     return reader.result() if reader.sheets else None
+
+
+def _may_have_roster(path: Path, data: bytes) -> bool:
+    """False for a CSV or Parquet file (one table, no roster) and for a workbook without a roster sheet,
+    told from its sheet names by calamine in a fraction of a second; openpyxl takes seconds to open a
+    100,000-row workbook only to find none. Anything calamine cannot open goes on to openpyxl."""
+    if KINDS.get(path.suffix.lower()) in ("csv", "parquet"):
+        return False
+    try:
+        names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    except Exception:  # openpyxl reports it, as it always did
+        return True
+    return any(_norm(name) in ROSTER_SHEETS for name in names)
 
 
 # Problems above the value level, as (Chinese, English) templates.
