@@ -1,87 +1,107 @@
-"""Time the annual allocation stage by stage on seeded workloads.
+"""``allocator run`` on seeded workloads, stage by stage, with peak memory.
 
-    python -m benchmarks.annual [N ...]        (default: 1000 10000)
+    python -m benchmarks.annual [N[.suffix] ...]     (default: 1000 10000 100000 1000000.csv)
 
-Each workload is written by the demo generator as an .xlsx, then read, checked, capped, modelled,
-solved, rounded and verified, and written out, the way ``allocator run`` does it. Figures go by hand
-into benchmarks/README.md with the machine and date.
+Each size runs in its own process (so that peak memory is that size's), through the real
+``allocator.pipeline.run`` with :mod:`allocator.timing` recording its stages: read (the file into
+cells), validate (the intake's checks), caps, build (PuLP model, and handing it to HiGHS), solve
+(HiGHS's own runs, every stage and re-solve), round+verify, explain, waitlist+ledger, frontier (the
+report's seven budget points) and write (every workbook, CSV, chart and report). End to end is the
+wall time of ``run``; "other" is what no stage claims. Workloads: :mod:`benchmarks.workload`.
 """
 
 from __future__ import annotations
 
+import json
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from allocator.demo import write_demo
-from allocator.intake import read_applications
-from allocator.model import Budget, build_model
-from allocator.outputs import write_outputs
-from allocator.pipeline import allocate, manifest_for
-from allocator.policy import load_policy
-from allocator.rules import caps
-from allocator.scenario import load_scenario
-from allocator.solve import make_solver, solve
+from allocator import timing
+from allocator.intake import SKIP_SHEETS, _norm
+from allocator.pipeline import run
+from allocator.sources import read_tables
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "changchun-2017.toml"
+from .workload import scenario_file, workload
+
+STAGES = (
+    "read",
+    "validate",
+    "caps",
+    "build",
+    "solve",
+    "round+verify",
+    "explain",
+    "waitlist+ledger",
+    "frontier",
+    "write",
+    "other",
+    "end to end",
+)
 
 
-def bench(n: int, workdir: Path) -> dict[str, float]:
-    base = load_scenario(SCENARIO)
-    policy = load_policy(base.policy)
-    book = workdir / f"apps-{n}.xlsx"
-    write_demo(book, n, policy, seed=2017)
-    # the fund grows with the workload so that it stays oversubscribed about as the sample is
-    scenario = base.__class__(
-        **{**base.__dict__, "applications": book, "annual_fund": 20_000_000 * max(1, n // 320)}
-    )
-    t = {}
-    start = time.perf_counter()
-    apps = read_applications(book, policy)
-    t["read+validate"] = time.perf_counter() - start
+def bench(n: int, workdir: Path, suffix: str = ".xlsx") -> dict[str, float]:
+    """Stage seconds, peak RSS (MB) and the number funded for one run of ``n`` applications."""
+    path = workload(n, suffix)
+    scenario = scenario_file(n, suffix, workdir)
+    started = time.perf_counter()
+    tables = list(read_tables(path, path.read_bytes(), skip=lambda name: _norm(name) in SKIP_SHEETS))
+    read = time.perf_counter() - started
+    del tables
+    with timing.recording() as t:
+        started = time.perf_counter()
+        result, _ = run(scenario, workdir / f"out-{n}{suffix.replace('.', '-')}")
+        total = time.perf_counter() - started
+    out = {"read": read, "validate": max(t.pop("read+validate") - read, 0.0), **t}
+    out["other"] = total - sum(out.values()) + read  # read was timed apart, outside run
+    out["end to end"] = total
+    self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out["peak RSS MB"] = max(self, children) / 1024
+    out["funded"] = result.summary.funded
+    return out
 
-    start = time.perf_counter()
-    frame = caps(apps.frame, policy, scenario).frame
-    t["caps"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    model = build_model(
-        frame, Budget(scenario.available, scenario.admin_planned(n), scenario.annual_fund // 100)
-    )
-    t["build"] = time.perf_counter() - start
-    t["solve (stage 1)"] = solve(model, make_solver()).seconds
-
-    start = time.perf_counter()
-    result = allocate(scenario, policy, apps.frame, manifest=manifest_for(scenario, policy, apps.sha256))
-    t["allocate (caps→verify, + next million)"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    write_outputs(result, workdir / f"out-{n}")
-    t["write outputs"] = time.perf_counter() - start
-    t["end to end (read→write)"] = (
-        t["read+validate"] + t["allocate (caps→verify, + next million)"] + t["write outputs"]
-    )
-    t["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t["funded"] = result.summary.funded
-    return t
+def _one(spec: str) -> dict[str, float]:
+    n, _, suffix = spec.partition(".")
+    with tempfile.TemporaryDirectory() as tmp:
+        return bench(int(n), Path(tmp), "." + (suffix or "xlsx"))
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [1000, 10000]
+    if argv[:1] == ["--one"]:
+        print(json.dumps(_one(argv[1])))
+        return
+    specs = argv or ["1000", "10000", "100000", "1000000.csv"]
+    results = {}
+    for spec in specs:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.annual", "--one", spec],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        results[spec] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{spec}: {results[spec]['end to end']:.2f} s", file=sys.stderr, flush=True)
     print(
-        f"# {platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()}"
+        f"{platform.node()} · {platform.machine()} · Python {platform.python_version()} · "
+        f"{time.strftime('%Y-%m-%d')}\n"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            figures = bench(n, Path(tmp))
-            print(f"\n## {n:,} applications")
-            for stage, value in figures.items():
-                print(
-                    f"| {stage} | {value:,.2f} |" if isinstance(value, float) else f"| {stage} | {value:,} |"
-                )
+    names = [f"{int(s.partition('.')[0]):,} ({s.partition('.')[2] or 'xlsx'})" for s in specs]
+    print("| stage (seconds) | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(specs))
+    for stage in (*STAGES, "peak RSS MB", "funded"):
+        cells = []
+        for s in specs:
+            value = results[s].get(stage, 0.0)
+            cells.append(f"{value:,.0f}" if stage in ("peak RSS MB", "funded") else f"{value:,.2f}")
+        label = f"**{stage}**" if stage == "end to end" else stage
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator.demo import write_demo
+from allocator.demo import write_sample
 from allocator.intake import read_applications
 from allocator.policy import load_policy
 
@@ -38,8 +38,8 @@ def workload(n: int, suffix: str = ".xlsx") -> Path:
     """The demo applications of ``n`` rows (seed 2017) as .xlsx, .csv or .parquet, written once."""
     path = folder() / f"apps-{n}-seed{SEED}{suffix}"
     if not path.exists():
-        partial = path.with_name(f".{path.name}.part{suffix}")
-        write_demo(partial, n, load_policy("changchun-2017"), seed=SEED)
+        partial = path.with_name(f".part-{path.name}")
+        write_sample(partial, n, load_policy("changchun-2017"), seed=SEED)
         partial.replace(path)
     return path
 
