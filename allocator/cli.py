@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>/）")
     run.add_argument("--batch", type=int, default=1, help="本年度第几批（条款二十），≥2 时须给出 --approved")
     run.add_argument("--approved", type=Path, help="前批次的 approved.xlsx：其金额固定不变")
+    run.add_argument("--timings", action="store_true", help="列出各步骤用时 / print each stage's seconds")
     run.set_defaults(handler=_run)
 
     rel = sub.add_parser(
@@ -126,9 +127,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from . import timing
     from .pipeline import run
 
-    result, paths = run(args.scenario, args.out, batch=args.batch, approved=args.approved)
+    with timing.recording() as seconds:
+        result, paths = run(args.scenario, args.out, batch=args.batch, approved=args.approved)
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
     from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
@@ -164,6 +167,8 @@ def _run(args: argparse.Namespace) -> int:
     if result.next_million is not None:
         nm = result.next_million
         print(f"再增加 {nm.extra:,} 元：多支持 {nm.awarded_gain:,} 元，新增获支持 {nm.newly_funded} 项")
+    if args.timings:
+        print("各步骤用时 / stage timings: " + "，".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
     for kept in (p for p in paths if p.name.startswith("approved.") and p.name != "approved.xlsx"):
         print(
             f"注意：拟支持名单有变化，原 approved.xlsx 已保留为 {kept.name} / the previous approved list was kept"

@@ -278,3 +278,10 @@ def test_plan_batch_and_release_commands(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "释放市级资金" in said and "原结果未改动" in said
     assert len(list(tmp_path.glob("b1-release-*"))) == 1
+
+
+def test_run_timings_lists_every_stage(tmp_path, capsys):
+    assert main(["run", str(SCENARIO), "--out", str(tmp_path / "out"), "--timings"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("各步骤用时"))
+    for stage in ("read+validate", "caps", "build", "solve", "round+verify", "write"):
+        assert f"{stage} " in line
