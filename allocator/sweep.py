@@ -57,13 +57,19 @@ def _each_point(points: list[_Point]):
     """Solve points in turn: (awards, admin, weighted value) each. Consecutive points on the same
     frame and limits share one model, moved to each budget (:func:`~allocator.model.rebudget`):
     building a model costs more than solving it."""
-    model, last = None, None
+    model, last, solver, dec = None, None, None, None
     for point in points:
         sc = point.scenario
-        dec = _decisions(point.frame, sc, {}, {}, {})
-        if last is None or last.frame is not point.frame or last.scenario.limits != sc.limits:
+        same = last is not None and last.frame is point.frame
+        if not same or (last.scenario.limits, last.scenario.overrides) != (sc.limits, sc.overrides):
+            dec = _decisions(point.frame, sc, {}, {}, {})
             model = build_model(point.frame, point.budget, sc.limits, dec.fixed, dec.floors)
-        solver = make_solver(sc.solver, sc.time_limit, sc.mip_gap)
+        if solver is None or (last.scenario.solver, last.scenario.time_limit, last.scenario.mip_gap) != (
+            sc.solver,
+            sc.time_limit,
+            sc.mip_gap,
+        ):
+            solver = make_solver(sc.solver, sc.time_limit, sc.mip_gap)  # one solver: HiGHS keeps its model
         solution = _optimise(point.frame, sc, point.budget, dec, solver, model)
         yield solution.award, solution.admin, solution.info.objective
         last = point
