@@ -13,6 +13,8 @@ report.pdf          :func:`~allocator.outputs.report_pdf.write_report_pdf` (the 
 
 :func:`write_outputs` writes them all into a temporary folder beside ``out_dir`` and only then moves each
 file into place, so a writer that fails leaves the previous outputs as they were and no temporary files.
+From :data:`PARALLEL_FROM` applications up (on Linux), allocation.xlsx is written by a forked child process
+into the same temporary folder while this process writes the others.
 
 A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes each year's outputs into
 ``<out_dir>/<year>/`` and plan.xlsx, plan.json and charts/plan.* beside them, staged the same way.
@@ -28,8 +30,10 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..result import AllocationResult
+from ._common import prepared, shared_tables
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
+from .forked import Forked, can_fork
 from .report import write_report_html
 from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
@@ -50,11 +54,34 @@ __all__ = [
 ]
 
 
+#: From this many applications up, allocation.xlsx is written in a forked child while this process writes
+#: the rest (:mod:`~allocator.outputs.forked`). On 2 cores: 3,000 applications 2.2 → 1.8 s, 10,000
+#: 3.0 → 2.1 s, 100,000 16.3 → 8.5 s; a handful gain nothing from a second process.
+PARALLEL_FROM = 2_000
+
+
 def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
-    """Every output into ``folder``; returns paths relative to it, in the order written."""
+    """Every output into ``folder``; returns paths relative to it, in the order written.
+
+    The table is prepared once for all of them (:func:`~allocator.outputs._common.shared_tables`), before any
+    fork, so a table that cannot be written fails here, as it would in the first writer."""
+    with shared_tables():
+        prepared(result)
+        if len(result.table) >= PARALLEL_FROM and can_fork():
+            written = _write_in_two(result, folder)
+        else:
+            written = _write_in_turn(result, folder)
+    return [p.relative_to(folder) for p in written]
+
+
+def _write_in_turn(result: AllocationResult, folder: Path) -> list[Path]:
+    return [write_allocation_xlsx(result, folder / "allocation.xlsx"), *_write_rest(result, folder)]
+
+
+def _write_rest(result: AllocationResult, folder: Path) -> list[Path]:
+    """Everything after allocation.xlsx, in order."""
     charts = folder / "charts"
-    written = [
-        write_allocation_xlsx(result, folder / "allocation.xlsx"),
+    return [
         write_approved_xlsx(result, folder / "approved.xlsx"),
         write_allocation_csv(result, folder / "allocation.csv"),
         write_waitlist_csv(result, folder / "waitlist.csv"),
@@ -63,7 +90,27 @@ def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
         write_report_html(result, folder / "report.html", charts),
         write_report_pdf(result, folder / "report.pdf", charts),
     ]
-    return [p.relative_to(folder) for p in written]
+
+
+def _write_in_two(result: AllocationResult, folder: Path) -> list[Path]:
+    """allocation.xlsx in a forked child, the rest here at the same time.
+
+    Errors are those of the serial order: when both fail, the child's (allocation.xlsx comes first); the
+    child is always finished or stopped before returning, so nothing writes into the folder afterwards.
+    When no process can be started (out of memory or processes), everything is written here, in turn."""
+    try:
+        book = Forked("allocation.xlsx", write_allocation_xlsx, result, folder / "allocation.xlsx")
+    except OSError:
+        return _write_in_turn(result, folder)
+    try:
+        rest = _write_rest(result, folder)
+    except Exception:
+        book.result()  # raises the child's error if it failed too
+        raise
+    except BaseException:  # Ctrl-C: stop the child at once
+        book.cancel()
+        raise
+    return [book.result(), *rest]  # type: ignore[list-item]
 
 
 def _approved_rows(path: Path) -> list[tuple]:

@@ -14,9 +14,9 @@ cost-sharing levels are in :mod:`allocator.outputs.levels`.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,8 @@ import pandas as pd
 from ..errors import OutputError
 from ..result import LEDGER_COLUMNS, TABLE_COLUMNS, WAITLIST_COLUMNS, AllocationResult, Status
 from ..scenario import RULES_ZH
+from .cells import flags, map_distinct, text, text_column
+from .cells import missing as _missing
 from .levels import cofund_clause, level_labels, level_short
 
 MONEY = ("policy_amount", "cap", "award", "city_cost", "district_cost")
@@ -43,7 +45,41 @@ class Lists:
 
 
 def prepared(result: AllocationResult) -> pd.DataFrame:
-    """The result's table: text filled in, whole-yuan money as int64, a district label on every row."""
+    """The result's table: text filled in, whole-yuan money as int64, a district label on every row.
+
+    Inside :func:`shared_tables` a result's table is prepared once and each caller gets its own copy."""
+    if _SHARED is not None:
+        hit = _SHARED.get(id(result))
+        if hit is not None and hit[0] is result and hit[1] is result.table:
+            return hit[2].copy()
+    out = _prepare(result)
+    if _SHARED is not None:
+        _SHARED[id(result)] = (result, result.table, out.copy())
+    return out
+
+
+#: id(result) → (result, its table, the prepared table), while :func:`shared_tables` is open.
+_SHARED: dict[int, tuple[AllocationResult, pd.DataFrame, pd.DataFrame]] | None = None
+
+
+@contextmanager
+def shared_tables() -> Iterator[None]:
+    """Prepare each result's table once in this block, not once per writer.
+
+    One run's workbooks, CSV, charts and reports all start from :func:`prepared`; at 100,000 applications
+    it would otherwise be built a dozen times. The result is kept alive (and its table compared by
+    identity) so an id is never mistaken for another result's.
+    """
+    global _SHARED
+    outer = _SHARED
+    _SHARED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _SHARED = outer
+
+
+def _prepare(result: AllocationResult) -> pd.DataFrame:
     table = result.table
     missing = [c for c in TABLE_COLUMNS if c not in table.columns]
     if missing:
@@ -62,10 +98,10 @@ def prepared(result: AllocationResult) -> pd.DataFrame:
             )
         out[col] = values.round().astype("int64")
     for col in TEXT:
-        out[col] = out[col].map(text)
-    out["district"] = out["district"].map(text).map(lambda d: d.strip() or NO_DISTRICT)
-    out["eligible"] = out["eligible"].map(lambda v: bool(v) if not _missing(v) else False)
-    out["status"] = out["status"].map(lambda s: Status(str(s)))
+        out[col] = text_column(out[col])
+    out["district"] = map_distinct(text_column(out["district"]), lambda d: d.strip() or NO_DISTRICT)
+    out["eligible"] = flags(out["eligible"])
+    out["status"] = map_distinct(out["status"], lambda s: Status(str(s)))
     names = _item_names(result)
     blank = out["item_name"] == ""
     out.loc[blank, "item_name"] = out.loc[blank, "item"].map(lambda i: names.get(i, i))
@@ -191,6 +227,11 @@ def aggregate(parts: Lists, key: str) -> pd.DataFrame:
     return frame.fillna(0).astype("int64")
 
 
+def _narrow(table: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """Only what :func:`split` and the sums need: splitting 100,000 rows copies every column it keeps."""
+    return table[[*keys, "eligible", "status", *MONEY]]
+
+
 AGG_COLUMNS = ("applications", "eligible", "funded", "cap_total", "award", "city_cost", "district_cost")
 
 
@@ -198,7 +239,7 @@ def by_item(result: AllocationResult, table: pd.DataFrame | None = None) -> pd.D
     """One row per policy item (policy order; items only seen in the table after): clause, item, item_name,
     then :data:`AGG_COLUMNS`. Items without applications are kept with zeros."""
     table = prepared(result) if table is None else table
-    agg = aggregate(split(table), "item")
+    agg = aggregate(split(_narrow(table, "item")), "item")
     rows = [(it.id, it.clause, it.name) for it in getattr(result.policy, "items", ())]
     known = {r[0] for r in rows}
     extra = table[~table["item"].isin(known)].drop_duplicates("item").sort_values("item")
@@ -212,7 +253,7 @@ def by_item(result: AllocationResult, table: pd.DataFrame | None = None) -> pd.D
 def by_district(result: AllocationResult, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per district, largest award first (then by name): district, then :data:`AGG_COLUMNS`."""
     table = prepared(result) if table is None else table
-    agg = aggregate(split(table), "district").rename_axis("district").reset_index()
+    agg = aggregate(split(_narrow(table, "district")), "district").rename_axis("district").reset_index()
     agg = agg.sort_values(["award", "district"], ascending=[False, True], kind="stable")
     return agg[["district", *AGG_COLUMNS]].reset_index(drop=True)
 
@@ -232,14 +273,13 @@ def status_label(status: Status, award: int) -> str:
     """The 状态 cell of a list: the status in Chinese; an override fixed at 0 reads 决定不予支持."""
     if status == Status.OVERRIDDEN and award <= 0:
         return "决定不予支持"
-    return status.zh
+    return Status(status).zh  # a column of statuses may hold plain str (pandas' pyarrow strings)
 
 
 def check_consistent(result: AllocationResult, table: pd.DataFrame) -> None:
     """The summary must be what the lists add up to, or the workbook's formulas would disagree with it."""
     s = result.summary
-    parts = split(table)
-    f = parts.funded
+    f = split(_narrow(table)).funded
     checks = {
         "awarded": (s.awarded, int(f["award"].sum())),
         "city_cost": (s.city_cost, int(f["city_cost"].sum())),
@@ -257,21 +297,6 @@ def check_consistent(result: AllocationResult, table: pd.DataFrame) -> None:
         )
 
 
-def text(value: object) -> str:
-    """Cell text: '' for None/NaN, whole floats without '.0'."""
-    if _missing(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _item_names(result: AllocationResult) -> dict[str, str]:
     return {it.id: it.name for it in getattr(result.policy, "items", ())}
 
@@ -284,11 +309,6 @@ def yuan(amount: int | float) -> str:
 def wan(amount: int | float, digits: int = 2) -> str:
     """Ten-thousands of yuan: ``1,234.57``"""
     return f"{amount / 10_000:,.{digits}f}"
-
-
-def display_width(s: str) -> int:
-    """Columns a string takes in a fixed-width font: East Asian wide characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def flatten(data: object, prefix: str = "") -> list[tuple[str, str]]:

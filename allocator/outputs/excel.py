@@ -59,7 +59,7 @@ from .xlsx_registers import (
     write_ledger,
     write_waitlist,
 )
-from .xlsx_style import WORKBOOK_OPTIONS, styles
+from .xlsx_style import WORKBOOK_OPTIONS, gc_paused, styles
 from .xlsx_summary import (
     DISTRICT_SHEET,
     ITEM_SHEET,
@@ -115,7 +115,11 @@ def _title(result: AllocationResult, what: str) -> str:
 
 def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
     """Write allocation.xlsx; see the module docstring for its sheets."""
-    path = Path(path)
+    with gc_paused():
+        return _write_allocation_xlsx(result, Path(path))
+
+
+def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     table = prepared(result)
     check_consistent(result, table)
     parts = split(table)
@@ -189,7 +193,11 @@ def write_allocation_xlsx(result: AllocationResult, path: str | Path) -> Path:
 
 def write_approved_xlsx(result: AllocationResult, path: str | Path) -> Path:
     """Write approved.xlsx: the funded applications (award > 0) only, with a 合计 row of SUM formulas."""
-    path = Path(path)
+    with gc_paused():
+        return _write_approved_xlsx(result, Path(path))
+
+
+def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
     table = prepared(result)
     check_consistent(result, table)
     parts = split(table)

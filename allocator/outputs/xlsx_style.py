@@ -6,7 +6,10 @@ Text is always written with ``write_string`` (never ``write``), so an applicant 
 
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ._common import display_width, text
+from .cells import text, widest_text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MONEY_FORMAT = "#,##0"
@@ -83,6 +86,23 @@ def styles(wb: Workbook) -> Styles:
     )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection off while a workbook is built, back as it was after.
+
+    xlsxwriter keeps a tuple for every cell until it closes the file; with millions of them the collector's
+    repeated passes over the growing heap took a quarter of the time (allocation.xlsx at 100,000
+    applications: 11.9 → 9.2 s) and found nothing to free. Any cycle left meanwhile is collected once the
+    collector is back on."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
     """Text cell, never a formula, whatever it starts with ('' and NaN give a formatted blank)."""
     s = text(value)
@@ -117,12 +137,22 @@ def put_date(ws: Worksheet, row: int, col: int, value: object, fmt: Format | Non
         put_text(ws, row, col, s, fmt)
 
 
+#: The widest a column is made (characters), unless a limit of its own is given.
+MAX_WIDTH = 40
+
+
+def column_width(widest: int, limit: int = MAX_WIDTH) -> int:
+    """A column's width for its widest text: 2 more, within 6–``limit``. Text at least ``limit - 2`` wide
+    gives ``limit`` whatever its width, so it need not be measured exactly."""
+    return min(max(widest + 2, 6), limit)
+
+
 def fit_columns(ws: Worksheet, columns: list[list[str]], limits: dict[int, int] | None = None) -> None:
     """Width of each column from its longest text (header included), CJK counted double, within 6–40."""
     limits = limits or {}
     for i, cells in enumerate(columns):
-        widest = max((display_width(c) for c in cells), default=0)
-        ws.set_column(i, i, min(max(widest + 2, 6), limits.get(i, 40)))
+        limit = limits.get(i, MAX_WIDTH)
+        ws.set_column(i, i, column_width(widest_text(cells, limit - 2), limit))
 
 
 def print_setup(ws: Worksheet, title: str, landscape: bool = True, header_rows: int | None = 0) -> None:
