@@ -9,8 +9,9 @@ the next stage; the re-solves for another million and the shadow price move one 
 :class:`BulkHiGHS` builds the same model as PuLP (columns in PuLP's order, by name; the same rows;
 zero coefficients dropped) from arrays in one ``addCols`` and one ``addRows`` call. On the next solve
 of the same problem it changes only what changed: rows added at the end (a hold, tie-break rows), rows
-taken off the end (:func:`allocator.model.rebudget`), right-hand sides, column bounds, the objective;
-new columns go after the old ones. HiGHS then starts from the last basis (an LP) or the last
+taken off the end (:func:`allocator.model.rebudget`), right-hand sides, the objective; new columns go
+after the old ones. A column's bounds are read once, when it is added: nothing in allocator changes a
+variable's bounds after creating it (a model with other bounds is built anew). HiGHS then starts from the last basis (an LP) or the last
 solution (a MILP, as its first incumbent). Anything it cannot follow — a row changed in place,
 rows reordered — is rebuilt from nothing, as PuLP would.
 
@@ -47,8 +48,6 @@ class _State:
 
     columns: list = field(default_factory=list)  # LpVariable per HiGHS column
     position: dict = field(default_factory=dict)  # LpVariable -> column
-    lower: np.ndarray = field(default_factory=lambda: np.zeros(0))  # column bounds
-    upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rows: list = field(default_factory=list)  # LpConstraint per HiGHS row
     sizes: list = field(default_factory=list)  # coefficients per row, as given
     constants: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -126,8 +125,6 @@ class BulkHiGHS(pulp.HiGHS):
         state.columns += columns
         lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in columns), float, n)
         upper = np.fromiter((inf if v.upBound is None else v.upBound for v in columns), float, n)
-        state.lower = np.concatenate([state.lower, lower])
-        state.upper = np.concatenate([state.upper, upper])
         h = lp.solverModel
         empty = np.zeros(0, np.int32)
         h.addCols(n, np.zeros(n), lower, upper, 0, empty, empty, np.zeros(0))
@@ -224,7 +221,6 @@ class BulkHiGHS(pulp.HiGHS):
         for expr in (objective, *rows[kept:]):
             fresh.update((v, None) for v in expr if v not in state.position)
         self._add_columns(lp, state, list(fresh))
-        self._bounds(h, state)
         self._add_rows(h, state, rows[kept:])
         self._set_objective(lp, state)
         if state.mip:
@@ -233,18 +229,6 @@ class BulkHiGHS(pulp.HiGHS):
         if len(rows) == kept:
             return "warm"
         return "first" if dropped else "stage"  # rows replaced (rebudget, a rule's first stage) or added
-
-    @staticmethod
-    def _bounds(h, state: _State) -> None:
-        import highspy
-
-        inf, n = highspy.kHighsInf, len(state.columns)
-        lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in state.columns), float, n)
-        upper = np.fromiter((inf if v.upBound is None else v.upBound for v in state.columns), float, n)
-        moved = np.flatnonzero((lower != state.lower) | (upper != state.upper))
-        if len(moved):
-            h.changeColsBounds(len(moved), moved.astype(np.int32), lower[moved], upper[moved])
-            state.lower, state.upper = lower, upper
 
     # -- the answer -------------------------------------------------------------------------------
 
@@ -255,7 +239,6 @@ class BulkHiGHS(pulp.HiGHS):
         solution = h.getSolution()
         for var, value in zip(state.columns, solution.col_value, strict=False):
             var.varValue = value
-            var.modified = False
         values, duals = solution.row_value, solution.row_dual
         for i, row in enumerate(state.rows):
             if i < len(values):
