@@ -1,6 +1,6 @@
 """The solve stage against raw HiGHS on the same matrix, for the LP and MILP variants of the model.
 
-    python -m benchmarks.solver [N ...]          (default: 1000 10000 100000)
+    python -m benchmarks.solver [N ...] [--only VARIANT]     (default: 1000 10000 100000, every variant)
 
 Each variant is the annual model of a seeded workload of N applications under one rule and set of
 limits. Every solver run of its stages is captured as the matrix HiGHS was given (``getLp()``); the
@@ -92,9 +92,11 @@ def variants(n: int):
     yield "weighted, min_award (MILP)", replace(base, limits=replace(limits, min_award=10_000)), policy, frame
 
 
-def measure(n: int) -> list[dict]:
+def measure(n: int, only: str = "") -> list[dict]:
     rows = []
     for name, scenario, policy, frame in variants(n):
+        if only and name not in only.split("|"):
+            continue
         capped = caps(frame, policy, scenario).frame
         budget = Budget(
             scenario.available, scenario.admin_planned(n), policy.fund.admin_cap(scenario.annual_fund)
@@ -133,12 +135,13 @@ def measure(n: int) -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [1000, 10000, 100000]
+    only = argv[argv.index("--only") + 1] if "--only" in argv else ""  # e.g. --only "weighted|maxmin"
+    sizes = [int(a) for a in argv if a.isdigit()] or [1000, 10000, 100000]
     print("| N | variant | stage | columns × rows | ours (s) | best raw HiGHS (s) | options | ours / best |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |")
     details = []
     for n in sizes:
-        for r in measure(n):
+        for r in measure(n, only):
             print(
                 f"| {r['n']:,} | {r['variant']} | {r['stage']} | {r['columns']:,} × {r['rows']:,} | "
                 f"{r['ours']:.3f} | {r['best_seconds']:.3f} | {r['best']} | {r['ratio']:.2f} |",
