@@ -61,7 +61,6 @@ class BulkHiGHS(pulp.HiGHS):
         super().__init__(*args, **kwargs)
         self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
         self.run_seconds = 0.0  # HiGHS's own run, last solve
-        self.warm = False  # the last solve started from the one before
 
     def actualSolve(self, lp):  # type: ignore[override]
         import highspy
@@ -81,7 +80,6 @@ class BulkHiGHS(pulp.HiGHS):
             lp._bulk_highs, lp._bulk_solver = state, self
         assert state is not None
         h = lp.solverModel
-        self.warm = mode == "warm"
         if mode in ("first", "stage") and not state.mip:
             h.clearSolver()  # new rows: dual simplex from the old basis was slower than starting anew
         options = {None: LP_OPTIONS, "first": LP_OPTIONS, "stage": STAGE_OPTIONS, "warm": RESOLVE_OPTIONS}
