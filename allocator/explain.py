@@ -58,13 +58,31 @@ def explain(
     }
     items = {it.id: it for it in policy.items}
     tiers = tier if tier is not None else np.zeros(len(frame))
-    table["reason"] = [
-        notes[k]
-        if k in notes
-        else _reason(row, items[row.item], ratio[k], tiers[k], scenario, tight, context)
-        for k, row in enumerate(table.itertuples(index=False))
-    ]
+    table["reason"] = _reasons(table, items, ratio, tiers, scenario, tight, context, notes)
     return table.loc[:, list(TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _reasons(table, items, ratio, tiers, scenario: Scenario, tight: dict, context: dict, notes) -> np.ndarray:
+    """:func:`_reason` of every row, with ``notes`` first. Ineligible and fully funded rows, most of a
+    large year, take their reason a column at a time (the failed condition; one text per item and cap
+    basis); the rest row by row."""
+    status = table["status"].to_numpy()
+    out = np.empty(len(table), dtype=object)
+    ineligible = status == Status.INELIGIBLE.value
+    out[ineligible] = table["ineligible_reason"].to_numpy()[ineligible]
+    funded = status == Status.FUNDED.value
+    if funded.any():
+        keys = pd.MultiIndex.from_arrays(
+            [table["cap_basis"].to_numpy()[funded], table["item"].to_numpy()[funded]]
+        )
+        says = {(basis, item): _funded_reason(basis, items[item]) for basis, item in keys.unique()}
+        out[funded] = [says[k] for k in keys]
+    rest = np.flatnonzero(~(ineligible | funded))
+    for k, row in zip(rest, table.iloc[rest].itertuples(index=False), strict=True):
+        out[k] = _reason(row, items[row.item], ratio[k], tiers[k], scenario, tight, context)
+    for k, note in notes.items():
+        out[k] = note
+    return out
 
 
 def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
@@ -92,6 +110,14 @@ def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
     return out
 
 
+def _funded_reason(cap_basis: str, item) -> str:
+    if cap_basis == "requested":
+        return "按申请金额全额支持"
+    if cap_basis == "cap":
+        return f"全额支持，受{item.clause_label}{item.cap_says}限制"
+    return f"全额支持，按{item.clause_label}{item.amount_says or item.cap_says}核定"
+
+
 def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dict, ctx: dict) -> str:
     status, award, cap = row.status, int(row.award), int(row.cap)
     lim = scenario.limits
@@ -101,11 +127,7 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
     if status == Status.INELIGIBLE:
         return row.ineligible_reason
     if status == Status.FUNDED:
-        if row.cap_basis == "requested":
-            return "按申请金额全额支持"
-        if row.cap_basis == "cap":
-            return f"全额支持，受{item.clause_label}{item.cap_says}限制"
-        return f"全额支持，按{item.clause_label}{item.amount_says or item.cap_says}核定"
+        return _funded_reason(row.cap_basis, item)
     head = "部分支持" if status == Status.PARTIAL else "未获支持"
     if cap < lim.min_award:
         return f"未获支持：核定上限 {cap:,} 元低于最低支持额 {lim.min_award:,} 元（[limits] min_award）"

@@ -80,6 +80,13 @@ class Ledger:
         self.award[i] = amount
 
 
+def _in_order(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The rows of ``mask`` in ``np.lexsort(keys)`` order: the order of sorting every row and keeping
+    those in ``mask`` (lexsort is stable)."""
+    rows = np.flatnonzero(mask)
+    return rows[np.lexsort(tuple(k[rows] for k in keys))]
+
+
 def _repair_shares(
     ledger: Ledger, limits: Limits, least_first: np.ndarray, movable: np.ndarray, m: int
 ) -> None:
@@ -151,32 +158,38 @@ def round_awards(
 
     # over budget by rounding (a few yuan): trim the least valuable first, first where a cut keeps the
     # award at or above its minimum, and only then where it would have to drop to 0
-    for keep_minimum in (True, False):
-        for i in np.lexsort((ids, -order)):
-            if ledger.room >= 0:
-                break
-            if not movable[i] or award[i] <= 0:
-                continue
-            need = -ledger.room
-            cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
-            left = int(award[i]) - cut
-            if left == 0 or left >= m[i] or least[i] > 0:
-                ledger.set(i, left)
-            elif not keep_minimum:
-                ledger.set(i, 0)
-    _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
-    for i in np.lexsort((ids, -remainder, order)):  # the rounding residue, one yuan each
-        if movable[i] and remainder[i] > 0.01 and 0 < award[i] < cap[i] and value[i] > 0:
-            if allowed(i, award[i] + 1):
-                ledger.set(i, award[i] + 1)
+    if ledger.room < 0:
+        least_valuable_first = np.lexsort((ids, -order))
+        for keep_minimum in (True, False):
+            for i in least_valuable_first:
+                if ledger.room >= 0:
+                    break
+                if not movable[i] or award[i] <= 0:
+                    continue
+                need = -ledger.room
+                cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
+                left = int(award[i]) - cut
+                if left == 0 or left >= m[i] or least[i] > 0:
+                    ledger.set(i, left)
+                elif not keep_minimum:
+                    ledger.set(i, 0)
+    if limits.item_share:
+        _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
+    # The loops below visit only the rows their test can pass: a step changes row i's award alone, so a
+    # test on another row's award holds for the whole loop. At 1,000,000 applications, most of them
+    # settled, a Python loop over every row took over a second per rounding.
+    residue = movable & (remainder > 0.01) & (award > 0) & (award < cap) & (value > 0)
+    for i in _in_order(residue, (ids, -remainder, order)):  # the rounding residue, one yuan each
+        if allowed(i, award[i] + 1):
+            ledger.set(i, award[i] + 1)
     if not fill:
         return award
     free = bool((den > num).any())  # with a share below 1, a yuan of award may cost no city yuan
-    for i in np.lexsort((ids, order)):  # anything still left, in the rule's order
+    # an application the solver left at 0 stays at 0 (its rule or a limit decided)
+    short = movable & (value > 0) & (award < cap) & ~((award == 0) & (x < 0.5))
+    for i in _in_order(short, (ids, order)):  # anything still left, in the rule's order
         if ledger.room < 0 or (ledger.room == 0 and not free):
             break
-        if not movable[i] or value[i] <= 0 or award[i] >= cap[i] or (award[i] == 0 and x[i] < 0.5):
-            continue  # an application the solver left at 0 stays at 0 (its rule or a limit decided)
         step = (ledger.room + 1) * int(den[i]) // max(int(num[i]), 1)
         target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + step)
         while target > award[i] and not allowed(i, target):
