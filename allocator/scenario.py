@@ -22,6 +22,9 @@ c13-hire = 1.5
 [discretionary.c10-expo]           # numbers the policy leaves open: assumptions, never policy
 rate = 0.5
 note = "假设：展位费、布展费按50%补助"
+
+[output]
+lists = "auto"                     # per-application lists: "auto", "workbook" or "csv" (see LISTS)
 ```
 
 Paths are relative to the scenario file.
@@ -44,6 +47,12 @@ RULES_ZH = {
     "maxmin": "最小覆盖率最大（公平优先）",
     "prorata": "按比例同等削减",
 }
+#: ``[output] lists``: where the per-application lists (拟支持名单, 未支持名单, 不符合条件, 候补名单) go.
+#: "workbook": sheets of allocation.xlsx; "csv": only allocation.csv and waitlist.csv (allocation.xlsx keeps
+#: its summaries as plain numbers); "auto": the workbook up to
+#: :data:`allocator.outputs.lists.WORKBOOK_LISTS_UP_TO` applications, csv above. approved.xlsx is always
+#: written in full.
+LISTS = ("auto", "workbook", "csv")
 _KNOWN = {
     "scenario": {"name", "policy", "year", "applications", "description", "approval_date"},
     "budget": {
@@ -58,6 +67,7 @@ _KNOWN = {
     "override": None,  # [[override]] application_id, award, reason
     "discretionary": None,  # item id -> {param: number, note: text}
     "solver": {"name", "time_limit", "mip_gap"},
+    "output": {"lists"},
 }
 
 
@@ -108,6 +118,7 @@ class Scenario:
     overrides: tuple[Override, ...] = ()
     reserve: int = 0  # [budget] reserve_for_later_batches: kept unspent this batch (clause 二十)
     approval_date: str = ""  # ISO date the awards are approved (default: 31 December of the year)
+    lists: str = "auto"  # [output] lists: "auto", "workbook" or "csv" (LISTS)
 
     @property
     def approved_on(self) -> str:
@@ -273,7 +284,23 @@ def load_scenario(path: str | Path) -> Scenario:
         overrides=overrides,
         reserve=money(budget, "reserve_for_later_batches"),
         approval_date=_date(sc.get("approval_date"), path),
+        lists=_lists(data.get("output", {}), path),
     )
+
+
+def _lists(output: object, path: Path) -> str:
+    if not isinstance(output, dict):
+        raise _fail(path, "[output] 应为表", "[output] must be a table", '[output]\nlists = "auto"')
+    value = output.get("lists", "auto")
+    if value not in LISTS:
+        raise _fail(
+            path,
+            f'[output] lists 应为 "auto"、"workbook" 或 "csv"，实际为 {value!r}',
+            f'[output] lists must be "auto", "workbook" or "csv", got {value!r}',
+            "auto：按申报数自动选择（默认）；workbook：逐项名单写入 allocation.xlsx；"
+            "csv：逐项名单只写入 allocation.csv 与 waitlist.csv",
+        )
+    return value
 
 
 def _date(value: object, path: Path) -> str:

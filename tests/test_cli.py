@@ -35,6 +35,23 @@ def run_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def csv_run_dir(tmp_path_factory):
+    """The shipped scenario with ``[output] lists = "csv"``: allocation.xlsx without the list sheets."""
+    folder = tmp_path_factory.mktemp("csv-run")
+    text = SCENARIO.read_text(encoding="utf-8")
+    assert 'lists = "auto"' in text
+    text = text.replace('lists = "auto"', 'lists = "csv"').replace(
+        "data/changchun-2017-applications.xlsx",
+        str(ROOT / "scenarios" / "data" / "changchun-2017-applications.xlsx"),
+    )
+    scenario = folder / "csv-lists.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = folder / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == 0
+    return out
+
+
 def test_run_writes_every_output(run_dir):
     names = {p.name for p in run_dir.iterdir()}
     assert {
@@ -109,6 +126,26 @@ def test_workbook_totals_recompute_to_the_summary(run_dir):
         assert cached[SUMMARY_CELLS[key]].value == s[key], key
 
 
+def test_lists_in_csv_leave_the_summaries_that_recompute(csv_run_dir, run_dir):
+    s = json.loads((csv_run_dir / "summary.json").read_text(encoding="utf-8"))
+    same = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert {k: s[k] for k in (*FIGURES, "eligible")} == {k: same[k] for k in (*FIGURES, "eligible")}
+    book = csv_run_dir / "allocation.xlsx"
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["汇总", "分条款", "分区", "监管台账", "参数"]
+    assert "allocation.csv" in wb["汇总"]["A2"].value
+    excel = ExcelCompiler(filename=str(book))
+    cached = openpyxl.load_workbook(book, data_only=True)["汇总"]
+    for key in FIGURES:
+        assert round(excel.evaluate(f"汇总!{SUMMARY_CELLS[key]}")) == s[key], key
+        assert cached[SUMMARY_CELLS[key]].value == s[key], key
+    for name in ("approved.xlsx", "allocation.csv", "waitlist.csv"):
+        assert (csv_run_dir / name).read_bytes() != b"", name
+    approved = openpyxl.load_workbook(csv_run_dir / "approved.xlsx").worksheets[0]
+    assert approved.max_row == s["funded"] + 2  # header, every funded application, 合计
+    assert "allocation.csv" in (csv_run_dir / "report.html").read_text(encoding="utf-8")
+
+
 def test_approved_list_is_exactly_the_funded_applications(run_dir):
     with open(run_dir / "allocation.csv", encoding="utf-8-sig", newline="") as fh:
         funded = {r["application_id"]: int(r["award"]) for r in csv.DictReader(fh) if int(r["award"]) > 0}
@@ -181,10 +218,14 @@ def test_default_output_folder_and_console_script(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_recomputes_the_totals_to_the_summary(run_dir, tmp_path):
-    """Strip every cached formula value, let LibreOffice calculate, compare with summary.json."""
+@pytest.mark.parametrize("folder", ["run_dir", "csv_run_dir"])
+def test_libreoffice_recomputes_the_totals_to_the_summary(folder, request, tmp_path):
+    """Strip every cached formula value, let LibreOffice calculate, compare with summary.json; with the
+    lists in the workbook and without them (``[output] lists = "csv"``)."""
     import re
     import zipfile
+
+    run_dir = request.getfixturevalue(folder)
 
     bare = tmp_path / "bare.xlsx"
     with (

@@ -45,6 +45,8 @@ reason = "市政府专题会议纪要〔2017〕12号"
 application_id = "A0002"
 award = 0
 reason = "公示期异议成立"
+[output]
+lists = "csv"
 """
 )
 
@@ -68,6 +70,14 @@ def test_every_key_of_the_contract(tmp_path):
     )
     assert sc.applications == tmp_path / "apps.xlsx"
     assert sc.admin_planned(300) == 80_000 and sc.available == 20_000_000
+    assert sc.lists == "csv"
+
+
+@pytest.mark.parametrize("value", ["auto", "workbook", "csv"])
+def test_output_lists(tmp_path, value):
+    assert load_scenario(write(tmp_path, BASE)).lists == "auto"  # the default
+    sc = load_scenario(write(tmp_path, BASE + f'[output]\nlists = "{value}"\n'))
+    assert sc.lists == value
 
 
 def test_carryover_from_last_years_summary(tmp_path):
@@ -95,6 +105,9 @@ def test_carryover_from_last_years_summary(tmp_path):
             "tiers",
         ),
         (lambda t: t.replace('application_id = "A0002"', 'application_id = "A0001"'), "A0001"),
+        (lambda t: t.replace('lists = "csv"', 'lists = "xlsx"'), "lists"),
+        (lambda t: t.replace('lists = "csv"', "lists = true"), "lists"),
+        (lambda t: t.replace('lists = "csv"', 'list = "csv"'), "list"),
     ],
 )
 def test_bad_scenarios_name_the_key(tmp_path, change, message):
@@ -102,6 +115,16 @@ def test_bad_scenarios_name_the_key(tmp_path, change, message):
         load_scenario(write(tmp_path, change(FULL)))
     assert message in err.value.render()
     assert "s.toml" in err.value.render()
+
+
+def test_bad_output_lists_says_what_is_allowed(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, BASE + '[output]\nlists = "xlsx"\n'))
+    text = err.value.render()
+    assert "[output] lists" in text and "'xlsx'" in text
+    assert '"auto"、"workbook" 或 "csv"' in text and 'must be "auto", "workbook" or "csv"' in text
+    with pytest.raises(ScenarioError, match=r"\[output\] 应为表"):
+        load_scenario(write(tmp_path, 'output = "csv"\n' + BASE))
 
 
 def test_missing_scenario_file(tmp_path):

@@ -11,10 +11,16 @@ report.html         :func:`~allocator.outputs.report.write_report_html`
 report.pdf          :func:`~allocator.outputs.report_pdf.write_report_pdf` (the same, on one A4 page)
 =================== ===========================================================
 
+The per-application lists (拟支持名单, 未支持名单, 不符合条件, 候补名单) are sheets of allocation.xlsx, or, with
+``[output] lists = "csv"`` or above :data:`~allocator.outputs.lists.WORKBOOK_LISTS_UP_TO` applications under
+the default "auto", only allocation.csv and waitlist.csv; allocation.xlsx then holds the summaries alone
+(:mod:`~allocator.outputs.lists`). approved.xlsx is always the full funded list.
+
 :func:`write_outputs` writes them all into a temporary folder beside ``out_dir`` and only then moves each
 file into place, so a writer that fails leaves the previous outputs as they were and no temporary files.
-From :data:`PARALLEL_FROM` applications up (on Linux), allocation.xlsx is written by a forked child process
-into the same temporary folder while this process writes the others.
+From :data:`PARALLEL_FROM` applications up (on Linux), the biggest workbook is written by a forked child
+process into the same temporary folder while this process writes the others: allocation.xlsx when it holds
+the lists, else approved.xlsx.
 
 A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes each year's outputs into
 ``<out_dir>/<year>/`` and plan.xlsx, plan.json and charts/plan.* beside them, staged the same way.
@@ -34,6 +40,7 @@ from ._common import prepared, shared_tables
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .forked import Forked, can_fork
+from .lists import lists_in_workbook
 from .report import write_report_html
 from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
@@ -54,8 +61,8 @@ __all__ = [
 ]
 
 
-#: From this many applications up, allocation.xlsx is written in a forked child while this process writes
-#: the rest (:mod:`~allocator.outputs.forked`). On 2 cores: 3,000 applications 2.2 → 1.8 s, 10,000
+#: From this many applications up, the biggest workbook is written in a forked child while this process
+#: writes the rest (:mod:`~allocator.outputs.forked`). On 2 cores: 3,000 applications 2.2 → 1.8 s, 10,000
 #: 3.0 → 2.1 s, 100,000 16.3 → 8.5 s; a handful gain nothing from a second process.
 PARALLEL_FROM = 2_000
 
@@ -75,14 +82,17 @@ def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
 
 
 def _write_in_turn(result: AllocationResult, folder: Path) -> list[Path]:
-    return [write_allocation_xlsx(result, folder / "allocation.xlsx"), *_write_rest(result, folder)]
+    return [
+        write_allocation_xlsx(result, folder / "allocation.xlsx"),
+        write_approved_xlsx(result, folder / "approved.xlsx"),
+        *_write_rest(result, folder),
+    ]
 
 
 def _write_rest(result: AllocationResult, folder: Path) -> list[Path]:
-    """Everything after allocation.xlsx, in order."""
+    """Everything after the two workbooks, in order."""
     charts = folder / "charts"
     return [
-        write_approved_xlsx(result, folder / "approved.xlsx"),
         write_allocation_csv(result, folder / "allocation.csv"),
         write_waitlist_csv(result, folder / "waitlist.csv"),
         write_summary_json(result, folder / "summary.json"),
@@ -93,24 +103,39 @@ def _write_rest(result: AllocationResult, folder: Path) -> list[Path]:
 
 
 def _write_in_two(result: AllocationResult, folder: Path) -> list[Path]:
-    """allocation.xlsx in a forked child, the rest here at the same time.
+    """The biggest workbook in a forked child, the rest here at the same time: allocation.xlsx when it holds
+    the lists (:func:`~allocator.outputs.lists.lists_in_workbook`), else approved.xlsx, the funded list in
+    full; the paths come back in the serial order all the same.
 
-    Errors are those of the serial order: when both fail, the child's (allocation.xlsx comes first); the
-    child is always finished or stopped before returning, so nothing writes into the folder afterwards.
+    Errors are those of the serial order (allocation.xlsx, approved.xlsx, then the rest): when both fail,
+    the error of the file written first; a failure here before the child's file is reached stops the child.
+    The child is always finished or stopped before returning, so nothing writes into the folder afterwards.
     When no process can be started (out of memory or processes), everything is written here, in turn."""
+    writers = {"allocation.xlsx": write_allocation_xlsx, "approved.xlsx": write_approved_xlsx}
+    big, small = ("allocation.xlsx", "approved.xlsx")
+    if not lists_in_workbook(result):
+        big, small = small, big
     try:
-        book = Forked("allocation.xlsx", write_allocation_xlsx, result, folder / "allocation.xlsx")
+        book = Forked(big, writers[big], result, folder / big)
     except OSError:
         return _write_in_turn(result, folder)
+    reached = big == "allocation.xlsx"  # the serial order has reached the child's file
     try:
+        mine = writers[small](result, folder / small)
+        reached = True
         rest = _write_rest(result, folder)
     except Exception:
-        book.result()  # raises the child's error if it failed too
+        if not reached:  # allocation.xlsx failed here: approved.xlsx would never have been written
+            book.cancel()
+            raise
+        book.result()  # raises the child's error if it failed too: its file comes first
         raise
     except BaseException:  # Ctrl-C: stop the child at once
         book.cancel()
         raise
-    return [book.result(), *rest]  # type: ignore[list-item]
+    theirs = book.result()
+    pair = {big: theirs, small: mine}
+    return [pair["allocation.xlsx"], pair["approved.xlsx"], *rest]  # type: ignore[list-item]
 
 
 def _approved_rows(path: Path) -> list[tuple]:

@@ -14,7 +14,15 @@ allocation.xlsx, sheets in this order:
 参数        scenario, policy, input hash, fund figures, weights, assumptions, solver, versions
 ========== ======================================================================================
 
-approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications and the same columns.
+The four per-application lists (拟支持名单, 未支持名单, 不符合条件, 候补名单) are in the workbook only when
+:func:`~allocator.outputs.lists.lists_in_workbook` says so: the scenario's ``[output] lists``, by default up
+to :data:`~allocator.outputs.lists.WORKBOOK_LISTS_UP_TO` applications. Without them allocation.xlsx holds
+:data:`SUMMARY_SHEETS` (汇总, 分条款, 分区, 监管台账, 参数, and 人员核减 when there is one): 汇总's second row
+says the lists are in allocation.csv and waitlist.csv, and the totals that were formulas over the lists are
+plain numbers (the same values); the formulas within a sheet stay. At a million applications the lists
+were 19 million cells, most of a run's time, in sheets near Excel's row limit.
+
+approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications and the same columns, always.
 Both are pure functions of the result: formulas carry cached values equal to ``summary.json``.
 """
 
@@ -38,6 +46,8 @@ from ._common import (
     waitlist_frame,
 )
 from .levels import level_labels
+from .lists import lists_in_workbook
+from .xlsx_groups import DISTRICT_SHEET, ITEM_SHEET, write_groups
 from .xlsx_lists import (
     FUNDED_COLUMNS,
     FUNDED_SHEET,
@@ -60,14 +70,7 @@ from .xlsx_registers import (
     write_waitlist,
 )
 from .xlsx_style import WORKBOOK_OPTIONS, gc_paused, styles
-from .xlsx_summary import (
-    DISTRICT_SHEET,
-    ITEM_SHEET,
-    SUMMARY_CELLS,
-    SUMMARY_SHEET,
-    write_groups,
-    write_summary,
-)
+from .xlsx_summary import SUMMARY_CELLS, SUMMARY_SHEET, write_summary
 
 SHEETS = (
     SUMMARY_SHEET,
@@ -80,14 +83,20 @@ SHEETS = (
     LEDGER_SHEET,
     PARAMS_SHEET,
 )
+#: The per-application list sheets, left out unless :func:`~allocator.outputs.lists.lists_in_workbook`.
+LIST_SHEETS = (FUNDED_SHEET, UNFUNDED_SHEET, INELIGIBLE_SHEET, WAITLIST_SHEET)
+#: allocation.xlsx's sheets without the lists (人员核减, when there is one, comes after them all).
+SUMMARY_SHEETS = tuple(name for name in SHEETS if name not in LIST_SHEETS)
 
 __all__ = [
     "FUNDED_COLUMNS",
     "INELIGIBLE_COLUMNS",
     "LEDGER_HEADERS",
     "LEDGER_SHEET",
+    "LIST_SHEETS",
     "SHEETS",
     "SUMMARY_CELLS",
+    "SUMMARY_SHEETS",
     "UNFUNDED_COLUMNS",
     "WAITLIST_HEADERS",
     "WAITLIST_SHEET",
@@ -124,33 +133,36 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     check_consistent(result, table)
     parts = split(table)
     levels = level_labels(result)
+    with_lists = lists_in_workbook(result)
     wb = Workbook(str(path), WORKBOOK_OPTIONS)
     st = styles(wb)
-    sheets = {name: wb.add_worksheet(name) for name in SHEETS}
-    refs: dict[str, ListRef] = {
-        "funded": write_list(
-            sheets[FUNDED_SHEET],
-            st,
-            parts.funded,
-            list_columns("说明", *levels),
-            _title(result, "拟支持名单"),
-        ),
-        "unfunded": write_list(
-            sheets[UNFUNDED_SHEET],
-            st,
-            parts.unfunded,
-            list_columns("原因", *levels),
-            _title(result, "未支持名单"),
-        ),
-        "ineligible": write_list(
-            sheets[INELIGIBLE_SHEET],
-            st,
-            parts.ineligible,
-            INELIGIBLE_COLUMNS,
-            _title(result, "不符合条件名单"),
-            total=False,
-        ),
-    }
+    sheets = {name: wb.add_worksheet(name) for name in (SHEETS if with_lists else SUMMARY_SHEETS)}
+    refs: dict[str, ListRef] | None = None
+    if with_lists:
+        refs = {
+            "funded": write_list(
+                sheets[FUNDED_SHEET],
+                st,
+                parts.funded,
+                list_columns("说明", *levels),
+                _title(result, "拟支持名单"),
+            ),
+            "unfunded": write_list(
+                sheets[UNFUNDED_SHEET],
+                st,
+                parts.unfunded,
+                list_columns("原因", *levels),
+                _title(result, "未支持名单"),
+            ),
+            "ineligible": write_list(
+                sheets[INELIGIBLE_SHEET],
+                st,
+                parts.ineligible,
+                INELIGIBLE_COLUMNS,
+                _title(result, "不符合条件名单"),
+                total=False,
+            ),
+        }
     write_summary(sheets[SUMMARY_SHEET], st, result, parts, refs)
     write_groups(
         sheets[ITEM_SHEET],
@@ -172,7 +184,10 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
         _title(result, "分区汇总"),
         levels,
     )
-    write_waitlist(sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"), levels[0])
+    if with_lists:
+        write_waitlist(
+            sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"), levels[0]
+        )
     write_ledger(
         sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_says(result)
     )

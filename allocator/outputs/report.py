@@ -46,6 +46,7 @@ from ._common import (
 )
 from .charts import CHARTS, DPI, chart_rc, write_charts
 from .levels import cost_headers, level_labels, level_short, sharing_zh
+from .lists import details_where
 
 CHART_ALT = {
     "by_item": "分事项：政策上限与拟支持金额",
@@ -504,7 +505,7 @@ def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
         f"<p>申报文件：{escape(str(getattr(sc, 'applications', '')))}"
         + (f"（SHA-256 {escape(sha)}）" if sha else "")
         + "</p>",
-        "<p>金额单位：元（卡片中另注万元）。明细见 allocation.xlsx，拟支持名单见 approved.xlsx。</p>",
+        f"<p>金额单位：元（卡片中另注万元）。{escape(details_where(result))}。</p>",
         "</footer></main></body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -36,6 +36,7 @@ from .charts import (
     font_path,
 )
 from .levels import level_labels, level_short
+from .lists import details_where
 from .report import conclusion
 
 A4 = (8.27, 11.69)  # inches, portrait
@@ -320,7 +321,7 @@ def report_figure(result: AllocationResult) -> Figure:
     gap_text = f"，最优性间隙 {percent(sv.gap)}" if sv.mip else ""
     foot = (
         f"金额单位：万元。求解：{sv.name} {sv.version}，{model_zh(sv.mip)}{gap_text}，状态 {sv.status}。"
-        "明细见 allocation.xlsx，拟支持名单见 approved.xlsx，完整报告见 report.html。"
+        f"{details_where(result)}，完整报告见 report.html。"
     )
     page.paragraph(x0, footer, foot, 6.2, width, leading=1.4)
     return page.fig

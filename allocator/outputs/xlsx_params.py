@@ -24,6 +24,7 @@ from ._common import (
     written_award,
 )
 from .levels import cofund_says, level_labels
+from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"
@@ -57,6 +58,16 @@ def _batch_rows(result: AllocationResult) -> list[Row]:
     if approved:
         rows.append(("批准日期", approved, "[scenario] approval_date：监管台账不得转让期限自此起算"))
     return rows
+
+
+def _lists_row(result: AllocationResult) -> Row:
+    """Where the per-application lists are, and the ``[output] lists`` that decided it."""
+    choice = lists_choice(result)
+    where = "本工作簿各名单表" if lists_in_workbook(result) else "allocation.csv、waitlist.csv"
+    note = f'[output] lists = "{choice}"'
+    if choice == "auto":
+        note += f"：申报数不超过 {WORKBOOK_LISTS_UP_TO:,} 项时写入本工作簿，否则只写入 CSV"
+    return ("逐项名单", where, note + "；拟支持名单总在 approved.xlsx")
 
 
 def _section(title: str) -> Row:
@@ -102,6 +113,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
         _section("申报数据"),
         ("申报文件", text(getattr(sc, "applications", "")), ""),
         ("申报文件 SHA-256", sha256_of_applications(manifest), "用于核对申报数据未被改动"),
+        _lists_row(result),
         _section("资金"),
         ("年度专项资金（元）", s.annual_fund, ""),
         ("上年结转（元）", s.carryover_in, carry_note(sc)),

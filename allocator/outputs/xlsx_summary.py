@@ -1,8 +1,12 @@
-"""The 汇总 sheet (fund figures, totals as formulas over the lists) and the 分条款 / 分区 sheets.
+"""The 汇总 sheet: fund figures, totals as formulas over the lists (分条款 / 分区: :mod:`.xlsx_groups`).
 
 Every total that comes from the lists is a formula written with its cached value, so a viewer that does not
 recalculate still shows the number, and Excel, WPS and LibreOffice recompute the same figures as
 ``summary.json``. Only SUM, SUMIF, COUNTIF, COUNTA, ROUNDDOWN and IF are used.
+
+When the lists are not in the workbook (:mod:`~allocator.outputs.lists`; ``refs`` is None) those totals are
+plain numbers, the same values; the formulas within a sheet (可用资金, 结转下年, the 核对 cells, the 合计 rows
+of 分条款 / 分区) stay formulas, and 汇总's second row says where the lists are.
 """
 
 from __future__ import annotations
@@ -10,13 +14,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import pandas as pd
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..result import AllocationResult
 from ._common import (
-    AGG_COLUMNS,
     DEFAULT_RULE,
     RULE_SAYS,
     VALUE_SAYS,
@@ -33,14 +34,14 @@ from ._common import (
     value_text,
     yuan,
 )
-from .levels import COFUND_LEVEL, FUND_LEVEL, cofund_says, level_labels
+from .cells import display_width
+from .levels import cofund_says, level_labels
+from .lists import lists_note
 from .xlsx_lists import ListRef
 from .xlsx_params import carry_note
-from .xlsx_style import Styles, fit_columns, merge_text, print_setup, put_number, put_text
+from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 SUMMARY_SHEET = "汇总"
-ITEM_SHEET = "分条款"
-DISTRICT_SHEET = "分区"
 
 #: Where each figure sits on the 汇总 sheet (column A holds its label, column C a note); the keys are
 #: ``summary.json``'s, plus coverage and three 核对 (check) cells.
@@ -176,10 +177,11 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
     return rows
 
 
-def batch_rows(result: AllocationResult) -> list[RuleRow]:
+def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleRow]:
     """The 分批次、承诺与台账 block of 汇总: this batch and the money reserved for later batches (clause 二十),
     the rent subsidies owed from last year (clause 四, year 2), the waitlist and the supervision ledger.
-    Empty when none applies (one batch, no reserve, no commitments, no waitlist or ledger)."""
+    Empty when none applies (one batch, no reserve, no commitments, no waitlist or ledger). ``in_workbook``:
+    the waitlist is a sheet of this workbook (else it is waitlist.csv)."""
     s = result.summary
     reserve = int(getattr(s, "reserve", 0) or 0)
     batch = int(getattr(s, "batch", 1) or 1)
@@ -214,7 +216,8 @@ def batch_rows(result: AllocationResult) -> list[RuleRow]:
                 "候补名单",
                 len(waitlist),
                 "count",
-                "符合条件但未获全额支持，释放资金后依次递补，见「候补名单」表",
+                "符合条件但未获全额支持，释放资金后依次递补，"
+                + ("见「候补名单」表" if in_workbook else "见 waitlist.csv"),
             )
         )
     ledger = getattr(result, "ledger", None)
@@ -234,7 +237,7 @@ def _limit_value(value: object) -> str:
     return f"{yuan(value)} 元" if isinstance(value, int) else str(value)
 
 
-def _write_rule_rows(ws: Worksheet, st: Styles, result: AllocationResult) -> None:
+def _write_rule_rows(ws: Worksheet, st: Styles, result: AllocationResult, in_workbook: bool) -> None:
     fmts = {
         "text": st.text,
         "count": st.count,
@@ -256,27 +259,35 @@ def _write_rule_rows(ws: Worksheet, st: Styles, result: AllocationResult) -> Non
         return top + 1 + len(rows)
 
     after = block(RULE_SECTION_ROW - 1, RULE_SECTION, rule_rows(result))
-    extra = batch_rows(result)
+    extra = batch_rows(result, in_workbook)
     if extra:
         block(after + 1, BATCH_SECTION, extra)
 
 
 def write_summary(
-    ws: Worksheet, st: Styles, result: AllocationResult, parts: Lists, refs: dict[str, ListRef]
+    ws: Worksheet, st: Styles, result: AllocationResult, parts: Lists, refs: dict[str, ListRef] | None
 ) -> None:
     """Rows as in :data:`SUMMARY_CELLS`; B6, B7, B10–B18 and B20–B22 are formulas (B7 only when the policy
     gives an admin rate that reproduces ``summary.admin_limit``). Then, from :data:`RULE_SECTION_ROW`, the
-    rule, the model and what the rule cost (:func:`rule_rows`), plain values."""
+    rule, the model and what the rule cost (:func:`rule_rows`), plain values.
+
+    ``refs`` None: the lists are not in the workbook; B10–B12 and B14–B17 are numbers, and row 2 says where
+    the lists are (:func:`~allocator.outputs.lists.lists_note`)."""
     s = result.summary
     sc = result.scenario
     policy = result.policy
     fund = getattr(policy, "fund", None)
     fund_level, cofund_level = level_labels(result)
-    f, u, i = refs["funded"], refs["unfunded"], refs["ineligible"]
     name = getattr(sc, "name", "")
     year = getattr(sc, "year", "")
     merge_text(ws, 0, 0, 2, f"{name}：专项资金分配汇总", st.title)
-    merge_text(ws, 1, 0, 2, f"年度：{year}　政策：{getattr(policy, 'name', '')}", st.text)
+    heading = f"年度：{year}　政策：{getattr(policy, 'name', '')}"
+    note = lists_note(result) if refs is None else ""
+    if note:  # in the frozen rows, seen before any figure
+        merge_text(ws, 1, 0, 2, f"{heading}\n{note}", st.wrap)
+        ws.set_row(1, 15 * (1 + math.ceil(display_width(note) / 100)))
+    else:
+        merge_text(ws, 1, 0, 2, heading, st.text)
     for j, h in enumerate(("项目", "金额（元）/ 数量", "说明")):
         put_text(ws, 2, j, h, st.header)
 
@@ -298,6 +309,20 @@ def write_summary(
         planned_note = f"固定 {yuan(fixed)} 元＋每件申报 {yuan(per)} 元 × {s.applications} 件"
 
     money, count = st.money, st.count
+    formulas = _list_formulas(refs)
+    where = {
+        "awarded": "拟支持名单「拟支持金额」合计",
+        "applications": "三张名单的申报件数",
+        "eligible": "拟支持名单＋未支持名单",
+        "funded": "拟支持名单件数",
+    }
+    if refs is None:
+        where = {
+            "awarded": "approved.xlsx 拟支持名单「拟支持金额」合计",
+            "applications": "全部申报件数，逐项见 allocation.csv",
+            "eligible": "获支持与未获支持的符合条件申报（allocation.csv）",
+            "funded": "approved.xlsx 拟支持名单件数",
+        }
     rows: list[tuple[str, str | None, object, object, str]] = [
         ("年度专项资金", None, s.annual_fund, money, f"条款（{fund_clause}）"),
         (
@@ -317,15 +342,9 @@ def write_summary(
         ),
         ("管理费用计划", None, s.admin_planned, money, planned_note),
         ("管理费用", None, s.admin, money, "本方案安排的管理费用（不超过上限）"),
-        ("拟支持金额合计", f"=SUM({f.range('award')})", awarded, money, "拟支持名单「拟支持金额」合计"),
-        (
-            f"{fund_level}承担",
-            f"=SUM({f.range('city_cost')})",
-            city,
-            money,
-            f"由{fund_level}专项资金支付",
-        ),
-        (f"{cofund_level}承担", f"=SUM({f.range('district_cost')})", district, money, cofund_says(result)),
+        ("拟支持金额合计", formulas.get("awarded"), awarded, money, where["awarded"]),
+        (f"{fund_level}承担", formulas.get("city_cost"), city, money, f"由{fund_level}专项资金支付"),
+        (f"{cofund_level}承担", formulas.get("district_cost"), district, money, cofund_says(result)),
         (
             "结转下年",
             "=B6-B11-B9",
@@ -333,25 +352,12 @@ def write_summary(
             money,
             f"条款（{carry_clause}）：可用资金－{fund_level}承担－管理费用",
         ),
-        (
-            "申报数",
-            f"=COUNTA({f.range('application_id')})+COUNTA({u.range('application_id')})"
-            f"+COUNTA({i.range('application_id')})",
-            n_f + n_u + n_i,
-            count,
-            "三张名单的申报件数",
-        ),
-        (
-            "符合条件数",
-            f"=COUNTA({f.range('application_id')})+COUNTA({u.range('application_id')})",
-            n_f + n_u,
-            count,
-            "拟支持名单＋未支持名单",
-        ),
-        ("获支持数", f"=COUNTA({f.range('application_id')})", n_f, count, "拟支持名单件数"),
+        ("申报数", formulas.get("applications"), n_f + n_u + n_i, count, where["applications"]),
+        ("符合条件数", formulas.get("eligible"), n_f + n_u, count, where["eligible"]),
+        ("获支持数", formulas.get("funded"), n_f, count, where["funded"]),
         (
             "符合条件申请的政策上限合计",
-            f"=SUM({f.range('cap')})+SUM({u.range('cap')})",
+            formulas.get("requested_total"),
             cap_total,
             money,
             "按政策可支持的最高金额合计",
@@ -400,7 +406,7 @@ def write_summary(
     put_text(ws, 23, 0, "方案状态", st.label)
     put_text(ws, 23, 1, status, st.text)
     put_text(ws, 23, 2, solver_line, st.wrap)
-    _write_rule_rows(ws, st, result)
+    _write_rule_rows(ws, st, result, refs is not None)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 18)
     ws.set_column(2, 2, 60)
@@ -408,73 +414,18 @@ def write_summary(
     print_setup(ws, f"{name} 专项资金分配汇总", landscape=False, header_rows=2)
 
 
-def write_groups(
-    ws: Worksheet,
-    st: Styles,
-    frame: pd.DataFrame,
-    labels: list[tuple[str, str]],
-    key: str,
-    refs: dict[str, ListRef],
-    title: str,
-    levels: tuple[str, str] = (FUND_LEVEL, COFUND_LEVEL),
-) -> None:
-    """One row per group: ``labels`` (header, frame column) first, then COUNTIF/SUMIF formulas over the
-    lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs. ``levels`` names
-    the two cost levels (:func:`~allocator.outputs.levels.level_labels`)."""
-    headers = [h for h, _ in labels] + [
-        "申报数",
-        "符合条件数",
-        "获支持数",
-        "政策上限合计（元）",
-        "拟支持金额（元）",
-        f"{levels[0]}承担（元）",
-        f"{levels[1]}承担（元）",
-    ]
-    ws.set_row(0, 32)
-    for j, h in enumerate(headers):
-        put_text(ws, 0, j, h, st.header)
-    key_col = xl_col_to_name([c for _, c in labels].index(key))
+def _list_formulas(refs: dict[str, ListRef] | None) -> dict[str, str]:
+    """汇总's formulas over the lists, by :data:`SUMMARY_CELLS` key; none without the lists."""
+    if refs is None:
+        return {}
     f, u, i = refs["funded"], refs["unfunded"], refs["ineligible"]
-
-    def countif(ref: ListRef, crit: str) -> str:
-        return f"COUNTIF({ref.range(key, True)},{crit})"
-
-    def sumif(ref: ListRef, crit: str, col: str) -> str:
-        return f"SUMIF({ref.range(key, True)},{crit},{ref.range(col, True)})"
-
-    widths: list[list[str]] = [[h] for h in headers]
-    n = len(frame)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        crit = f'"="&${key_col}{r + 1}'
-        formulas = {
-            "applications": f"={countif(f, crit)}+{countif(u, crit)}+{countif(i, crit)}",
-            "eligible": f"={countif(f, crit)}+{countif(u, crit)}",
-            "funded": f"={countif(f, crit)}",
-            "cap_total": f"={sumif(f, crit, 'cap')}+{sumif(u, crit, 'cap')}",
-            "award": f"={sumif(f, crit, 'award')}",
-            "city_cost": f"={sumif(f, crit, 'city_cost')}",
-            "district_cost": f"={sumif(f, crit, 'district_cost')}",
-        }
-        for j, (_, col) in enumerate(labels):
-            put_text(ws, r, j, getattr(row, col), st.text)
-            widths[j].append(str(getattr(row, col)))
-        for j, col in enumerate(AGG_COLUMNS, start=len(labels)):
-            value = int(getattr(row, col))
-            fmt = st.count if col in ("applications", "eligible", "funded") else st.money
-            ws.write_formula(r, j, formulas[col], fmt, value)
-            widths[j].append(f"{value:,}")
-    last = max(n, 1) + 1
-    if n == 0:
-        put_text(ws, 1, 0, "（无）", st.text)
-    total = last  # 0-based index of the row after the data
-    put_text(ws, total, 0, "合计", st.total_label)
-    for j in range(1, len(labels)):
-        ws.write_blank(total, j, None, st.total_label)
-    for j, col in enumerate(AGG_COLUMNS, start=len(labels)):
-        c = xl_col_to_name(j)
-        fmt = st.total_count if col in ("applications", "eligible", "funded") else st.total_money
-        ws.write_formula(total, j, f"=SUM({c}2:{c}{last})", fmt, int(frame[col].sum()) if n else 0)
-    ws.freeze_panes(1, len(labels))
-    ws.autofilter(0, 0, last - 1, len(headers) - 1)
-    fit_columns(ws, widths)
-    print_setup(ws, title)
+    ids = [f"COUNTA({ref.range('application_id')})" for ref in (f, u, i)]
+    return {
+        "awarded": f"=SUM({f.range('award')})",
+        "city_cost": f"=SUM({f.range('city_cost')})",
+        "district_cost": f"=SUM({f.range('district_cost')})",
+        "applications": "=" + "+".join(ids),
+        "eligible": "=" + "+".join(ids[:2]),
+        "funded": "=" + ids[0],
+        "requested_total": f"=SUM({f.range('cap')})+SUM({u.range('cap')})",
+    }
