@@ -3,6 +3,7 @@
 python -m benchmarks                 annual runs at 1,000 / 10,000 / 100,000 (.xlsx) and 1,000,000
                                      (.csv), the solver against raw HiGHS, and the sweeps
 python -m benchmarks quick           the same at 1,000 and 10,000 only
+python -m benchmarks.fuzz            the intake fuzzed for a time budget (not part of the above)
 """
 
 from __future__ import annotations

@@ -31,3 +31,11 @@ def test_solver_benchmark_compares_every_run_with_raw_highs():
     for r in rows:
         assert r["best"], r  # some raw option set reproduced our optimum
         assert r["ours"] > 0 and math.isfinite(r["ratio"])
+
+
+def test_fuzz_script_counts_its_cases(capsys):
+    from benchmarks.fuzz import main
+
+    main(["--seconds", "2", "--seed", "7"])
+    out = capsys.readouterr().out
+    assert " cases in " in out and "0 escaped" in out
