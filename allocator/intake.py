@@ -2,15 +2,22 @@
 
 The workbook may have any number of sheets; each row is one application for one item. The first
 non-empty row of a sheet is its header. A header is a field's English key or its Chinese header
-(:mod:`allocator.fields`), with spaces (also full-width), full-width brackets, a leading ``*`` and a
-unit suffix tolerated: ``注册资本（万元）`` is read in ten-thousands of yuan and multiplied by 10,000.
+(:mod:`allocator.fields`), compared after NFKC (full-width letters, digits and brackets as half-width:
+``ＩＤ``, ``（元）``) without spaces (also U+3000), a leading ``*`` or case, with a unit suffix
+tolerated: ``注册资本（万元）`` is read in ten-thousands of yuan and multiplied by 10,000.
 The item of a row is its ``item`` / 支持事项 cell (id or Chinese name) or, where the sheet has no such
 column, the sheet's name. Instruction sheets (填写说明, instructions), the template's option list (选项)
 and hidden sheets are skipped; unknown columns are ignored.
 
 A field an item does not use is ignored: only the common fields (:data:`COMMON_KEYS`) and the fields
 named in the item's conditions and amount formula (:func:`item_fields`) are validated and kept; the
-others are blank in the frame.
+others are blank in the frame. A blank header over a column that holds data is a problem (naming the
+column's letter), as is a merged range below the header over a known column: only its top-left cell
+holds the value, the other rows would read as blank. Hidden rows are read like any other row: their
+data is there, and a fund manager who hides a row has not withdrawn it. Hidden sheets are skipped.
+
+Before anything is parsed, every file goes through :func:`allocator.workbook_guard.check` (empty file,
+legacy .xls or password, zip bomb, XML declarations); the roster reader goes through it too.
 
 The file's suffix decides how it is read (:mod:`allocator.sources`): .xlsx and .xlsm with
 python-calamine, .csv (UTF-8 or GBK, every cell as text) and .parquet; any other suffix is refused. A
@@ -38,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +54,11 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from . import workbook_guard
 from .errors import InputError, Problem
 from .fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
-from .parsers import TEXT_KINDS, UNITS, blank_mask, parse_column
+from .intake_messages import EXPECT, MESSAGES
+from .parsers import TEXT_KINDS, UNITS, _formula, blank_mask, parse_column
 
 # The per-cell rules live in parsers; roster_read and the tests take these from here.
 from .parsers import _Bad as _Bad
@@ -67,71 +77,6 @@ SKIP_SHEETS = (
 COMMON_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required or f.key in ("requested", "score"))
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "＊": "*"})
 _SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
-
-# What a cell of each kind must hold (Chinese, English).
-EXPECT: dict[str, tuple[str, str]] = {
-    "text": ("非空文本", "non-empty text"),
-    "code": ("18位统一社会信用代码（GB 32100），单元格设为文本格式", "an 18-character credit code, as text"),
-    "yuan": ("不小于0的金额（元），如 1200000 或 1,200,000", "yuan ≥ 0, e.g. 1200000 or 1,200,000"),
-    "usd": ("不小于0的美元金额，如 5,000,000", "US dollars ≥ 0, e.g. 5,000,000"),
-    "area": ("不小于0的面积（平方米）", "an area in m² ≥ 0"),
-    "count": ("不小于0的整数", "a whole number ≥ 0"),
-    "months": ("0到12的整数（月）", "a whole number of months from 0 to 12"),
-    "score": ("0到100之间的分数", "a score from 0 to 100"),
-    "bool": ("是 或 否（也可写 Y/N、TRUE/FALSE、1/0、√/×）", "yes or no: 是/否, Y/N, TRUE/FALSE, 1/0, √/×"),
-}
-# Problems above the cell level, as (Chinese, English) templates.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unit": (
-        "表头单位「{unit}」不适用于此列，应为 {allowed} 之一",
-        "unit {unit!r} does not fit this column ({allowed})",
-    ),
-    "dup_column": (
-        "列重复：与第{letter}列「{first}」是同一列 {key}，请删除一列",
-        "duplicate column: column {letter} ({first!r}) is also {key}",
-    ),
-    "no_header": (
-        "表头行中没有可识别的列名（如 申报编号、申报单位、支持事项）；若此表不是申报数据，请删除或隐藏它",
-        "no known column in the header row (e.g. application_id); delete or hide sheets without applications",
-    ),
-    "missing_column": ("缺少必填列「{header}」", "required column {key!r} is missing"),
-    "sheet_item": (
-        "工作表没有「支持事项」列，工作表名也不是支持事项；应为{item_zh}",
-        "the sheet has no item column and its name is not an item; expected {item_en}",
-    ),
-    "unknown_item": ("未知的支持事项，应为{item_zh}", "unknown item; expected {item_en}"),
-    "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
-    "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
-    "dup_id": (
-        "申报编号重复：{places_zh} 也是 {value}；申报编号在整个工作簿中须唯一",
-        "duplicate application id: {places_en} also has {value}; ids must be unique in the workbook",
-    ),
-    "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
-    "no_rows": ("工作簿中没有申报数据行（表头下方为空）", "the workbook has no application rows"),
-    # the file as a whole (allocator.sources.SourceError)
-    "suffix": (
-        "不支持的文件类型「{suffix_zh}」：{name}；申报数据应为 Excel 工作簿（.xlsx、.xlsm）、.csv 或 .parquet 文件",
-        "{name}: unsupported file type {suffix_en}; applications must be an Excel workbook (.xlsx, .xlsm), "
-        "a .csv or a .parquet file",
-    ),
-    "not_xlsx": (
-        "不是有效的 Excel 工作簿（.xlsx）：{kind}；请在 Excel/WPS 中另存为 .xlsx",
-        "not a valid Excel workbook (.xlsx): {kind}: {exc}; save it as .xlsx",
-    ),
-    "csv_encoding": (
-        "CSV 文件既不是 UTF-8 也不是 GBK 编码；请在 Excel/WPS 中另存为「CSV UTF-8（逗号分隔）」",
-        "the CSV file is neither UTF-8 nor GBK text; save it as 'CSV UTF-8 (comma delimited)'",
-    ),
-    "csv_parse": (
-        "CSV 文件无法解析（{exc}）；请检查该行的引号和逗号，或在 Excel/WPS 中重新另存为 CSV",
-        "cannot parse the CSV file ({exc}); check the quotes and commas of that line, or save it as CSV again",
-    ),
-    "not_parquet": ("不是有效的 Parquet 文件：{exc}", "not a valid Parquet file: {exc}"),
-    "parquet_missing": (
-        "读取 .parquet 文件需要 pyarrow：pip install pyarrow（或 pip install allocator[parquet]）",
-        "reading a .parquet file needs pyarrow: pip install pyarrow (or allocator[parquet])",
-    ),
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,15 +111,14 @@ def read_applications(path: str | Path, policy: Policy) -> Applications:
     path = Path(path)
     _exists(path)
     try:
-        kind_of(path)
-        data = _read_bytes(path)
+        data, digest = _load(path)
         reader = _Reader(path, policy)
         reader.read(data)
     except SourceError as exc:
         zh, en = (text.format(**exc.kw) for text in MESSAGES[exc.key])
         sheet = path.stem if exc.row is not None else None
         raise InputError([Problem(path.name, sheet, exc.row, None, None, zh, en)], file=str(path)) from None
-    return reader.result(hashlib.sha256(data).hexdigest())
+    return reader.result(digest)
 
 
 def validate_file(path: str | Path, policy: Policy) -> Applications:
@@ -193,20 +137,21 @@ def _exists(path: Path) -> None:
         raise _file_error(path, f"{path} 不是文件", f"{path} is not a file")
 
 
-def _read_bytes(path: Path) -> bytes:
+def _load(path: Path) -> tuple[bytes, str]:
+    """The file's bytes and SHA-256, once :func:`allocator.workbook_guard.check` has passed them
+    (:class:`SourceError` for a suffix no reader takes, :class:`InputError` for a refused file)."""
+    kind = kind_of(path)
     _exists(path)
     data = path.read_bytes()
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _file_error(
-            path,
-            "这是旧版 Excel 97-2003（.xls）或加密的工作簿；请在 Excel/WPS 中另存为 .xlsx（不设密码）",
-            "this is an old Excel 97-2003 (.xls) or encrypted workbook; save it as .xlsx without a password",
-        )
-    return data
+    digest = hashlib.sha256(data).hexdigest()
+    workbook_guard.check(path, data, kind, digest)
+    return data, digest
 
 
-def _open(path: Path, data: bytes) -> openpyxl.Workbook:
-    """The workbook with openpyxl, for the roster sheet (:mod:`allocator.roster_read`)."""
+def _open(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
+    """The workbook with openpyxl, for the roster sheet (:mod:`allocator.roster_read`): guarded as the
+    intake is (a no-op for the bytes the intake has just passed)."""
+    workbook_guard.check(path, data, "excel", digest)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
@@ -217,8 +162,9 @@ def _open(path: Path, data: bytes) -> openpyxl.Workbook:
 
 
 def _norm(text: object) -> str:
-    """Header text without spaces, with half-width brackets, without a leading ``*``, lower case."""
-    return "".join(str(text).split()).translate(_BRACKETS).lstrip("*").lower()
+    """Header text in NFKC (half-width letters, digits and brackets), without spaces or a leading ``*``,
+    lower case."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).translate(_BRACKETS).lstrip("*").lower()
 
 
 def _headers(fields: tuple[Field, ...]) -> dict[str, Field]:
@@ -265,6 +211,13 @@ def _kept(columns) -> np.ndarray:
     return np.flatnonzero(kept)
 
 
+def _clip(text: str, limit: int = 200) -> str:
+    """A value as a message shows it: a very long text cut, with its length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 个字符 / {len(text):,} characters）"
+
+
 @dataclass(frozen=True)
 class _Column:
     index: int  # 0-based position in the row
@@ -290,6 +243,8 @@ class _Reader:
 
     def problem(self, sheet: str | None, row: int | None, col: _Column | str | None, value, msg: str, **kw):
         """Record one problem; ``msg`` names a template in :data:`MESSAGES`, filled from ``kw``."""
+        if isinstance(value, str):
+            value = _clip(value)
         kw = {"item_zh": self.item_zh, "item_en": self.item_en, "value": value, **kw}
         zh, en = (text.format(**kw) for text in MESSAGES[msg])
         index = col.index if isinstance(col, _Column) else -1
@@ -315,6 +270,8 @@ class _Reader:
         if "item" not in cols and sheet_item is None:
             self.problem(t.name, t.header_row, BY_KEY["item"].header, t.name, "sheet_item")
         cells = {key: t.column(col.index) for key, col in cols.items()}
+        self.unheaded(t)
+        self.merged(t, cols)
         kept = _kept(cells.values())
         if not len(kept):
             return
@@ -332,6 +289,25 @@ class _Reader:
             self.ids.append((t.name, rows, out["application_id"], cols["application_id"]))
         self.parts.append((t.name, rows, out))
         self.sheets.append(t.name)
+
+    def unheaded(self, t: Table) -> None:
+        """A column with data under a blank header: one problem, at its first value."""
+        for i, head in enumerate(t.header):
+            if not _blank(head):
+                continue
+            given = np.flatnonzero(~blank_mask(t.column(i)))
+            if len(given):
+                letter = get_column_letter(i + 1)
+                value = t.shown(t.column(i)[given[0]])
+                self.problem(t.name, int(t.rows[given[0]]), letter, value, "blank_header", letter=letter)
+
+    def merged(self, t: Table, cols: dict[str, _Column]) -> None:
+        """Merged ranges reaching below the header over a known column."""
+        known = sorted(cols.values(), key=lambda c: c.index)
+        for m in t.merged:
+            inside = [c for c in known if m.left <= c.index + 1 <= m.right]
+            if m.bottom > t.header_row and inside and (m.bottom > m.top or m.right > m.left):
+                self.problem(t.name, max(m.top, t.header_row + 1), inside[0], m.ref, "merged")
 
     def header(self, sheet: str, r: int, values: tuple) -> dict[str, _Column]:
         cols: dict[str, _Column] = {}
@@ -376,7 +352,19 @@ class _Reader:
         items[given[texts]] = resolved[codes]
         items[given[~texts]] = [self._item(t.shown(v)) for v in raw[~texts].tolist()]
         for i in np.flatnonzero(np.equal(items[given], None)).tolist():
-            self.problem(t.name, int(rows[given[i]]), col, t.shown(raw[i]), "unknown_item")
+            value = t.shown(raw[i])
+            try:
+                _formula(value, "不是支持事项", "not an item")
+            except _Bad as why:  # an error value or a formula without its result
+                kw = {
+                    "why_zh": why.zh,
+                    "why_en": why.en,
+                    "expect_zh": self.item_zh,
+                    "expect_en": self.item_en,
+                }
+                self.problem(t.name, int(rows[given[i]]), col, value, "bad", **kw)
+                continue
+            self.problem(t.name, int(rows[given[i]]), col, value, "unknown_item")
         if sheet_item is None:  # blank, and the sheet's name is no item either
             for r in rows[blank].tolist():
                 self.problem(t.name, r, col, None, "required", expect_zh=self.item_zh, expect_en=self.item_en)

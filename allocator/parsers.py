@@ -10,12 +10,21 @@ that are numbers, plain digit strings, non-blank text, clean credit codes, 是/�
 converted with numpy; every other cell goes through its per-cell parser. The fast path only ever
 accepts a cell the parser would accept with the same value, so values and messages are exactly the
 per-cell ones, whichever path a cell took.
+
+What no cell may hold, whatever its kind: an Excel error value (``#DIV/0!``, ``#REF!`` … — an
+:class:`ExcelError` from a workbook's error cell, or that text in any text cell) and a formula saved
+without its result (:class:`Uncached`). A text cell must also be free of control characters (C0 but
+tab, LF and CR; DEL) and hold fewer than :data:`MAX_TEXT` characters (Excel's cell limit: a longer
+one is cut short by calamine as it reads, or would be by whatever writes it next, so a text at the
+limit may already have lost its end). A number is at most :data:`MAX_NUMBER` (after a unit
+such as 万元 is applied): 10^12 yuan (一万亿元) is more than a whole province spends in a year.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -36,10 +45,32 @@ TEXT_KINDS = frozenset({"text", "item", "code"})
 _YESNO = dict.fromkeys(("是", "y", "yes", "true", "1", "√", "✓", "✔"), 1.0) | dict.fromkeys(
     ("否", "n", "no", "false", "0", "×", "✗", "✘"), 0.0
 )
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
 # A string the fast path may read with float(): ASCII digits, at most one inner point. Every such string
 # is a number to _number too (no sign, separator, unit or space to strip), with the same value.
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+MAX_TEXT = 32_767  # characters in one Excel cell
+MAX_NUMBER = 1e12
+#: Excel's error values, as a cell shows them.
+ERROR_VALUES = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! #BLOCKED! "
+    "#CONNECT! #BUSY! #UNKNOWN!".split()
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f#]")
+# 9.12345678901234E+17: a credit code Excel took for a number, as its CSV export writes it
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+?\d+", re.ASCII)
+_WAN = re.compile(r"(.+?)万元?")
+
+
+class ExcelError(str):
+    """An error cell of a workbook (``#DIV/0!``, ``#REF!`` …), as its text."""
+
+
+class Uncached(str):
+    """A formula cell saved without its result (its formula text): nothing to read."""
 
 
 class _Bad(Exception):
@@ -48,29 +79,60 @@ class _Bad(Exception):
         self.zh, self.en = zh, en
 
 
+def _formula(value: object, what_zh: str, what_en: str) -> None:
+    """Raise for a formula without a result or an Excel error value, whatever the column wants."""
+    if isinstance(value, Uncached):
+        raise _Bad(
+            "公式没有计算结果（缓存值），请在 Excel 中打开并保存后再导入",
+            "the formula has no computed (cached) result: open the file in Excel, save it and import it again",
+        )
+    if isinstance(value, str) and value.strip() in ERROR_VALUES:
+        raise _Bad(
+            f"单元格是 Excel 错误值 {value.strip()}（公式出错），{what_zh}；请修正公式或填入值",
+            f"the cell is the Excel error {value.strip()} (a broken formula), {what_en}; fix it or type the value",
+        )
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: object, kind: str = "text", scale: float = 1) -> str:
+    _formula(value, "不是有效文本", "not text")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) >= MAX_TEXT:  # calamine cuts a longer cell to MAX_TEXT: at the limit, it may have been cut
+        raise _Bad(
+            f"文本长 {len(text):,} 个字符，达到或超过 Excel 单元格上限 {MAX_TEXT:,}（超出的部分已被或将被截掉）",
+            f"{len(text):,} characters, at or over an Excel cell's limit of {MAX_TEXT:,} (the rest is or "
+            "would be cut off)",
+        )
+    bad = sorted(set(_CONTROL.findall(text)))
+    if bad:
+        shown = "、".join(f"U+{ord(c):04X}" for c in bad)
+        raise _Bad(
+            f"含有不可见的控制字符 {shown}；请删除后重新输入（常见于从网页或其他系统复制的文字）",
+            f"holds control character(s) {shown.replace('、', ', ')}; delete them and type the text again",
+        )
+    return text
 
 
 def _number(value: object, kind: str, scale: float) -> float:
+    _formula(value, "不是数字", "not a number")
     if isinstance(value, bool):
         raise _Bad("是/否值不能作为数字", "a yes/no value is not a number")
     if isinstance(value, int | float):
         x = float(value)
     elif isinstance(value, str):
-        s = "".join(value.split()).replace("，", ",").lower().lstrip("¥￥$")
+        s = unicodedata.normalize("NFKC", "".join(value.split())).lower().lstrip("¥$")  # １２００ -> 1200
         units = [u for u, f in UNITS.get(kind, {}).items() if f == scale]  # "1,200,000元" under （元）
         for unit in sorted(units, key=len, reverse=True):
             if s.endswith(unit):
                 s = s[: -len(unit)]
                 break
         if not _NUMBER.fullmatch(s):
+            _wan(s, kind, scale)
             raise _Bad("不是数字", "not a number")
         x = float(s.replace(",", ""))
     else:
@@ -81,6 +143,8 @@ def _number(value: object, kind: str, scale: float) -> float:
         raise _Bad("不能为负数", "must not be negative")
     if scale != 1:
         x = round(x * scale, 2)
+    if x > MAX_NUMBER:
+        raise _Bad(f"数值 {x:,.0f} 大得不合理（超过 1 万亿）", f"{x:,.0f} is implausibly large (over 10^12)")
     if kind in ("count", "months") and not x.is_integer():
         raise _Bad("应为整数", "must be a whole number")
     if kind == "months" and x > 12:
@@ -90,7 +154,21 @@ def _number(value: object, kind: str, scale: float) -> float:
     return x
 
 
+def _wan(s: str, kind: str, scale: float) -> None:
+    """Raise for 12万 under a column in yuan: not read (the header says yuan), but the message says what
+    to write instead."""
+    m = _WAN.fullmatch(s)
+    if scale != 1 or kind not in ("yuan", "usd") or not m or not _NUMBER.fullmatch(m.group(1)):
+        return
+    x = float(m.group(1).replace(",", "")) * 10_000
+    raise _Bad(
+        f"不是数字：本列以元为单位，不能写「万」；应写 {x:,.0f}，或把表头改为带（万元）的写法",
+        f"not a number: this column is in yuan, not 万 (10,000); write {x:,.0f}, or head the column (万元)",
+    )
+
+
 def _bool(value: object, kind: str = "bool", scale: float = 1) -> float:
+    _formula(value, "不是是/否值", "not a yes/no value")
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
@@ -104,11 +182,15 @@ def _bool(value: object, kind: str = "bool", scale: float = 1) -> float:
 
 
 def _code(value: object, kind: str = "code", scale: float = 1) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    _formula(value, "不是统一社会信用代码", "not a credit code")
+    scientific = isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip().upper())
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or scientific:
         raise _Bad(
-            "统一社会信用代码被存成了数字，已丢失精度；请把该列设为文本格式后重新输入",
-            "the credit code was stored as a number and has lost precision; "
-            "format the column as text and re-enter it",
+            "统一社会信用代码被存成了数字，已丢失精度（Excel 数字只保留 15 位有效数字，18 位代码的末几位已丢失，"
+            "无法还原）；请把该列设为文本格式后按原件重新输入",
+            "the credit code was stored as a number and has lost precision (Excel keeps 15 significant "
+            "digits; the last digits of an 18-character code are gone); format the column as text and "
+            "re-enter it",
         )
     code = "".join(str(value).split()).upper()
     why = creditcode.problem(code)
@@ -175,6 +257,7 @@ def _numbers_fast(cells, types, kind, scale, out) -> np.ndarray:
     ok = np.isfinite(x) & (x >= 0)
     if scale != 1:  # Python's round, as _number rounds: numpy's differs in the last place now and then
         x[ok] = [round(v * scale, 2) for v in x[ok].tolist()]
+    ok &= x <= MAX_NUMBER
     if kind in ("count", "months"):
         ok &= np.floor(x) == x
     if kind == "months":
@@ -188,9 +271,31 @@ def _numbers_fast(cells, types, kind, scale, out) -> np.ndarray:
 
 
 def _text_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Strings, stripped (the caller has left blanks out)."""
-    fast = np.equal(types, str)
-    out[fast] = [s.strip() for s in cells[fast].tolist()]
+    """Strings, stripped (the caller has left blanks out), but those :func:`_text` may refuse: too
+    long, or with a control character or ``#`` (an error value?). Those are found in all the strings
+    joined: ``isprintable`` and ``in`` (C loops) for a clean column, else one regular expression —
+    one per cell would cost more than the rest of the column."""
+    strings = np.flatnonzero(np.equal(types, str))
+    texts = cells[strings].tolist()
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    slow = lengths >= MAX_TEXT
+    joined = "".join(texts)
+    if not joined.isprintable() or "#" in joined:
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        m = _SUSPECT.search(joined)
+        while m:
+            i = int(np.searchsorted(starts, m.start(), side="right")) - 1
+            if m.group() != "#" or texts[i].strip() in ERROR_VALUES:
+                slow[i] = True
+                m = _SUSPECT.search(joined, int(starts[i + 1]))
+            else:
+                m = _SUSPECT.search(joined, m.end())
+    fast = np.zeros(len(cells), dtype=bool)
+    if slow.any():
+        keep = np.flatnonzero(~slow)
+        texts, strings = [texts[i] for i in keep.tolist()], strings[keep]
+    fast[strings] = True
+    out[strings] = [t.strip() for t in texts]
     return fast
 
 

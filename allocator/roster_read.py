@@ -12,6 +12,7 @@ import hmac
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,8 @@ from openpyxl.utils.datetime import from_excel
 from python_calamine import CalamineWorkbook
 
 from .errors import InputError, Problem
-from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _norm, _open, _read_bytes
+from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _exists, _load, _norm, _open
+from .parsers import _formula
 from .sources import KINDS
 
 
@@ -82,6 +84,7 @@ _ABOVE_EN = frozenset({"phd", "doctor", "doctorate", "master", "masters", "bache
 _BELOW_EN = frozenset({"highschool", "secondary", "vocational", "middleschool", "primary"})
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SERIALS = (32874, 73051)  # Excel serial numbers of 1990-01-01 and 2100-01-01
+_YEARS = (1900, 2099)  # a date outside these years is a typing error (or a negative serial: 1899-12-25)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +135,14 @@ def parse_date(value: object) -> dt.date:
     >>> parse_date("2017年3月1日"), parse_date(" 2017/3/1 "), parse_date(42795)
     (datetime.date(2017, 3, 1), datetime.date(2017, 3, 1), datetime.date(2017, 3, 1))
     """
+    date = _date(value)
+    if not _YEARS[0] <= date.year <= _YEARS[1]:
+        raise _Bad(f"日期 {date:%Y-%m-%d} 超出合理范围（{_YEARS[0]}–{_YEARS[1]} 年）", "a date out of range")
+    return date
+
+
+def _date(value: object) -> dt.date:
+    _formula(value, "不是日期（超出 Excel 日期范围的序号也读作 #VALUE!）", "not a date")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -161,30 +172,33 @@ def read_roster(path: str | Path) -> Roster | None:
     Raises one :class:`InputError` listing every problem (sheet, row, column, value, expected).
     """
     path = Path(path)
-    data = _read_bytes(path)
-    if not _may_have_roster(path, data):
+    _exists(path)
+    if KINDS.get(path.suffix.lower()) != "excel":  # a CSV or Parquet file: one table, no roster
         return None
-    reader = _Reader(path, hashlib.sha256(data).hexdigest())
-    wb = _open(path, data)
+    data, digest = _load(path)  # the guard (workbook_guard) passes the bytes before calamine sees them
+    if not _may_have_roster(data):
+        return None
+    reader = _Reader(path, digest)
+    wb = _open(path, data, digest)
     try:
-        for ws in wb.worksheets:
-            if _norm(ws.title) in ROSTER_SHEETS:  # read even when hidden
-                reader.sheets.append(ws.title)
-                try:
-                    reader.sheet(ws)
-                except (zipfile.BadZipFile, ParseError, KeyError) as exc:
-                    reader.problem(ws.title, None, None, None, "unreadable", exc=exc)
+        with warnings.catch_warnings():  # openpyxl warns of a date out of range; #VALUE! is said per cell
+            warnings.simplefilter("ignore", UserWarning)
+            for ws in wb.worksheets:
+                if _norm(ws.title) in ROSTER_SHEETS:  # read even when hidden
+                    reader.sheets.append(ws.title)
+                    try:
+                        reader.sheet(ws)
+                    except (zipfile.BadZipFile, ParseError, KeyError) as exc:
+                        reader.problem(ws.title, None, None, None, "unreadable", exc=exc)
     finally:
         wb.close()
     return reader.result() if reader.sheets else None
 
 
-def _may_have_roster(path: Path, data: bytes) -> bool:
-    """False for a CSV or Parquet file (one table, no roster) and for a workbook without a roster sheet,
-    told from its sheet names by calamine in a fraction of a second; openpyxl takes seconds to open a
-    100,000-row workbook only to find none. Anything calamine cannot open goes on to openpyxl."""
-    if KINDS.get(path.suffix.lower()) in ("csv", "parquet"):
-        return False
+def _may_have_roster(data: bytes) -> bool:
+    """False for a workbook without a roster sheet, told from its sheet names by calamine in a fraction
+    of a second; openpyxl takes seconds to open a 100,000-row workbook only to find none. Anything
+    calamine cannot open goes on to openpyxl."""
     try:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except Exception:  # openpyxl reports it, as it always did
@@ -285,6 +299,8 @@ class _Reader:
                     self.problem(sheet, r, cell, None, "required")
                 continue
             try:
+                if key in ("person_id", "education"):  # #REF! is no id; dates and codes say it themselves
+                    _formula(value, "不是有效值", "not a value")
                 if key == "person_id":  # hashed at once; never kept, never shown (problems name the row)
                     out["person_hash"] = person_hash(_person_id(value), self.sha256)
                 elif key == "credit_code":

@@ -14,9 +14,17 @@ validation). calamine, like openpyxl before it, gives the cached value of a form
 and dates as dates; it differs in three ways, each undone so that values and messages stay as they
 were: whole numbers arrive as floats and dates without a time as ``date`` (:func:`excel_value` shows
 them as openpyxl did: ``2`` not ``2.0``, a datetime), and error cells (``#DIV/0!``, ``#N/A``) arrive
-empty — :func:`_error_cells` finds them in the sheet's XML (in a thread, beside calamine's own parse)
-and puts their text back, so a formula error in an amount is still "not a number", never a silent
-blank.
+empty — :func:`_sheet_marks` finds them in the sheet's XML (in a thread, beside calamine's own parse)
+and puts them back as :class:`~allocator.parsers.ExcelError` (their text), so a formula error is a
+problem in any column, never a silent blank. The same pass finds what calamine hides or cannot say:
+a formula saved without its result (a ``<f>`` with no ``<v>``, as openpyxl and scripts write them;
+calamine reads it as empty) comes back as :class:`~allocator.parsers.Uncached`, and merged ranges
+(``<mergeCell>``) go with the table, because only a range's top-left cell holds its value.
+
+calamine reads every ``<row>``/``<c>`` wherever it stands, whatever ``<dimension ref>`` says (WPS
+writes ``A1``, or a range far too small or large), and keeps no row for a formatted empty ``<row>``:
+a million of them after the data cost 0.2 s and nothing in memory. Hidden rows are read like any other.
+The file has passed :mod:`allocator.workbook_guard` before it gets here.
 
 **CSV** is decoded as UTF-8 (with or without BOM) or, failing that, GB18030 (GBK, as Excel and WPS
 in China save it), and every cell is read as text — a credit code keeps its leading zeros, and the
@@ -38,22 +46,24 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
+from xml.sax.saxutils import unescape
 
+import defusedxml.ElementTree as safe_xml
 import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
-from .parsers import _blank
+from .parsers import ExcelError, Uncached, _blank
 
-#: Suffix (lower case) -> reader. .xls goes to the Excel reader, which refuses it with a message
-#: that says how to save it as .xlsx.
+#: Suffix (lower case) -> reader. An .xls is an Excel file: :mod:`allocator.workbook_guard` refuses an
+#: Excel 97-2003 one with a message that says how to save it as .xlsx.
 KINDS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".csv": "csv", ".parquet": "parquet"}
 
 
 class SourceError(Exception):
-    """The file cannot be read as its kind. ``key`` names a message in :data:`allocator.intake.MESSAGES`,
-    filled from ``kw``; ``row`` is the line it happened on, where known."""
+    """The file cannot be read as its kind. ``key`` names a message in
+    :data:`allocator.intake_messages.MESSAGES`, filled from ``kw``; ``row`` is the line it happened on,
+    where known."""
 
     def __init__(self, key: str, row: int | None = None, **kw: object) -> None:
         super().__init__(key)
@@ -74,6 +84,18 @@ class Table:
     rows: np.ndarray  # 1-based row (line) numbers of the rows below the header
     column: Callable[[int], np.ndarray]  # 0-based position -> its cells below the header (object, "" empty)
     shown: Callable[[object], object] = _same  # a cell as messages and the per-cell parsers see it
+    merged: tuple[Merged, ...] = ()  # the sheet's merged ranges
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A merged range, 1-based and inclusive: ``ref`` as written (``A2:A5``)."""
+
+    ref: str
+    top: int
+    left: int
+    bottom: int
+    right: int
 
 
 @dataclass(frozen=True)
@@ -128,7 +150,7 @@ def _workbook(path: Path, data: bytes, skip: Callable[[str], bool]) -> Iterator[
         and not skip(m.name)
     ]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        errors = pool.submit(_error_cells, data, names)  # both release the GIL: it runs beside calamine
+        marks = pool.submit(_sheet_marks, data, names)  # both release the GIL: it runs beside calamine
         try:
             for name in names:
                 try:
@@ -136,15 +158,28 @@ def _workbook(path: Path, data: bytes, skip: Callable[[str], bool]) -> Iterator[
                 except calamine.CalamineError as exc:
                     yield Unreadable(name, exc)
                     continue
-                for r, c, text in errors.result().get(name, ()):
-                    if r < len(rows) and c < len(rows[r]):
-                        rows[r][c] = text
-                yield _sheet(name, rows)
+                cells, merged = marks.result().get(name, ((), ()))
+                for r, c, value in cells:
+                    _put(rows, r, c, value)
+                yield _sheet(name, rows, tuple(merged))
         finally:
             wb.close()
 
 
-def _sheet(name: str, rows: list[list]) -> Table:
+def _put(rows: list[list], r: int, c: int, value: object) -> None:
+    """Cell (r, c), 0-based, set to ``value``; rows are added, and all rows widened, where calamine's
+    grid ends before it (a formula without a result at the edge of the sheet is not in the grid)."""
+    if r >= len(rows):
+        width = len(rows[0]) if rows else 0
+        rows.extend([""] * width for _ in range(r + 1 - len(rows)))
+    if c >= len(rows[r]):
+        pad = [""] * (c + 1 - len(rows[r]))
+        for row in rows:
+            row.extend(pad)
+    rows[r][c] = value
+
+
+def _sheet(name: str, rows: list[list], merged: tuple[Merged, ...] = ()) -> Table:
     top = next((i for i, row in enumerate(rows) if not all(map(_blank, row))), None)
     if top is None:
         return _empty(name)
@@ -152,30 +187,43 @@ def _sheet(name: str, rows: list[list]) -> Table:
     body = rows[top + 1 :]
     grid = np.array(body, dtype=object).reshape(len(body), len(header))  # calamine's rows are all as wide
     numbers = np.arange(top + 2, top + 2 + len(body), dtype=np.int64)
-    return Table(name, top + 1, header, numbers, lambda i: grid[:, i], excel_value)
+    return Table(name, top + 1, header, numbers, lambda i: grid[:, i], excel_value, merged)
 
 
 _NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+# A cell with a formula: its attributes, the formula's text, and its <v> if any (the schema's order is
+# f, v, is). A cell without <v>, or with <v/> (openpyxl), has no result, unless t="str" says it is "".
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>|(<v\s*/>))?")
+_TYPE_STR = re.compile(rb'\bt="str"')
+_MERGED = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
+
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
+Marks = tuple[list[tuple[int, int, object]], list[Merged]]
 
 
-def _error_cells(data: bytes, names: list[str]) -> dict[str, list[tuple[int, int, str]]]:
-    """Error cells (``t="e"``) of the named sheets: sheet -> [(row, column, text)], 0-based.
+def _sheet_marks(data: bytes, names: list[str]) -> dict[str, Marks]:
+    """What calamine leaves out of the named sheets: sheet -> (cells, merged ranges); cells are
+    (row, column, value), 0-based, for error cells (``t="e"``) and formulas without a result.
 
-    calamine reads an error as empty; openpyxl read its text. A sheet without errors costs one
-    decompression and one substring search, in a thread while calamine parses.
+    calamine reads both as empty. A sheet without either costs one decompression and two substring
+    searches (and a look at its end for merged ranges), in a thread while calamine parses.
     """
-    out: dict[str, list[tuple[int, int, str]]] = {}
+    out: dict[str, Marks] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             for name, part in _sheet_parts(z).items():
                 if name not in names:
                     continue
                 xml = z.read(part)
-                if b't="e"' in xml:
-                    out[name] = list(_errors_in(xml))
+                cells = list(_errors_in(xml)) if b't="e"' in xml else []
+                cells += _uncached_in(xml) if b"<f" in xml else []
+                tail = max(xml.rfind(b"</sheetData>"), 0)  # <mergeCells> follows <sheetData>
+                merged = _merged_in(xml[tail:]) if xml.find(b"<mergeCell", tail) >= 0 else []
+                if cells or merged:
+                    out[name] = (cells, merged)
     except Exception:  # a damaged or unusual package (zlib, zip, XML errors …): calamine reports what it
         return {}  # cannot read, and what it can read keeps its error cells blank
     return out
@@ -185,26 +233,55 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML part, from xl/workbook.xml and its relationships."""
     targets = {
         rel.get("Id"): rel.get("Target", "")
-        for rel in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        for rel in safe_xml.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     }
     parts = {}
-    for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter():
+    for sheet in safe_xml.fromstring(z.read("xl/workbook.xml")).iter():
         if sheet.tag.endswith("}sheet"):
             target = targets.get(sheet.get(_NS_R), "")
             parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return parts
 
 
-def _errors_in(xml: bytes) -> Iterator[tuple[int, int, str]]:
+def _column(letters: bytes) -> int:
+    """1-based column number of ``b"AB"``."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
+
+
+def _errors_in(xml: bytes) -> Iterator[tuple[int, int, ExcelError]]:
     for m in _ERROR_CELL.finditer(xml):
         ref = _REF.search(m.group(0))
         end = xml.find(b"</c>", m.end())
         value = _VALUE.search(xml, m.end(), end) if ref and end > 0 else None
         if value:
-            col = 0
-            for ch in ref.group(1):
-                col = col * 26 + ch - 64
-            yield int(ref.group(2)) - 1, col - 1, value.group(1).decode("utf-8", "replace")
+            text = value.group(1).decode("utf-8", "replace")
+            yield int(ref.group(2)) - 1, _column(ref.group(1)) - 1, ExcelError(text)
+
+
+def _uncached_in(xml: bytes) -> list[tuple[int, int, Uncached]]:
+    out = []
+    for m in _FORMULA_CELL.finditer(xml):
+        attrs, formula, value, empty = m.groups()
+        if value is not None or (empty and _TYPE_STR.search(attrs)):
+            continue  # a result, maybe "" (<v></v>, as Excel and xlsxwriter write a formula giving "")
+        ref = _REF.search(attrs)
+        if ref:
+            text = "=" + unescape((formula or b"").decode("utf-8", "replace"), _QUOTES)  # shared: "=" alone
+            out.append((int(ref.group(2)) - 1, _column(ref.group(1)) - 1, Uncached(text)))
+    return out
+
+
+def _merged_in(xml: bytes) -> list[Merged]:
+    out = []
+    for m in _MERGED.finditer(xml):
+        a, r1, b, r2 = m.groups()
+        b, r2 = (b, r2) if b else (a, r1)
+        ref = f"{a.decode()}{int(r1)}:{b.decode()}{int(r2)}"
+        out.append(Merged(ref, int(r1), _column(a), int(r2), _column(b)))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ CSV

@@ -1,0 +1,83 @@
+"""The intake's messages: what a cell of each kind must hold, and the problems above the cell level.
+
+Every template is a (Chinese, English) pair filled with ``str.format``; :mod:`allocator.intake` reports
+them as :class:`~allocator.errors.Problem` s. File-level refusals (empty file, legacy .xls, zip bomb,
+XML declarations) are in :mod:`allocator.workbook_guard`.
+"""
+
+from __future__ import annotations
+
+# What a cell of each kind must hold (Chinese, English).
+EXPECT: dict[str, tuple[str, str]] = {
+    "text": ("非空文本", "non-empty text"),
+    "code": ("18位统一社会信用代码（GB 32100），单元格设为文本格式", "an 18-character credit code, as text"),
+    "yuan": ("不小于0的金额（元），如 1200000 或 1,200,000", "yuan ≥ 0, e.g. 1200000 or 1,200,000"),
+    "usd": ("不小于0的美元金额，如 5,000,000", "US dollars ≥ 0, e.g. 5,000,000"),
+    "area": ("不小于0的面积（平方米）", "an area in m² ≥ 0"),
+    "count": ("不小于0的整数", "a whole number ≥ 0"),
+    "months": ("0到12的整数（月）", "a whole number of months from 0 to 12"),
+    "score": ("0到100之间的分数", "a score from 0 to 100"),
+    "bool": ("是 或 否（也可写 Y/N、TRUE/FALSE、1/0、√/×）", "yes or no: 是/否, Y/N, TRUE/FALSE, 1/0, √/×"),
+}
+# Problems above the cell level, as (Chinese, English) templates.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unit": (
+        "表头单位「{unit}」不适用于此列，应为 {allowed} 之一",
+        "unit {unit!r} does not fit this column ({allowed})",
+    ),
+    "dup_column": (
+        "列重复：与第{letter}列「{first}」是同一列 {key}，请删除一列",
+        "duplicate column: column {letter} ({first!r}) is also {key}",
+    ),
+    "no_header": (
+        "表头行中没有可识别的列名（如 申报编号、申报单位、支持事项）；若此表不是申报数据，请删除或隐藏它",
+        "no known column in the header row (e.g. application_id); delete or hide sheets without applications",
+    ),
+    "missing_column": ("缺少必填列「{header}」", "required column {key!r} is missing"),
+    "sheet_item": (
+        "工作表没有「支持事项」列，工作表名也不是支持事项；应为{item_zh}",
+        "the sheet has no item column and its name is not an item; expected {item_en}",
+    ),
+    "unknown_item": ("未知的支持事项，应为{item_zh}", "unknown item; expected {item_en}"),
+    "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
+    "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
+    "dup_id": (
+        "申报编号重复：{places_zh} 也是 {value}；申报编号在整个工作簿中须唯一",
+        "duplicate application id: {places_en} also has {value}; ids must be unique in the workbook",
+    ),
+    "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
+    "blank_header": (
+        "第{letter}列没有表头，但有数据；请填写表头（如 申报单位、申请金额（元）），或删除该列的数据",
+        "column {letter} has data but no header; give it a header or delete its data",
+    ),
+    "merged": (
+        "合并单元格 {value} 跨越了数据行：合并后只有左上角单元格有值，其余各行会被读成空白；"
+        "请取消合并，并在每一行填入各自的值",
+        "merged cells {value} cover data rows: only the top-left cell holds a value, the other rows "
+        "would read as blank; unmerge them and fill in every row",
+    ),
+    "no_rows": ("工作簿中没有申报数据行（表头下方为空）", "the workbook has no application rows"),
+    # the file as a whole (allocator.sources.SourceError)
+    "suffix": (
+        "不支持的文件类型「{suffix_zh}」：{name}；申报数据应为 Excel 工作簿（.xlsx、.xlsm）、.csv 或 .parquet 文件",
+        "{name}: unsupported file type {suffix_en}; applications must be an Excel workbook (.xlsx, .xlsm), "
+        "a .csv or a .parquet file",
+    ),
+    "not_xlsx": (
+        "不是有效的 Excel 工作簿（.xlsx）：{kind}；请在 Excel/WPS 中另存为 .xlsx",
+        "not a valid Excel workbook (.xlsx): {kind}: {exc}; save it as .xlsx",
+    ),
+    "csv_encoding": (
+        "CSV 文件既不是 UTF-8 也不是 GBK 编码；请在 Excel/WPS 中另存为「CSV UTF-8（逗号分隔）」",
+        "the CSV file is neither UTF-8 nor GBK text; save it as 'CSV UTF-8 (comma delimited)'",
+    ),
+    "csv_parse": (
+        "CSV 文件无法解析（{exc}）；请检查该行的引号和逗号，或在 Excel/WPS 中重新另存为 CSV",
+        "cannot parse the CSV file ({exc}); check the quotes and commas of that line, or save it as CSV again",
+    ),
+    "not_parquet": ("不是有效的 Parquet 文件：{exc}", "not a valid Parquet file: {exc}"),
+    "parquet_missing": (
+        "读取 .parquet 文件需要 pyarrow：pip install pyarrow（或 pip install allocator[parquet]）",
+        "reading a .parquet file needs pyarrow: pip install pyarrow (or allocator[parquet])",
+    ),
+}
