@@ -15,6 +15,10 @@ variable's bounds after creating it (a model with other bounds is built anew). H
 solution (a MILP, as its first incumbent). Anything it cannot follow — a row changed in place,
 rows reordered — is rebuilt from nothing, as PuLP would.
 
+The rows are kept as arrays (column, coefficient, bounds) as they were handed over, so that
+:meth:`BulkHiGHS.residuals` can check the answer read back against the model PuLP holds, without
+walking PuLP's rows again (allocator.solve's check of a numerically doubtful answer).
+
 Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/README.md):
 
 - a new LP: the interior-point method, presolve off, crossover on. Presolve finds little in a
@@ -52,6 +56,14 @@ class _State:
     sizes: list = field(default_factory=list)  # coefficients per row, as given
     constants: np.ndarray = field(default_factory=lambda: np.zeros(0))
     mip: bool = False
+    # the matrix as handed over: per row its non-zero count, then columns and coefficients row by row
+    nnz: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    index: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    col_low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    col_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class BulkHiGHS(pulp.HiGHS):
@@ -123,6 +135,8 @@ class BulkHiGHS(pulp.HiGHS):
         state.columns += columns
         lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in columns), float, n)
         upper = np.fromiter((inf if v.upBound is None else v.upBound for v in columns), float, n)
+        state.col_low = np.concatenate([state.col_low, lower])
+        state.col_high = np.concatenate([state.col_high, upper])
         h = lp.solverModel
         empty = np.zeros(0, np.int32)
         h.addCols(n, np.zeros(n), lower, upper, 0, empty, empty, np.zeros(0))
@@ -155,14 +169,20 @@ class BulkHiGHS(pulp.HiGHS):
             state.sizes.append(k)
         state.rows += rows
         state.constants = np.concatenate([state.constants, [r.constant for r in rows]])
+        index, value = np.concatenate(indices), np.concatenate(values)
+        state.nnz = np.concatenate([state.nnz, np.diff(starts)])
+        state.index = np.concatenate([state.index, index])
+        state.coef = np.concatenate([state.coef, value])
+        state.row_low = np.concatenate([state.row_low, low])
+        state.row_high = np.concatenate([state.row_high, high])
         h.addRows(
             len(rows),
             np.array(low),
             np.array(high),
             starts[-1],
             np.array(starts[:-1], dtype=np.int32),
-            np.concatenate(indices),
-            np.concatenate(values),
+            index,
+            value,
         )
 
     @staticmethod
@@ -201,18 +221,19 @@ class BulkHiGHS(pulp.HiGHS):
             h.deleteRows(dropped, np.arange(kept, len(state.rows), dtype=np.int32))
             del state.rows[kept:], state.sizes[kept:]
             state.constants = state.constants[:kept]
+            end = int(state.nnz[:kept].sum())
+            state.nnz, state.index, state.coef = state.nnz[:kept], state.index[:end], state.coef[:end]
+            state.row_low, state.row_high = state.row_low[:kept], state.row_high[:kept]
         constants = np.fromiter((r.constant for r in state.rows), float, kept)
         moved = np.flatnonzero(constants != state.constants)
         if len(moved):
             inf = highspy.kHighsInf
             low = [state.rows[i].getLb() for i in moved]
             high = [state.rows[i].getUb() for i in moved]
-            h.changeRowsBounds(
-                len(moved),
-                moved.astype(np.int32),
-                np.array([-inf if v is None else v for v in low], dtype=float),
-                np.array([inf if v is None else v for v in high], dtype=float),
-            )
+            low_new = np.array([-inf if v is None else v for v in low], dtype=float)
+            high_new = np.array([inf if v is None else v for v in high], dtype=float)
+            h.changeRowsBounds(len(moved), moved.astype(np.int32), low_new, high_new)
+            state.row_low[moved], state.row_high[moved] = low_new, high_new
             state.constants = constants
         objective = lp.objective if lp.objective is not None else pulp.LpAffineExpression()
         fresh: dict = {}
@@ -229,6 +250,26 @@ class BulkHiGHS(pulp.HiGHS):
         return "first" if dropped else "stage"  # rows replaced (rebudget, a rule's first stage) or added
 
     # -- the answer -------------------------------------------------------------------------------
+
+    @staticmethod
+    def residuals(lp) -> tuple[list, np.ndarray, np.ndarray]:
+        """How far the answer lies outside each row's and then each column's bounds (solver units, ≥ 0),
+        recomputed from the columns' values as PuLP holds them, with each row's Σ|a_ij·x_j| (|x_j| for
+        a column). Returns (the rows then the columns, excess, size), in HiGHS's order.
+
+            activity_r = Σ_j a_rj·x_j,   excess_r = max(low_r − activity_r, activity_r − high_r, 0)
+        """
+        state: _State = lp._bulk_highs
+        n = len(state.columns)
+        x = np.fromiter((v.varValue or 0.0 for v in state.columns), float, n)
+        which = np.repeat(np.arange(len(state.rows)), state.nnz)
+        terms = state.coef * x[state.index]
+        activity = np.bincount(which, terms, minlength=len(state.rows))
+        size = np.bincount(which, np.abs(terms), minlength=len(state.rows))
+        rows = np.maximum(state.row_low - activity, activity - state.row_high)
+        cols = np.maximum(state.col_low - x, x - state.col_high)
+        excess = np.concatenate([rows, cols]).clip(0.0)
+        return state.rows + state.columns, excess, np.concatenate([size, np.abs(x)])
 
     @staticmethod
     def _read_solution(lp, state: _State, highspy) -> tuple[int, int]:
