@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import PolicyError
-from .expr import Expr, ExprError, parse
+from .expr import ALLOWED_EN, ALLOWED_ZH, Expr, ExprError, parse, quote
 from .fields import BY_KEY, FIELDS, Field
 
 
@@ -170,20 +170,36 @@ def _parse(text: str, where: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        raise _malformed(text, where, f"不是有效的 TOML：{exc}", f"is not valid TOML: {exc}") from None
+    except RecursionError:
         raise PolicyError(
-            f"政策包 {where} 不是有效的 TOML：{exc}", f"{where} is not valid TOML: {exc}"
+            f"政策包 {where}：TOML 嵌套过深", f"policy pack {where}: TOML nested too deeply"
         ) from None
     try:
-        return _build(data, where)
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, PolicyError):
-            raise
-        raise PolicyError(
-            f"政策包 {where} 格式错误：{exc}", f"policy pack {where} is malformed: {exc}"
-        ) from None
+        return _build(data, where, text)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise _malformed(text, where, f"格式错误：{exc}", f"is malformed: {exc}") from None
 
 
-def _build(data: dict, where: str) -> Policy:
+def _malformed(text: str, where: str, zh: str, en: str) -> PolicyError:
+    """The first problem ``allocator policy check`` finds, with its line (else the loader's own words)."""
+    from .policy_check import check_text  # policy_check imports this module
+
+    problems = check_text(text, where)
+    hint = f"allocator policy check {where} 列出每处问题及其行号 / lists every problem with its line"
+    if not problems:
+        return PolicyError(f"政策包 {where} {zh}", f"policy pack {where} {en}", hint)
+    first = problems[0]
+    at_zh = f"政策包 {where}" + (f" 第{first.line}行" if first.line else "")
+    at_en = f"policy pack {where}" + (f", line {first.line}" if first.line else "")
+    if len(problems) > 1:
+        hint = f"共 {len(problems)} 处问题 / {len(problems)} problems: " + hint
+    return PolicyError(
+        f"{at_zh}：{first.where}：{first.message_zh}", f"{at_en}: {first.where}: {first.message_en}", hint
+    )
+
+
+def _build(data: dict, where: str, text: str = "") -> Policy:
     meta = data["policy"]
     levels = tuple(meta.get("levels", ["city", "district"]))
     fund_data = data["fund"]
@@ -202,8 +218,8 @@ def _build(data: dict, where: str) -> Policy:
     extra = _fields(data.get("fields", []), where)
     items = []
     seen: set[str] = set()
-    for raw in data.get("items", []):
-        item = _item(raw, where, levels, {f.key for f in extra})
+    for index, raw in enumerate(data.get("items", [])):
+        item = _item(raw, where, levels, {f.key for f in extra}, _Lines(text, index))
         if item.id in seen:
             raise PolicyError(f"政策包 {where}：事项 {item.id} 重复", f"{where}: duplicate item {item.id}")
         if item.clause not in clause_nos:
@@ -254,21 +270,53 @@ def _fields(raw: list, where: str) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str]) -> Item:
+@dataclass(frozen=True)
+class _Lines:
+    """Where in the pack text an item's expressions are, for messages (``policy check`` finds the same)."""
+
+    text: str
+    index: int  # the item's place among [[items]], from 0
+
+    def of(self, key: str, nth: int | None = None) -> int | None:
+        if not self.text:
+            return None
+        from .policy_check import item_line  # policy_check imports this module
+
+        return item_line(self.text, self.index, key, nth)
+
+
+def _expr_error(
+    exc: ExprError, where: str, item_id: str, text: str, line: int | None, j: int | None
+) -> PolicyError:
+    """``政策包 FILE 第N行：事项 ID 的条件（第J条）'TEXT'：why``, in Chinese and English."""
+    at_zh = f"政策包 {where}" + (f" 第{line}行" if line else "")
+    at_en = f"policy pack {where}" + (f", line {line}" if line else "")
+    what_zh = "金额公式 amount" if j is None else f"条件（第{j + 1}条）"
+    what_en = "amount formula" if j is None else f"condition {j + 1}"
+    quoted = quote(text)
+    zh = f"{at_zh}：事项 {item_id} 的{what_zh}" + ("" if quoted in exc.zh else f" {quoted}") + f"：{exc.zh}"
+    en = f"{at_en}: item {item_id}, {what_en}" + ("" if quoted in exc.en else f" {quoted}") + f": {exc.en}"
+    hint = exc.hint or f"可用 / allowed: {ALLOWED_ZH} / {ALLOWED_EN}"
+    return PolicyError(zh, en, hint)
+
+
+def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines: _Lines) -> Item:
     item_id = str(raw["id"])
     params = {str(k): str(v) for k, v in raw.get("params", {}).items()}
     names = set(BY_KEY) | extra | set(params)
 
-    def expr(text: str) -> Expr:
+    def expr(text: object, j: int | None = None) -> Expr:
         try:
-            return parse(text, names)
+            if isinstance(text, dict | list):
+                raise ExprError("表达式须为文字（加引号）", "an expression must be text (in quotes)")
+            return parse(str(text), names)
         except ExprError as exc:
-            raise PolicyError(
-                f"政策包 {where}：事项 {item_id}：{exc}", f"{where}: item {item_id}: {exc}"
-            ) from None
+            line = lines.of("amount") if j is None else lines.of("when", j)
+            raise _expr_error(exc, where, item_id, str(text).strip(), line, j) from None
 
     conditions = tuple(
-        Condition(expr(c["when"]), str(c.get("says", c["when"]))) for c in raw.get("conditions", [])
+        Condition(expr(c["when"], j), str(c.get("says", c["when"])))
+        for j, c in enumerate(raw.get("conditions", []))
     )
     amount = expr(raw["amount"]) if raw.get("amount") else None
     cap = raw.get("cap")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -81,6 +80,8 @@ def check_text(text: str, file: str = "<pack>") -> list[PackProblem]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return [_syntax_problem(exc, text, file)]
+    except RecursionError:
+        return [PackProblem(file, None, "TOML", None, "TOML 嵌套过深", "TOML nested too deeply")]
     checker = _Checker(file, _Locator(text))
     checker.run(data)
     return sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0))
@@ -99,6 +100,19 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, file: str) -> PackP
 
 
 # ------------------------------------------------------------------------------------------ lines
+
+
+def item_line(text: str, index: int, key: str, nth: int | None = None) -> int | None:
+    """The line of ``key`` in the ``index``-th (from 0) ``[[items]]`` block of a pack's ``text``.
+
+    With ``nth``, the ``nth`` (from 0) ``key =`` from the item's ``conditions`` on (a condition's
+    ``when``): the same line ``allocator policy check`` reports.
+    """
+    loc = _Locator(text)
+    if nth is None:
+        return loc.key("items", index, key)
+    return loc.nth("items", index, key, nth, loc.key("items", index, "conditions"))
+
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([\w\-.\"' ]+?)\s*\]\]?\s*(#.*)?$")
 
@@ -168,16 +182,6 @@ def _is_number(value: object) -> bool:
 
 def _is_whole(value: object) -> bool:
     return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
-
-
-def _split_expr_error(text: str) -> tuple[str, str]:
-    """ExprError text is ``中文 / English``; the formula quoted in it may hold a ``/`` too."""
-    for m in re.finditer(r"/ ", text):
-        rest = text[m.end() :]
-        if not any(unicodedata.east_asian_width(ch) in "WF" for ch in rest):
-            return text[: m.start()].rstrip(), rest
-    head, sep, tail = text.rpartition(" / ")
-    return (head, tail) if sep else (text, text)
 
 
 class _Checker:
@@ -332,7 +336,7 @@ class _Checker:
                 self.add(line, f"{where}.key", key, "dup_field", key=key)
             elif key is not None:
                 self.field_keys.add(key)
-            if "kind" in f and f["kind"] not in FIELD_KINDS:
+            if "kind" in f and (not isinstance(f["kind"], str) or f["kind"] not in FIELD_KINDS):
                 line = self.loc.key("fields", i, "kind")
                 self.add(line, f"{where}.kind", f["kind"], "field_kind", allowed=tuple(sorted(FIELD_KINDS)))
             self.texts(f, ("zh", "unit"), "fields", i, where)
@@ -413,8 +417,7 @@ class _Checker:
         try:
             parse(str(text), names)
         except ExprError as exc:
-            zh, en = _split_expr_error(str(exc))
-            self.add(line, where, text, "expr", zh=zh, en=en)
+            self.add(line, where, text, "expr", zh=exc.zh, en=exc.en)
 
     def shares(self, shares: object, i: int, where: str) -> None:
         if shares is None:
