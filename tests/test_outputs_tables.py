@@ -52,7 +52,7 @@ def test_csv_header_bom_and_rows(small_result, tmp_path):
     a006 = rows[5]
     assert (a006["eligible"], a006["status"], a006["cap"]) == ("false", "ineligible", "0")
     assert rows[2]["requested"] == ""  # not given
-    assert rows[6]["applicant"] == EVIL_APPLICANT  # as it is: the csv is for programs
+    assert rows[6]["applicant"] == "'" + EVIL_APPLICANT  # a spreadsheet shows it as text (issue 8)
     assert {r["status"] for r in rows} <= {s.value for s in Status}
     assert sum(int(r["award"]) for r in rows) == small_result.summary.awarded
     assert sum(int(r["city_cost"]) for r in rows) == small_result.summary.city_cost

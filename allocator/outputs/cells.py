@@ -9,6 +9,7 @@ certain (a column of strings, of integers, of floats) and falling back to the pe
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
@@ -17,6 +18,12 @@ import pandas as pd
 
 #: Integers up to this size are exact as floats; :func:`number` goes through float.
 EXACT_INT = 2**53
+#: The most a cell holds: 32,767 UTF-16 code units (xlsxwriter cuts longer text silently).
+MAX_CELL_TEXT = 32_767
+#: Characters that make Excel or WPS read typed text as a formula (a cell keeps them as text by its quote prefix).
+FORMULA_START = "=+-@"
+#: Control characters a cell cannot hold (C0 but tab, LF and CR; DEL): xlsxwriter writes them as ``_xHHHH_``.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def missing(value: object) -> bool:
@@ -43,6 +50,48 @@ def number(value: object) -> int | float | None:
     if math.isnan(x) or math.isinf(x):
         return None
     return int(x) if x.is_integer() else x
+
+
+def utf16_len(s: str) -> int:
+    """Length in UTF-16 code units, as Excel counts: a character outside the BMP (e.g. 𠀀) counts 2."""
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def text_fault(s: str) -> str | None:
+    """Why a text cannot go into a cell unchanged: "long" (over :data:`MAX_CELL_TEXT`), "control" (holds a
+    :data:`CONTROL` character), or None. The usual text is printable and short: two C-speed tests."""
+    if len(s) > MAX_CELL_TEXT // 2 and utf16_len(s) > MAX_CELL_TEXT:
+        return "long"
+    if not s.isprintable() and CONTROL.search(s):  # tab, LF, CR and U+3000 are not printable either
+        return "control"
+    return None
+
+
+def first_text_fault(cells: list) -> tuple[int, str] | None:
+    """The first cell of a column (str, or None for a blank) that :func:`text_fault` refuses, as (position,
+    fault), or None. Checked for the whole column at once: its longest text and one search of the column's
+    text joined together; only a column that may fail is looked at cell by cell, to say where."""
+    texts = [c for c in cells if c]
+    long = max(map(len, texts), default=0) > MAX_CELL_TEXT // 2
+    if not long and not CONTROL.search("".join(texts)):
+        return None
+    for i, c in enumerate(cells):
+        fault = text_fault(c) if c else None
+        if fault:
+            return i, fault
+    return None  # long, but within the limit in UTF-16
+
+
+def formula_like(cells: list) -> np.ndarray:
+    """Positions of the cells (str, or None for a blank) whose text starts with a :data:`FORMULA_START`
+    character, by column: the first characters as one numpy array (``U1`` keeps one character), no call per
+    cell."""
+    if not cells:
+        return np.zeros(0, dtype=np.intp)
+    first = np.array(cells, dtype="U1")  # None gives "N", never a formula start
+    return np.flatnonzero(np.isin(first, np.array(list(FORMULA_START))))
 
 
 def display_width(s: str) -> int:

@@ -4,6 +4,10 @@ Each chart is drawn from a small DataFrame (``chart_data_*``) so tests check the
 saved as PNG (150 dpi) and SVG. Chinese text uses Noto Sans CJK SC from the ``mplfonts`` package (SimHei as
 a fallback), so it renders on a machine without Chinese fonts. Figures are built with the object API
 (:class:`matplotlib.figure.Figure`, Agg renderer): no pyplot state, no global backend switch.
+
+Labels are user text (districts, item names, plan and run names), drawn as it is: :func:`chart_rc` turns
+mathtext off (``text.parse_math``), so a ``$`` in a name is a dollar sign, never TeX that garbles the label
+or stops the chart (``$x^$`` raises in mathtext). Every chart is drawn under :func:`chart_rc`.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ def chart_rc() -> dict:
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # user text with $ _ ^ is drawn as written, not as mathtext
         "svg.fonttype": "path",
         "svg.hashsalt": "allocator",
         "axes.spines.top": False,

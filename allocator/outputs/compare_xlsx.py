@@ -2,7 +2,9 @@
 
 * 按申报: one application a row, largest gain first and largest loss last; 变化 is ``=B − A`` per row and
   a 合计 row of SUM formulas adds up to both runs' totals.
-* 按事项 / 按区: SUMIF and COUNTIFS over 按申报, so they add up the same way by construction.
+* 按事项 / 按区: SUMIF and COUNTIFS over 按申报, so they add up the same way by construction. The
+  criterion is ``"="&A2``, an exact match: a district or item that starts with ``>`` or ``=`` (``>0``,
+  ``=1+1``) matches itself, not a comparison.
 * 对比汇总: both runs' figures (from summary.json), their differences as formulas, the gains and losses
   counted over 按申报, and 核对 cells (按申报 / 按事项 / 按区 totals minus the summary figures, all 0).
 
@@ -23,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from .xlsx_style import (
     WORKBOOK_OPTIONS,
     Styles,
+    add_format,
     fit_columns,
     merge_text,
     print_setup,
@@ -129,8 +132,9 @@ class _Writer:
         self.total_change = add({"num_format": CHANGE_FORMAT, "valign": "vcenter", **total})
         self.gain_font = add({"font_color": GAIN_FONT})
         self.loss_font = add({"font_color": LOSS_FONT})
-        self.note = add({"text_wrap": True, "valign": "top"})
-        self.subtitle = add({"font_color": "#52606D", "valign": "vcenter"})
+        # text formats come with a quote-prefixed twin (text starting with = + - @)
+        self.note = add_format(self.wb, {"text_wrap": True, "valign": "top"})
+        self.subtitle = add_format(self.wb, {"font_color": "#52606D", "valign": "vcenter"})
         self.title = f"方案对比：A＝{comparison.name_a}；B＝{comparison.name_b}"
         # added in reading order (对比汇总 first), filled once the sheets it points at are laid out
         self.sheets = {name: self.wb.add_worksheet(name) for name in SHEETS}
@@ -230,6 +234,7 @@ class _Writer:
         widths: list[list[str]] = [[c.header] for c in columns]
         key_col = _letter(columns, key)
         where = app.range(key)
+        crit = f'"="&${key_col}{{row}}'  # exact: text starting with > or = is not a comparison
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             rec = row._asdict()
             r1 = i + 1
@@ -245,10 +250,10 @@ class _Writer:
                     widths[j].append(f"+{abs(int(rec[b]) - int(rec[a])):,}")
                 elif col.key in ("funded_a", "funded_b"):
                     award = app.range(f"award_{col.key[-1]}")
-                    formula = f'=COUNTIFS({where},{key_col}{r1},{award},">0")'
+                    formula = f'=COUNTIFS({where},{crit.format(row=r1)},{award},">0")'
                     ws.write_formula(i, j, formula, fmt, int(rec[col.key]))
                 else:
-                    formula = f"=SUMIF({where},{key_col}{r1},{app.range(col.key)})"
+                    formula = f"=SUMIF({where},{crit.format(row=r1)},{app.range(col.key)})"
                     ws.write_formula(i, j, formula, fmt, int(rec[col.key]))
                     widths[j].append(f"{int(rec[col.key]):,}")
         n = len(frame)

@@ -1,7 +1,9 @@
 """Outputs of ``allocator sweep``: the budget frontier, the weight trade-off and the rules side by side.
 
 CSV tables (machine keys) and charts (Chinese, 万元), written atomically like every output. Pure
-functions of the sweep's frames; no solver here.
+functions of the sweep's frames; no solver here. Text in the tables (districts, item ids, group names) that a
+spreadsheet would read as a formula gets a leading ``'``, as in allocation.csv
+(:func:`~allocator.outputs.tables.csv_safe_frame`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ..sweep import Frontier
 from .charts import DPI, chart_rc
+from .tables import csv_safe_frame
 
 BLUE, ORANGE, GREY = "#1F5F99", "#E8862A", "#7B8794"
 RULES_ZH = {
@@ -133,22 +136,24 @@ def write_sweep(
         summary: dict = {}
         with rc_context(chart_rc()):
             if frontier is not None:
-                frontier.points.to_csv(staging / "frontier.csv", index=False, encoding="utf-8-sig")
-                frontier.coverage.to_csv(staging / "coverage.csv", encoding="utf-8-sig")
+                csv_safe_frame(frontier.points).to_csv(
+                    staging / "frontier.csv", index=False, encoding="utf-8-sig"
+                )
+                csv_safe_frame(frontier.coverage).to_csv(staging / "coverage.csv", encoding="utf-8-sig")
                 written += [Path("frontier.csv"), Path("coverage.csv")]
                 figures["frontier"] = draw_frontier(frontier)
                 summary["frontier"] = frontier.points.to_dict("records")
                 summary["scenario_budget"] = frontier.scenario_budget
             if weights is not None:
                 frame, a, b = weights
-                frame.to_csv(staging / "weights.csv", index=False, encoding="utf-8-sig")
+                csv_safe_frame(frame).to_csv(staging / "weights.csv", index=False, encoding="utf-8-sig")
                 written.append(Path("weights.csv"))
                 figures["weights"] = draw_weights(frame, a, b)
                 summary["weights"] = {"group_a": a, "group_b": b, "points": frame.to_dict("records")}
             if rules is not None:
                 figures_frame, shares = rules
-                figures_frame.to_csv(staging / "rules.csv", index=False, encoding="utf-8-sig")
-                shares.to_csv(staging / "rules_by_district.csv", encoding="utf-8-sig")
+                csv_safe_frame(figures_frame).to_csv(staging / "rules.csv", index=False, encoding="utf-8-sig")
+                csv_safe_frame(shares).to_csv(staging / "rules_by_district.csv", encoding="utf-8-sig")
                 written += [Path("rules.csv"), Path("rules_by_district.csv")]
                 figures["rules"] = draw_rules(figures_frame)
                 summary["rules"] = figures_frame.to_dict("records")

@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import Status
 from .cells import (
     display_width,
+    formula_like,
     map_distinct,
     number_cells,
     only_strings,
@@ -28,7 +29,16 @@ from .cells import (
     widest_text,
 )
 from .levels import COFUND_LEVEL, FUND_LEVEL
-from .xlsx_style import MAX_WIDTH, Styles, column_width, print_setup, put_date, put_text
+from .xlsx_style import (
+    MAX_WIDTH,
+    Styles,
+    check_column,
+    column_width,
+    print_setup,
+    put_date,
+    put_text,
+    quoted,
+)
 
 FUNDED_SHEET = "拟支持名单"
 UNFUNDED_SHEET = "未支持名单"
@@ -120,6 +130,8 @@ class Cells:
     values: list
     write: str  # "string", "number" or "date" (the raw value, for put_date)
     widest: int  # display width of its widest text, header not included (at most exact up to the limit)
+    #: positions in ``values`` of the text starting with = + - @ (written with the quote prefix)
+    formula_like: frozenset[int] = frozenset()
 
 
 def _status_labels(df: pd.DataFrame) -> pd.Series:
@@ -166,18 +178,43 @@ def list_cells(df: pd.DataFrame, col: Col) -> Cells:
         widest = widest_text(raw.tolist(), MAX_WIDTH - 2)
     else:
         widest = widest_text((str(v) for v in raw.tolist()), MAX_WIDTH - 2)
-    return Cells(text_cells(raw), "string", widest)
+    values = text_cells(raw)
+    return Cells(values, "string", widest, frozenset(formula_like(values).tolist()))
 
 
 def write_rows(ws: Worksheet, columns: list[Cells], fmts: list[Format]) -> None:
-    """Row after row from row 2: text with ``write_string`` (never a formula, whatever it starts with),
-    numbers with ``write_number``, None as a formatted blank; one tight loop over the prepared values."""
+    """Row after row from row 2: text with ``write_string`` (never a formula, whatever it starts with; the
+    quote prefix where it starts like one), numbers with ``write_number``, None as a formatted blank; one
+    tight loop over the prepared values. Text a cell cannot hold unchanged is refused first, a column at a
+    time (:func:`~allocator.outputs.xlsx_style.check_column`)."""
 
     def date(row: int, col: int, value: object, fmt: Format) -> None:
         put_date(ws, row, col, value, fmt)
 
+    def prefixed(rows: frozenset[int], twin: Format | None) -> object:
+        """write_string with the quote-prefixed ``twin`` of the column's format on ``rows`` (0-based sheet
+        rows: data starts in row 1)."""
+        write = ws.write_string
+
+        def put(row: int, col: int, value: str, fmt: Format) -> None:
+            write(row, col, value, twin if row in rows else fmt)
+
+        return put
+
+    for j, c in enumerate(columns):
+        if c.write == "string":
+            check_column(ws, j, c.values)
     writers = {"string": ws.write_string, "number": ws.write_number, "date": date}
-    plan = [(j, writers[c.write], fmt) for j, (c, fmt) in enumerate(zip(columns, fmts, strict=True))]
+    plan = [
+        (
+            j,
+            prefixed(frozenset(i + 1 for i in c.formula_like), quoted(fmt))
+            if c.formula_like
+            else writers[c.write],
+            fmt,
+        )
+        for j, (c, fmt) in enumerate(zip(columns, fmts, strict=True))
+    ]
     blank = ws.write_blank
     for i, row in enumerate(zip(*(c.values for c in columns), strict=True), start=1):
         for (j, write, fmt), value in zip(plan, row, strict=True):

@@ -1,23 +1,45 @@
 """Cell formats, safe cell writers, column widths and print setup shared by the workbooks.
 
-Text is always written with ``write_string`` (never ``write``), so an applicant or a reason that starts with
-``=``, ``+``, ``-`` or ``@`` stays text and is never run as a formula.
+No text becomes a formula, and none is changed on its way into a cell:
+
+* Text is always written with ``write_string`` (never ``write``; :data:`WORKBOOK_OPTIONS` turns xlsxwriter's
+  guessing off as well), so an applicant or a reason that starts with ``=``, ``+``, ``-`` or ``@`` is a
+  string cell, never a formula.
+* Such a cell also gets its format's twin with the *quote prefix* set (:func:`quoted`): Excel and WPS then
+  keep it as text when someone edits the cell and presses Enter, instead of running it then. Other cells
+  keep their formats as they are.
+* Text over Excel's 32,767 characters (xlsxwriter would cut it silently) or holding a control character
+  (xlsxwriter would write ``_x0001_``) is refused with an :class:`~allocator.errors.OutputError` naming the
+  sheet, the cell and the text's start (:func:`text_error`); the intake refuses both, so it is never met
+  in a run. A column of a list is checked at once (:func:`check_column`), other cells one by one in
+  :func:`put_text`.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .cells import text, widest_text
+from ..errors import OutputError
+from .cells import (
+    FORMULA_START,
+    MAX_CELL_TEXT,
+    first_text_fault,
+    text,
+    text_fault,
+    utf16_len,
+    widest_text,
+)
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MONEY_FORMAT = "#,##0"
@@ -53,9 +75,27 @@ class Styles:
     total_decimal: Format
 
 
+#: Each format made by :func:`add_format` → the same format with the quote prefix set.
+_QUOTED: weakref.WeakKeyDictionary[Format, Format] = weakref.WeakKeyDictionary()
+
+
+def add_format(wb: Workbook, props: dict) -> Format:
+    """``wb.add_format(props)``, with a twin that also sets the quote prefix for :func:`quoted` (a twin no
+    cell uses is not written to the file)."""
+    fmt = wb.add_format(props)
+    _QUOTED[fmt] = wb.add_format({**props, "quote_prefix": True})
+    return fmt
+
+
+def quoted(fmt: Format | None) -> Format | None:
+    """The format for a text cell that starts with ``=``, ``+``, ``-`` or ``@``: ``fmt`` with the quote
+    prefix set (``fmt`` itself if it was not made by :func:`add_format`)."""
+    return _QUOTED.get(fmt, fmt) if fmt is not None else None
+
+
 def styles(wb: Workbook) -> Styles:
     def fmt(**props: object) -> Format:
-        return wb.add_format({"valign": "vcenter", **props})
+        return add_format(wb, {"valign": "vcenter", **props})
 
     cell = {"border": 1}
     total = {"bold": True, "bg_color": TOTAL_FILL, "top": 6, "bottom": 1, "left": 1, "right": 1}
@@ -103,13 +143,48 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def text_error(sheet: str, row: int, col: int, s: str, fault: str) -> OutputError:
+    """The error for text a cell cannot hold unchanged (``fault`` from :func:`~.cells.text_fault`): the
+    sheet, the cell (``C12``) and the first characters of the text, shown with escapes."""
+    cell = xl_rowcol_to_cell(row, col)
+    head = repr(s[:40]) + ("…" if len(s) > 40 else "")
+    where = f"工作表「{sheet}」单元格 {cell}"
+    if fault == "long":
+        n = utf16_len(s)  # what Excel counts: a character outside the BMP is 2
+        return OutputError(
+            f"{where} 的文字长 {n:,} 个字符，超过 Excel 单元格上限 {MAX_CELL_TEXT:,}，未写出（不截断）：{head}",
+            f"sheet {sheet!r} cell {cell}: text of {n:,} characters (UTF-16) is over Excel's "
+            f"{MAX_CELL_TEXT:,}; not written (never cut short): {head}",
+            "请在输入数据中缩短该文字 / shorten this text in the input",
+        )
+    return OutputError(
+        f"{where} 的文字含控制字符，未写出：{head}",
+        f"sheet {sheet!r} cell {cell}: text holds a control character; not written: {head}",
+        "请删除输入数据中的控制字符 / remove the control character from the input",
+    )
+
+
+def check_column(ws: Worksheet, col: int, cells: list, first_row: int = 1) -> None:
+    """Refuse a column of text (str, or None for a blank) going to rows ``first_row``… of ``col`` if any
+    cell is too long or holds a control character (one check for the whole column)."""
+    found = first_text_fault(cells)
+    if found is not None:
+        i, fault = found
+        raise text_error(ws.name, first_row + i, col, cells[i], fault)
+
+
 def put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
-    """Text cell, never a formula, whatever it starts with ('' and NaN give a formatted blank)."""
+    """Text cell, never a formula, whatever it starts with ('' and NaN give a formatted blank); text that
+    starts like a formula gets the quote prefix (:func:`quoted`); text a cell cannot hold unchanged is
+    refused (:func:`text_error`)."""
     s = text(value)
-    if s:
-        ws.write_string(row, col, s, fmt)
-    else:
+    if not s:
         ws.write_blank(row, col, None, fmt)
+        return
+    fault = text_fault(s)
+    if fault:
+        raise text_error(ws.name, row, col, s, fault)
+    ws.write_string(row, col, s, quoted(fmt) if s[0] in FORMULA_START else fmt)
 
 
 def put_number(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = None) -> None:
