@@ -1,20 +1,34 @@
 """The ``allocator`` command.
 
-    allocator run SCENARIO.toml [--out DIR]     allocate and write every output
+    allocator run SCENARIO.toml [--out DIR] [--force]  allocate and write every output
+    allocator verify DIR                        re-check a result folder against its inputs
     allocator validate FILE.xlsx [--policy ID]  check an applications workbook, report every problem
     allocator template OUT.xlsx [--policy ID]   write the empty applications workbook
     allocator policy show ID | policy list      the policy's items, in Chinese
     allocator demo-data N OUT.xlsx [--seed S]   seeded sample applications (or OUT.csv, OUT.parquet)
 
+An approved.xlsx that a run would change is replaced only with ``--force`` (run, plan), the old one kept
+beside it as approved.<time>.xlsx; without it the run stops before anything in the folder changes.
+
 Errors are the project's own (:class:`allocator.errors.AllocatorError`): printed in Chinese and
-English, exit status 2 (3 for a failed verification), never a traceback.
+English, never a traceback. Exit status:
+
+    0    done (verify: every check passed)
+    2    an error the user can act on (bad input, infeasible scenario, an approved.xlsx not replaced …)
+    3    the final numbers failed the independent verification (a bug): nothing written
+    4    verify: tampering or drift found (an output differs from its inputs, an input changed)
+    130  interrupted (Ctrl-C), 143 terminated (SIGTERM): unfinished outputs removed, earlier ones intact
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -23,6 +37,10 @@ from .policy import Policy, builtin_policies, load_policy
 from .texttable import clip, pad, width
 
 DEFAULT_POLICY = "changchun-2017"
+FORCE_HELP = (
+    "替换会改变的 approved.xlsx（原文件保留为 approved.<时间>.xlsx）"
+    " / replace an approved.xlsx this run changes, keeping the old one beside it"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +50,54 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args) or 0
+        with _stops():
+            return args.handler(args) or 0
     except AllocatorError as exc:
         print(exc.render(), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("已中断，未写出结果 / interrupted, nothing written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+
+
+@contextmanager
+def _stops() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`KeyboardInterrupt` carrying the signal's number, once: the writers'
+    cleanup then runs as for Ctrl-C (staging folder removed, the forked writer stopped) and a second signal
+    does not cut it short. The handlers before are restored on leaving; only in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = (signal.SIGINT, signal.SIGTERM)
+
+    def stop(number: int, frame: object) -> None:
+        for n in numbers:
+            signal.signal(n, signal.SIG_IGN)
+        raise KeyboardInterrupt(number)
+
+    before = {n: signal.signal(n, stop) for n in numbers}
+    try:
+        yield
+    finally:
+        for n, handler in before.items():
+            signal.signal(n, handler)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    number = exc.args[0] if exc.args and isinstance(exc.args[0], int) else int(signal.SIGINT)
+    name = signal.Signals(number).name
+    written = getattr(exc, "written_to", None)
+    if written is not None:
+        print(
+            f"已中断（{name}），但全部结果已写到 {written} / interrupted ({name}) after every output was written",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"已中断（{name}）：未写出新结果，未完成的临时文件已删除，原有结果未改动 / interrupted ({name}): "
+            "nothing written, the unfinished files removed, earlier outputs as they were",
+            file=sys.stderr,
+        )
+    return 128 + number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch", type=int, default=1, help="本年度第几批（条款二十），≥2 时须给出 --approved")
     run.add_argument("--approved", type=Path, help="前批次的 approved.xlsx：其金额固定不变")
     run.add_argument("--timings", action="store_true", help="列出各步骤用时 / print each stage's seconds")
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.set_defaults(handler=_run)
+
+    ver = sub.add_parser(
+        "verify",
+        help="核对结果目录与输入文件是否一致、有无改动 / re-check a result folder against its inputs",
+    )
+    ver.add_argument("result_dir", type=Path, help="allocator run 的输出目录")
+    ver.set_defaults(handler=_verify)
 
     rel = sub.add_parser(
         "release", help="收回撤回或公示异议的资金，按候补名单再分配 / give withdrawn money to the waitlist"
@@ -67,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="多年度资金计划（结转、承诺）/ a multi-year plan")
     plan.add_argument("plan", type=Path)
     plan.add_argument("--out", type=Path, help="输出目录（默认 reports/<计划文件名>/）")
+    plan.add_argument("--force", action="store_true", help=FORCE_HELP)
     plan.set_defaults(handler=_plan)
 
     val = sub.add_parser("validate", help="检查申报表 / check an applications workbook")
@@ -131,13 +199,18 @@ def _run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
     with timing.recording() as seconds:
-        result, paths = run(args.scenario, args.out, batch=args.batch, approved=args.approved)
+        result, paths = run(
+            args.scenario, args.out, batch=args.batch, approved=args.approved, force=args.force
+        )
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
     from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
 
     sv = result.solver
-    print(f"求解器：{sv.name}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
+    fallback = (
+        "（未找到 HiGHS，已自动改用 CBC）" if sv.name == "CBC" and result.scenario.solver != "cbc" else ""
+    )
+    print(f"求解器：{sv.name} {sv.version}{fallback}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
     rule = rule_of(result)
     print(f"分配规则：{rule_zh(rule)}（{rule}）")
     print(f"模型：混合整数规划，最优性间隙 {percent(sv.gap)}" if sv.mip else "模型：线性规划")
@@ -234,9 +307,13 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from .plan import run_plan
+    from .outputs.plan import write_plan_outputs
+    from .plan import load_plan, plan_joint, plan_sequential
 
-    plan, paths = run_plan(args.plan, args.out)
+    spec = load_plan(args.plan)  # as run_plan, with --force
+    plan = plan_joint(spec) if spec.mode == "joint" else plan_sequential(spec)
+    target = args.out if args.out is not None else Path("reports") / args.plan.stem
+    paths = write_plan_outputs(plan, target, force=args.force)
     print(
         f"资金计划：{plan.name}（{'逐年' if plan.mode == 'sequential' else '多年联合'}，{len(plan.years)} 个年度）"
     )
@@ -252,6 +329,14 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"联合优化比逐年分配多获加权价值 {gain:,.2f}")
     print(f"已写出 {len(paths)} 个文件到 {args.out or 'reports/' + args.plan.stem}")
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .audit import EXIT_FOUND, audit
+
+    report = audit(args.result_dir)
+    print(report.render())
+    return 0 if report.ok else EXIT_FOUND
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -381,9 +381,24 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: The packages whose versions every manifest records (besides allocator and Python).
+PACKAGES = (
+    "pulp",
+    "highspy",
+    "pandas",
+    "numpy",
+    "openpyxl",
+    "xlsxwriter",
+    "matplotlib",
+    "python-calamine",
+    "defusedxml",
+)
+
+
 def versions() -> dict[str, str]:
+    """allocator's, Python's and each of :data:`PACKAGES`' version ('not installed' when missing)."""
     out = {"allocator": __version__, "python": platform.python_version()}
-    for name in ("pulp", "highspy", "pandas", "numpy", "openpyxl", "xlsxwriter", "matplotlib"):
+    for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -391,26 +406,57 @@ def versions() -> dict[str, str]:
     return out
 
 
-def manifest_for(scenario: Scenario, policy: Policy, applications_sha256: str) -> dict:
-    policy_path = Path(policy.path)
-    if policy_path.is_file():
-        policy_sha = sha256_file(policy_path)
-    else:
-        from importlib import resources
+def policy_sha256(policy_file: str, policy_id: str = "") -> str:
+    """The SHA-256 of a policy pack: a shipped one (``allocator/policies/<id>.toml``) from the installed
+    package, any other from its file; '' when neither can be read."""
+    from importlib import resources
 
-        text = (resources.files("allocator") / "policies" / f"{policy.id}.toml").read_bytes()
-        policy_sha = hashlib.sha256(text).hexdigest()
-    return {
-        "scenario_file": str(scenario.path),
-        "scenario_sha256": sha256_file(scenario.path) if scenario.path.is_file() else "",
-        "applications_file": str(scenario.applications),
+    from .policy import builtin_policies
+
+    if (
+        policy_id
+        and policy_file == f"allocator/policies/{policy_id}.toml"
+        and policy_id in builtin_policies()
+    ):
+        data = (resources.files("allocator") / "policies" / f"{policy_id}.toml").read_bytes()
+        return hashlib.sha256(data).hexdigest()
+    path = Path(policy_file)
+    return sha256_file(path) if path.is_file() else ""
+
+
+def _absolute(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
+def manifest_for(scenario: Scenario, policy: Policy, applications_sha256: str) -> dict:
+    """What produced a result, for summary.json and the 参数 sheet, and for ``allocator verify``: each input
+    file as ``<input>_file`` (absolute) and ``<input>_sha256`` — scenario, applications (its 人员名单 sheet
+    included), policy (a shipped pack: ``allocator/policies/<id>.toml``, hashed from the package) and, when
+    ``carryover_in`` names last year's summary.json, carryover — then the package versions, the command
+    and the time. :func:`run` adds the earlier batch's approved.xlsx (``approved_from``/``approved_sha256``);
+    the solver that ran is added by the writers, from the result."""
+    out = {
+        "scenario_name": scenario.name,
+        "scenario_file": _absolute(scenario.path),
+        "scenario_sha256": sha256_file(scenario.path) if Path(scenario.path).is_file() else "",
+        "applications_file": _absolute(scenario.applications),
         "applications_sha256": applications_sha256,
         "policy": policy.id,
-        "policy_sha256": policy_sha,
-        "versions": versions(),
-        "command": " ".join(sys.argv[:1] + sys.argv[1:]) if sys.argv else "",
-        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "policy_file": policy.path
+        if policy.path.startswith("allocator/policies/")
+        else _absolute(policy.path),
+        "policy_sha256": policy_sha256(policy.path, policy.id),
     }
+    source = str(getattr(scenario, "carryover_source", "") or "")
+    if source and not source.lstrip("-").isdigit() and Path(source).is_file():
+        out["carryover_file"] = _absolute(source)
+        out["carryover_sha256"] = sha256_file(Path(source))
+    out.update(
+        versions=versions(),
+        command=" ".join(sys.argv) if sys.argv else "",
+        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+    )
+    return out
 
 
 def default_out_dir(scenario_path: Path) -> Path:
@@ -423,14 +469,15 @@ def run(
     *,
     batch: int = 1,
     approved: str | Path | None = None,
+    force: bool = False,
 ) -> tuple[AllocationResult, list[Path]]:
     """``allocator run``: read, validate, allocate, verify, then write every output.
 
     With ``batch`` > 1 and ``approved`` (the earlier batch's approved.xlsx), its awards are fixed and
-    the outputs go to ``reports/<stem>-batch-<n>/`` unless ``out_dir`` says otherwise.
+    the outputs go to ``reports/<stem>-batch-<n>/`` unless ``out_dir`` says otherwise. ``force``: replace
+    an approved.xlsx in the output folder that this run changes (the old one is kept beside it).
     """
-    from .batches import batch_out_dir, earlier_batch
-    from .intake import read_applications
+    from .batches import batch_out_dir
     from .outputs import write_outputs
 
     if (batch > 1) != (approved is not None):
@@ -438,32 +485,51 @@ def run(
             "分批次审批须同时给出 --batch（第几批，≥2）和 --approved（前批次的 approved.xlsx）",
             "a later batch needs both --batch N (N ≥ 2) and --approved PATH/approved.xlsx",
         )
+    if approved is not None:
+        target = batch_out_dir(Path(scenario_path), batch, Path(out_dir) if out_dir else None, Path(approved))
+    else:
+        target = Path(out_dir) if out_dir is not None else default_out_dir(Path(scenario_path))
+    result = result_for(scenario_path, batch=batch, approved=approved)
+    with timing.stage("write"):
+        return result, write_outputs(result, target, force=force)
+
+
+def result_for(
+    scenario_path: str | Path,
+    *,
+    batch: int = 1,
+    approved: str | Path | None = None,
+    report: bool = True,
+) -> AllocationResult:
+    """What :func:`run` writes, without writing it: the scenario's allocation with its manifest.
+    ``report=False``: the allocation alone, without what only the report needs (the next million, the
+    shadow price, the rule comparison, the budget frontier) — ``allocator verify`` recomputes with it."""
+    from .batches import earlier_batch
+    from .intake import read_applications
+
     scenario = load_scenario(scenario_path)
     policy = load_policy(scenario.policy, base=scenario.path.parent)
     fixed = earlier_batch(approved, batch) if approved is not None else None
-    if approved is not None:
-        target = batch_out_dir(scenario.path, batch, Path(out_dir) if out_dir else None, Path(approved))
-    else:
-        target = Path(out_dir) if out_dir is not None else default_out_dir(scenario.path)
     with timing.stage("read+validate"):
         apps = read_applications(scenario.applications, policy)
         frame, excluded = _roster(apps, scenario)
     manifest = manifest_for(scenario, policy, apps.sha256)
     if approved is not None:
-        manifest["approved_from"] = str(approved)
+        manifest["approved_from"] = _absolute(approved)
         manifest["approved_sha256"] = sha256_file(Path(approved))
-    result = allocate(scenario, policy, frame, manifest=manifest, fixed=fixed, batch=batch)
+    result = allocate(
+        scenario, policy, frame, manifest=manifest, fixed=fixed, batch=batch, next_million=report
+    )
     if excluded is not None:
         result = replace(result, roster_exclusions=excluded)
-    if fixed is None and scenario.available > 0:  # the report's frontier: half to twice the fund
+    if report and fixed is None and scenario.available > 0:  # the report's frontier: half to twice the fund
         from .sweep import budget_frontier, capped
 
         budgets = [int(scenario.available * k / 10) for k in range(5, 21, 3)] + [scenario.available + EXTRA]
         with timing.stage("frontier"):
             frontier = budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
         result = replace(result, frontier=frontier)
-    with timing.stage("write"):
-        return result, write_outputs(result, target)
+    return result
 
 
 def _roster(apps, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame | None]:

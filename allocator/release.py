@@ -4,12 +4,17 @@
 scenario and applications are unchanged (the manifest's hashes), takes the withdrawn awards back,
 and solves again with every other award fixed — the waitlist's awards may only grow, by the
 scenario's own rule — spending no more than the money released. The new result is written beside
-the old one, dated, with ``release.json`` saying what was taken back and who received it.
+the old one, dated, with ``release.json`` saying what was taken back and who received it; the new folder
+is staged and moved into place whole, like every output (:func:`~allocator.outputs.staged`).
+
+:func:`released` computes the same without writing (``allocator verify`` recomputes a release with it). The
+new manifest records the earlier result's files it read (``release_<file>_file`` / ``_sha256``).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +23,34 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .intake import read_applications
-from .outputs import write_outputs
-from .pipeline import Fixed, allocate, sha256_file
+from .pipeline import Fixed, allocate, sha256_file, versions
 from .policy import load_policy
 from .result import AllocationResult
 from .scenario import load_scenario
+
+#: The earlier result's files a release reads, recorded in the new manifest with their SHA-256.
+READS = {"summary": "summary.json", "allocation": "allocation.csv", "waitlist": "waitlist.csv"}
 
 
 def release(
     result_dir: str | Path, withdrawn: list[str], reason: str = ""
 ) -> tuple[AllocationResult, list[Path]]:
+    """Take ``withdrawn`` back, give the money to the waitlist, write the result into a new dated folder
+    beside ``result_dir``; returns the result and the paths written (release.json last)."""
+    from .outputs import _write_all, install, staged
+
+    folder = Path(result_dir)
+    result, info = released(folder, withdrawn, reason)
+    target = _dated(folder)
+    with staged(target) as staging:
+        relative = _write_all(result, staging)
+        text = json.dumps(info, ensure_ascii=False, indent=2)
+        (staging / "release.json").write_text(text, encoding="utf-8")
+        return result, install(staging, [*relative, Path("release.json")], target)
+
+
+def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> tuple[AllocationResult, dict]:
+    """The release's result and release.json's content, nothing written."""
     folder = Path(result_dir)
     summary = _json(folder / "summary.json")
     manifest = summary.get("manifest") or {}
@@ -49,14 +72,15 @@ def release(
             f"申报数据 {scenario.applications} 在该结果生成后已被修改，不能据此收回再分配",
             f"{scenario.applications} changed since {folder} was written; rerun the allocation first",
         )
+    from .outputs.tables import csv_unquote  # the ' before text that starts like a formula
+
     old = pd.read_csv(
         folder / "allocation.csv", dtype={"application_id": str, "credit_code": str}, encoding="utf-8-sig"
     )
-    waiting = set(
-        pd.read_csv(folder / "waitlist.csv", dtype={"application_id": str}, encoding="utf-8-sig")[
-            "application_id"
-        ]
-    )
+    for col in ("application_id", "reason"):
+        old[col] = csv_unquote(old[col].astype("string")).astype(object)
+    waitlist = pd.read_csv(folder / "waitlist.csv", dtype={"application_id": str}, encoding="utf-8-sig")
+    waiting = set(csv_unquote(waitlist["application_id"].astype("string")))
     awards = dict(zip(old["application_id"], old["award"].astype(int), strict=True))
     reasons = dict(zip(old["application_id"], old["reason"].fillna(""), strict=True))
     unknown = [a for a in withdrawn if a not in awards]
@@ -78,15 +102,21 @@ def release(
     batch = int(summary.get("batch", 1))
     new_manifest = {
         **manifest,
-        "released_from": str(folder),
+        "released_from": str(folder.resolve()),
         "withdrawn": list(withdrawn),
         "release_reason": reason,
     }
+    for key, name in READS.items():
+        new_manifest[f"release_{key}_file"] = str((folder / name).resolve())
+        new_manifest[f"release_{key}_sha256"] = sha256_file(folder / name)
+    new_manifest.update(
+        versions=versions(),
+        command=" ".join(sys.argv) if sys.argv else "",
+        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+    )
     result = allocate(
         kept_back, policy, apps.frame, manifest=new_manifest, fixed=fixed, floors=floors, batch=batch
     )
-    target = _dated(folder)
-    paths = write_outputs(result, target)
     changed = _changes(old, result.table)
     info = {
         "released_from": str(folder),
@@ -98,8 +128,7 @@ def release(
         ),
         "changed": changed.to_dict("records"),
     }
-    (target / "release.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    return result, [*paths, target / "release.json"]
+    return result, info
 
 
 def _json(path: Path) -> dict:

@@ -293,7 +293,7 @@ def test_empty_plan_chain_is_handled(plan_result):
     assert data["totals"]["balanced"] is True and data["years"] == []
 
 
-def test_approved_list_of_a_year_is_kept_when_changed(plan_result, tmp_path):
+def test_approved_list_of_a_year_is_kept_when_changed_with_force(plan_result, tmp_path):
     out = tmp_path / "out"
     write_plan_outputs(plan_result, out)
     first = plan_result.years[0]
@@ -301,7 +301,10 @@ def test_approved_list_of_a_year_is_kept_when_changed(plan_result, tmp_path):
     table.loc[table.index[table["award"] > 0][0], "application_id"] = "Z9999"
     changed_year = dataclasses.replace(first, result=dataclasses.replace(first.result, table=table))
     changed = dataclasses.replace(plan_result, years=(changed_year, *plan_result.years[1:]))
-    paths = write_plan_outputs(changed, out)
+    with pytest.raises(OutputError, match="2017"):  # not without --force, and nothing moved
+        write_plan_outputs(changed, out)
+    assert not list(out.rglob("approved.2*"))
+    paths = write_plan_outputs(changed, out, force=True)
     kept = [p for p in paths if p.name.startswith("approved.2")]
     assert len(kept) == 1 and kept[0].parent == out / "2017"
     assert not list((out / "2018").glob("approved.2*"))

@@ -88,20 +88,34 @@ def test_overwrites_previous_run(small_result, tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_a_changed_approved_list_is_kept_beside_the_new_one(small_result, tmp_path):
+def changed_approved(result):
+    """The same result with a different approved list: one funded application renamed."""
     import dataclasses
 
-    from allocator.outputs import write_outputs
+    table = result.table.copy()
+    funded = table.index[table["award"] > 0][0]
+    table.loc[funded, "application_id"] = "Z9999"
+    return dataclasses.replace(result, table=table)
 
+
+def test_a_changed_approved_list_is_not_replaced_without_force(small_result, tmp_path):
     out = tmp_path / "out"
     write_outputs(small_result, out)
     again = write_outputs(small_result, out)  # same list: replaced, nothing kept
     assert not [p for p in again if p.name.startswith("approved.2")]
-    table = small_result.table.copy()
-    funded = table.index[table["award"] > 0][0]
-    table.loc[funded, "application_id"] = "Z9999"  # a different approved list
-    changed = dataclasses.replace(small_result, table=table)
-    paths = write_outputs(changed, out)
+    before = {name: (out / name).read_bytes() for name in listing(out)}
+    with pytest.raises(OutputError, match="--force") as caught:
+        write_outputs(changed_approved(small_result), out)
+    assert "approved.xlsx" in caught.value.zh and "新增 1 项、移出 1 项" in caught.value.zh
+    assert {name: (out / name).read_bytes() for name in listing(out)} == before  # nothing changed
+    assert os.listdir(tmp_path) == ["out"]  # staging folder removed
+
+
+def test_with_force_the_changed_approved_list_is_kept_beside_the_new_one(small_result, tmp_path):
+    out = tmp_path / "out"
+    write_outputs(small_result, out)
+    old = (out / "approved.xlsx").read_bytes()
+    paths = write_outputs(changed_approved(small_result), out, force=True)
     kept = [p for p in paths if p.name.startswith("approved.2")]
-    assert len(kept) == 1 and kept[0].is_file()
+    assert len(kept) == 1 and kept[0].read_bytes() == old
     assert sorted(p.name for p in out.glob("approved*.xlsx")) == sorted(["approved.xlsx", kept[0].name])

@@ -8,13 +8,20 @@ return value or the error comes back through a pipe.
 An error in the child is raised here as the same type with the same message and attributes (rebuilt without
 calling its ``__init__``, which for :class:`~allocator.errors.OutputError` would render the message twice);
 a child that dies without a word raises :class:`~allocator.errors.OutputError`.
+
+The child never outlives this process: on Linux it asks the kernel for SIGKILL when its parent dies (SIGKILL
+of the parent included), SIGTERM stops it at once (the default action, not this process's handler), and it
+ignores SIGINT: Ctrl-C reaches the whole process group, and this process decides (:meth:`Forked.cancel`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import pickle
+import signal
 import sys
 import threading
 import traceback
@@ -43,7 +50,9 @@ class Forked:
         ctx = multiprocessing.get_context("fork")
         self.what = what
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run, args=(send, fn, args), name=f"allocator: {what}", daemon=True)
+        self._proc = ctx.Process(
+            target=_run, args=(send, fn, args, os.getpid()), name=f"allocator: {what}", daemon=True
+        )
         try:
             self._proc.start()
         except BaseException:
@@ -58,6 +67,9 @@ class Forked:
             outcome = self._recv.recv()
         except EOFError:
             outcome = None
+        except BaseException:  # Ctrl-C or SIGTERM while waiting: stop the child rather than wait for it
+            self.cancel()
+            raise
         finally:
             self._recv.close()
             self._proc.join()
@@ -80,9 +92,27 @@ class Forked:
         self._recv.close()
 
 
-def _run(send: Connection, fn: Callable[..., object], args: tuple) -> None:
-    """In the child: no cyclic garbage collection (it lives seconds and makes no cycles), then the writer,
-    then (ok, value) or (False, the error's parts) through the pipe."""
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _tied_to(parent: int) -> None:
+    """In the child: die with the parent; SIGTERM's default action; SIGINT left to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the parent's cancel() still stops it
+            pass
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def _run(send: Connection, fn: Callable[..., object], args: tuple, parent: int | None = None) -> None:
+    """In the child: tied to the parent (:func:`_tied_to`), no cyclic garbage collection (it lives seconds
+    and makes no cycles), then the writer, then (ok, value) or (False, the error's parts) through the pipe."""
+    if parent is not None:
+        _tied_to(parent)
     gc.disable()
     try:
         outcome: tuple = (True, fn(*args))

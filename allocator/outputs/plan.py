@@ -11,8 +11,8 @@ charts/plan.*    by year: the annual fund, the city spending (last year's commit
 ================ ================================================================================
 
 Everything is written into a temporary folder beside ``out_dir`` first and moved into place only when every
-file was written, like :func:`~allocator.outputs.write_outputs`; a changed ``approved.xlsx`` of a year is kept
-beside the new one.
+file was written, like :func:`~allocator.outputs.write_outputs`; a year's ``approved.xlsx`` that would change is
+replaced only with ``force`` (and then kept beside the new one).
 
 This module holds the frames the outputs share (checked: an inconsistent plan writes nothing), plan.json and
 :func:`write_plan_outputs`; the workbook is :mod:`allocator.outputs.plan_xlsx` and the chart
@@ -22,7 +22,6 @@ This module holds the frames the outputs share (checked: an inconsistent plan wr
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -156,15 +155,17 @@ def write_plan_json(plan: PlanResult, path: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------- all
-def write_plan_outputs(plan: PlanResult, out_dir: str | Path) -> list[Path]:
+def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = False) -> list[Path]:
     """Each year's outputs into ``out_dir/<year>/``, then plan.xlsx, plan.json and charts/plan.png/.svg; all
-    staged beside ``out_dir`` and moved into place only once every file was written. Returns the paths."""
-    from . import _write_all, install, staging_folder
+    staged beside ``out_dir`` and moved into place only once every file was written. Returns the paths.
+
+    ``force``: replace a year's ``approved.xlsx`` that the plan changes (kept beside it); without it, that is
+    an :class:`~allocator.errors.OutputError` and nothing is written."""
+    from . import _write_all, install, staged
 
     out_dir = Path(out_dir)
     chain_frame(plan)  # inconsistent: nothing written, not even a year
-    staging = staging_folder(out_dir)
-    try:
+    with staged(out_dir) as staging:
         relative: list[Path] = []
         for y in plan.years:
             folder = Path(str(int(y.year)))
@@ -176,6 +177,4 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path) -> list[Path]:
             *write_plan_chart(plan, staging / "charts"),
         ]
         relative += [p.relative_to(staging) for p in written]
-        return install(staging, relative, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return install(staging, relative, out_dir, force=force)

@@ -1,17 +1,26 @@
-"""``allocation.csv``, ``waitlist.csv`` and ``summary.json``: the result for machines.
+"""``allocation.csv``, ``waitlist.csv`` and ``summary.json``: the result for machines (and the lists for people).
 
 allocation.csv is UTF-8 with a BOM (so Excel and WPS open the Chinese text correctly), one row per
-application, the contract columns first; booleans are ``true``/``false``, money is whole yuan. Text is
-written as it is (no ``'`` prefix): the file is for programs; people open allocation.xlsx.
+application, the contract columns first; booleans are ``true``/``false``, money is whole yuan.
 
 waitlist.csv is written the same way: the columns of :data:`~allocator.result.WAITLIST_COLUMNS`, rank 1
 first (only the header when there is no waitlist).
+
+The files are for programs, but not only: above 200,000 applications, or with ``[output] lists = "csv"``
+(:mod:`allocator.outputs.lists`), they are the per-application lists people open in Excel or WPS, which run
+a field starting with ``=``, ``+``, ``-`` or ``@`` as a formula (and skip a tab, CR or LF before one). So every
+text field from the input (:data:`CSV_TEXT`: ids, names, districts, reasons …) that starts like that gets a
+leading ``'`` (:func:`csv_safe`, OWASP's advice against CSV injection): a spreadsheet shows it as text, the
+``'`` visible. Numbers are never prefixed, negative ones included: only text columns are looked at. A field
+that already starts with ``'`` before such a character gets one more, so the prefix can always be taken off
+again: programs reading the files back use :func:`csv_unquote` (``allocator compare`` does).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +42,11 @@ CSV_COLUMNS = (
     "status",
     "reason",
 )
+#: Spreadsheets read a field that starts with one of these as a formula (a tab, CR or LF before one too).
+CSV_FORMULA_START = "=+-@\t\r\n"
+#: A field that gets the ``'`` prefix: the start of a formula, behind any ``'`` already there.
+CSV_QUOTED = re.compile(r"'*[=+\-@\t\r\n]")
+_FIRST = np.array(list(CSV_FORMULA_START + "'"))
 #: Written after :data:`CSV_COLUMNS`.
 CSV_EXTRA = (
     "applicant",
@@ -49,6 +63,20 @@ CSV_EXTRA = (
     "value",
     "source_sheet",
     "source_row",
+)
+
+#: allocation.csv's columns of text from the input (the reasons quote an override's): :func:`csv_safe`.
+CSV_TEXT = (
+    "application_id",
+    "item",
+    "reason",
+    "applicant",
+    "credit_code",
+    "district",
+    "item_name",
+    "clause",
+    "failed_condition",
+    "source_sheet",
 )
 
 #: summary.json lists this many waitlist rows (``waitlist``); ``waitlist_total`` counts them all.
@@ -94,6 +122,54 @@ def csv_texts(values: pd.Series) -> list[str]:
     return [_cell(v) for v in values.tolist()]
 
 
+def csv_safe(fields: list[str]) -> list[str]:
+    r"""The fields of a text column as written: ``'`` before each that starts like a formula
+    (:data:`CSV_QUOTED`), the others as they are (the same list when none does).
+
+    By column: the first characters as one numpy array (``U1`` keeps one character) pick the few fields to
+    look at, so a million ids cost about 40 ms, not a call per field.
+
+    >>> csv_safe(["A001", "=1+1", "-2+3", "'@x", "'plain", "\t=x"])
+    ['A001', "'=1+1", "'-2+3", "''@x", "'plain", "'\t=x"]
+    """
+    if not fields:
+        return fields
+    maybe = np.flatnonzero(np.isin(np.array(fields, dtype="U1"), _FIRST))
+    if not len(maybe):
+        return fields
+    out = list(fields)
+    for i in maybe.tolist():
+        if CSV_QUOTED.match(out[i]):
+            out[i] = "'" + out[i]
+    return out
+
+
+def csv_field(value: object) -> object:
+    """:func:`csv_safe` of one value; anything but text as it is (for small tables written with pandas)."""
+    if isinstance(value, str) and CSV_QUOTED.match(value):
+        return "'" + value
+    return value
+
+
+def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for ``to_csv``: :func:`csv_field` on its text columns, a text index and the column names;
+    numeric columns untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(csv_field)
+    if not pd.api.types.is_numeric_dtype(out.index):
+        out.index = out.index.map(csv_field)
+    out.columns = out.columns.map(csv_field)
+    return out
+
+
+def csv_unquote(values: pd.Series) -> pd.Series:
+    """Text read back from allocation.csv or waitlist.csv as it was before :func:`csv_safe`: one leading
+    ``'`` off where it was put (blanks and NaN stay as they are)."""
+    return values.str.replace(r"^'(?='*[=+\-@\t\r\n])", "", regex=True)
+
+
 def _source_rows(values: pd.Series) -> list[str]:
     """The Excel row as written: a whole number, or '' when there is none."""
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
@@ -114,6 +190,8 @@ def csv_columns(result: AllocationResult) -> dict[str, list[str]]:
             out[col] = _source_rows(table["source_row"])
         else:
             out[col] = csv_texts(table[col])
+        if col in CSV_TEXT:
+            out[col] = csv_safe(out[col])
     return out
 
 
@@ -156,13 +234,30 @@ def waitlist_records(result: AllocationResult, limit: int | None = None) -> list
 
 
 def write_waitlist_csv(result: AllocationResult, path: str | Path) -> Path:
-    """waitlist.csv: UTF-8 with a BOM, CRLF, :data:`~allocator.result.WAITLIST_COLUMNS` as the header."""
-    columns = _waitlist_columns(result)  # ints as their digits; the text is already the text written
-    return _write_csv(Path(path), {c: [str(v) for v in values] for c, values in columns.items()})
+    """waitlist.csv: UTF-8 with a BOM, CRLF, :data:`~allocator.result.WAITLIST_COLUMNS` as the header;
+    the text columns through :func:`csv_safe`, rank and money as their digits."""
+    columns = _waitlist_columns(result)
+    return _write_csv(
+        Path(path),
+        {
+            c: [str(v) for v in values] if c in WAITLIST_MONEY or c == "rank" else csv_safe(values)
+            for c, values in columns.items()
+        },
+    )
 
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def run_manifest(result: AllocationResult) -> dict:
+    """The result's manifest (:func:`~allocator.pipeline.manifest_for`: input files and their SHA-256, the
+    scenario, the policy, package versions) with the solver that ran and its version; summary.json's
+    ``manifest`` and the 参数 sheet's 运行清单 rows."""
+    manifest = dict(result.manifest or {})
+    sv = result.solver
+    manifest["solver"] = {"name": str(sv.name), "version": str(sv.version)}
+    return manifest
 
 
 def summary_dict(result: AllocationResult) -> dict:
@@ -262,7 +357,7 @@ def summary_dict(result: AllocationResult) -> dict:
     out["waitlist_total"] = 0 if waitlist is None else len(waitlist)
     ledger = getattr(result, "ledger", None)
     out["ledger_total"] = 0 if ledger is None else len(ledger)
-    out["manifest"] = result.manifest or {}
+    out["manifest"] = run_manifest(result)
     for key in (*SUMMARY_KEYS[:8], "applications", "funded", "eligible", "requested_total"):
         out[key] = int(out[key])
     out["status"] = str(out["status"])

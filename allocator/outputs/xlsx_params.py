@@ -1,6 +1,8 @@
 """The 参数 sheet: what produced this workbook — scenario, policy, input file and its hash, fund figures,
 the rule, its tiers and weights, every limit (with its scenario key), every override (award and reason), the
-discretionary numbers (assumptions, never policy), the solver and the run's manifest."""
+discretionary numbers (assumptions, never policy), the solver and the run's manifest
+(:func:`~allocator.outputs.tables.run_manifest`: every input file with its SHA-256, package versions, the solver
+and its version), one ``dotted.key`` row each — the same as summary.json's ``manifest``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from ._common import (
 )
 from .levels import cofund_says, level_labels
 from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
+from .tables import run_manifest
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"
@@ -184,7 +187,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
             ("允许的最优性间隙", percent(float(getattr(sc, "mip_gap", 0.0) or 0.0)), "[solver] mip_gap")
         )
     rows.append(("时间上限（秒）", getattr(sc, "time_limit", None) or "不限", ""))
-    flat = flatten(manifest)
+    flat = flatten(run_manifest(result))
     if flat:
         rows.append(_section("运行清单（版本与输入文件）"))
         rows += [(key, value, "") for key, value in flat]
