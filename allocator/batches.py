@@ -8,8 +8,11 @@ holds the year so far, so batch 3 reads batch 2's. A batch never writes into the
 
 from __future__ import annotations
 
+import hashlib
+import io
 from pathlib import Path
 
+from . import workbook_guard
 from .errors import InputError, OutputError, Problem
 from .pipeline import Fixed
 
@@ -32,8 +35,11 @@ def read_approved(path: str | Path) -> dict[str, int]:
             ],
             where,
         )
+    data = path.read_bytes()
+    # the file comes from the user (--approved): the same guard as any workbook before openpyxl parses it
+    workbook_guard.check(path, data, "excel", hashlib.sha256(data).hexdigest())
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the same user error
         raise InputError(
             [

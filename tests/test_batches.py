@@ -59,3 +59,21 @@ def test_batch_needs_its_approved_list_and_its_own_folder(tmp_path):
         run(scenario_with(tmp_path, 0), tmp_path / "b1", batch=2, approved=tmp_path / "b1" / "approved.xlsx")
     with pytest.raises(InputError):
         read_approved(tmp_path / "b1" / "allocation.csv")
+
+
+def test_an_approved_list_with_a_dtd_is_refused_before_openpyxl_reads_it(tmp_path):
+    import io
+    import zipfile
+
+    from allocator.batches import read_approved
+    from allocator.errors import InputError
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Types/>')
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    path = tmp_path / "approved.xlsx"
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(InputError) as err:
+        read_approved(path)
+    assert "approved.xlsx" in str(err.value)
