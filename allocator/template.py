@@ -18,6 +18,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from .errors import OutputError
 from .fields import Field
 from .intake import COMMON_KEYS, EXPECT, item_fields
+from .outputs.xlsx_style import WORKBOOK_OPTIONS
 from .policy import Policy
 
 DATA_SHEET = "申报表"
@@ -41,7 +42,7 @@ def write_template(path: str | Path, policy: Policy) -> None:
     """Write the empty applications workbook for ``policy`` to ``path`` (.xlsx)."""
     path = Path(path)
     try:
-        wb = xlsxwriter.Workbook(str(path))
+        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)  # pack text is never read as a formula
         fmt = _formats(wb)
         guide = wb.add_worksheet(GUIDE_SHEET)
         data = wb.add_worksheet(DATA_SHEET)

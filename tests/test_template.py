@@ -179,3 +179,14 @@ def test_pack_fields_and_regions(tmp_path):
 def test_changchun_template_unchanged_by_pack_fields(template):
     ws = openpyxl.load_workbook(template)[DATA_SHEET]
     assert ws.max_column == len(FIELDS) == len(POLICY.fields)
+
+
+def test_pack_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    import dataclasses
+
+    policy = dataclasses.replace(POLICY, regions=("=1+1", "+SUM(A1)", *POLICY.regions))
+    path = tmp_path / "template.xlsx"
+    write_template(path, policy)
+    ws = openpyxl.load_workbook(path)[OPTIONS_SHEET]
+    cells = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
+    assert cells["=1+1"] == "s" and cells["+SUM(A1)"] == "s"
