@@ -35,25 +35,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import AllocatorError, VerificationError
+from .outputs.tables import SUMMARY_KEYS
 
 #: ``allocator verify``'s exit status when a check fails (tampering or drift).
 EXIT_FOUND = 4
 #: Differences listed per check; the rest are counted.
 SHOWN = 12
 MONEY = ("award", "city_cost", "district_cost")
-#: summary.json's totals compared with a recomputed allocation.
-TOTALS = (
-    "annual_fund",
-    "carryover_in",
-    "available",
-    "admin",
-    "awarded",
-    "city_cost",
-    "district_cost",
-    "carryover_out",
-    "applications",
-    "funded",
-)
+#: summary.json's totals compared with a recomputed allocation: its figures, all but the status.
+TOTALS = tuple(k for k in SUMMARY_KEYS if k != "status")
 #: Manifest keys of inputs not named ``<input>_file``: (file key, hash key, label).
 OTHER_INPUTS = (("approved_from", "approved_sha256", "前批次 approved.xlsx"),)
 INPUT_LABELS = {
@@ -146,7 +136,7 @@ def _summary(folder: Path) -> dict:
 
 def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
     """allocation.csv with whole-yuan money and booleans; or None and what is wrong with it."""
-    from .outputs.tables import CSV_TEXT, csv_unquote
+    from .outputs.tables import csv_unquote_frame
 
     try:
         df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -157,9 +147,7 @@ def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
     missing = [c for c in ("application_id", "item", "eligible", "cap", *MONEY, "status") if c not in df]
     if missing:
         return None, f"{path.name} 缺少列 / lacks columns: {', '.join(missing)}"
-    for col in CSV_TEXT:
-        if col in df:
-            df[col] = csv_unquote(df[col])
+    csv_unquote_frame(df)
     for col in ("cap", *MONEY):
         values = pd.to_numeric(df[col].str.replace(",", "").str.strip(), errors="coerce")
         bad = values.isna() | (values != values.round())

@@ -226,11 +226,9 @@ def _table(folder: Path, side: str) -> pd.DataFrame:
     for col in ("credit_code", "clause"):
         if col not in df.columns:
             df[col] = ""
-    from .outputs.tables import CSV_TEXT, csv_unquote
+    from .outputs.tables import csv_unquote_frame
 
-    for col in CSV_TEXT:  # the ' written before text that starts like a formula
-        if col in df.columns:
-            df[col] = csv_unquote(df[col])
+    csv_unquote_frame(df)  # the ' written before text that starts like a formula
     df["application_id"] = df["application_id"].str.strip()
     dup = df.loc[df["application_id"].duplicated(), "application_id"].unique().tolist()
     if dup:

@@ -170,6 +170,15 @@ def csv_unquote(values: pd.Series) -> pd.Series:
     return values.str.replace(r"^'(?='*[=+\-@\t\r\n])", "", regex=True)
 
 
+def csv_unquote_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`csv_unquote` on every text column of ``CSV_TEXT`` that ``df`` (read back from one of our
+    CSVs) has; in place, and returned."""
+    for col in CSV_TEXT:
+        if col in df.columns:
+            df[col] = csv_unquote(df[col])
+    return df
+
+
 def _source_rows(values: pd.Series) -> list[str]:
     """The Excel row as written: a whole number, or '' when there is none."""
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
