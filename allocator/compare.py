@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -487,17 +486,14 @@ def chart_data(comparison: Comparison, by: str = "item") -> pd.DataFrame:
 def write_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> list[Path]:
     """Write compare.xlsx and charts/compare_by_{item,district}.{png,svg} into ``out_dir`` (default
     :func:`default_out_dir`), staged in a temporary folder beside it; returns the paths written."""
-    from .outputs import install, staging_folder
+    from .outputs import install, staged
     from .outputs.compare_chart import write_compare_charts
     from .outputs.compare_xlsx import write_compare_xlsx
 
     out = Path(out_dir) if out_dir is not None else default_out_dir(comparison)
-    staging = staging_folder(out)
-    try:
+    with staged(out) as staging:
         written = [
             write_compare_xlsx(comparison, staging / "compare.xlsx"),
             *write_compare_charts(comparison, staging / "charts"),
         ]
         return install(staging, [p.relative_to(staging) for p in written], out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from . import creditcode
 from .demo_columns import columns_frame
@@ -147,9 +146,11 @@ def write_sample(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> 
     """Write ``n`` sample applications at ``path`` as its suffix says: .csv, .parquet, else an .xlsx
     workbook; return :func:`demo_frame`. What ``allocator demo-data`` runs."""
     suffix = Path(path).suffix.lower()
-    return {".csv": write_demo_csv, ".parquet": write_demo_parquet}.get(suffix, write_demo)(
-        path, n, policy, seed
-    )
+    from .outputs import staged_file
+
+    write = {".csv": write_demo_csv, ".parquet": write_demo_parquet}.get(suffix, write_demo)
+    with staged_file(path) as temp:  # an earlier file stays as it was unless this one is written whole
+        return write(temp, n, policy, seed)
 
 
 def write_demo_csv(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
@@ -211,7 +212,9 @@ def write_demo(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd
             "write a .csv or .parquet file",
         )
     frame = demo_frame(n, policy, seed)
-    wb = xlsxwriter.Workbook(str(path))
+    from .outputs.xlsx_style import open_workbook
+
+    wb = open_workbook(path)
     wb.set_properties({"title": f"{policy.name} 示例申报数据", "created": datetime(2017, 9, 1)})  # same bytes
     base = {"font_name": "等线", "font_size": 11}
     fmt = {

@@ -18,7 +18,8 @@ from xlsxwriter.exceptions import XlsxWriterException
 from .errors import OutputError
 from .fields import Field
 from .intake import COMMON_KEYS, EXPECT, item_fields
-from .outputs.xlsx_style import WORKBOOK_OPTIONS
+from .outputs import staged_file
+from .outputs.xlsx_style import open_workbook
 from .policy import Policy
 
 DATA_SHEET = "申报表"
@@ -42,17 +43,18 @@ def write_template(path: str | Path, policy: Policy) -> None:
     """Write the empty applications workbook for ``policy`` to ``path`` (.xlsx)."""
     path = Path(path)
     try:
-        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)  # pack text is never read as a formula
-        fmt = _formats(wb)
-        guide = wb.add_worksheet(GUIDE_SHEET)
-        data = wb.add_worksheet(DATA_SHEET)
-        options = wb.add_worksheet(OPTIONS_SHEET)
-        _options(options, policy, fmt)
-        _guide(guide, policy, fmt)
-        _data(data, policy, fmt)
-        data.activate()
-        options.hide()
-        wb.close()
+        with staged_file(path) as temp:
+            wb = open_workbook(temp)  # pack text is never read as a formula
+            fmt = _formats(wb)
+            guide = wb.add_worksheet(GUIDE_SHEET)
+            data = wb.add_worksheet(DATA_SHEET)
+            options = wb.add_worksheet(OPTIONS_SHEET)
+            _options(options, policy, fmt)
+            _guide(guide, policy, fmt)
+            _data(data, policy, fmt)
+            data.activate()
+            options.hide()
+            wb.close()
     except (OSError, XlsxWriterException) as exc:
         raise OutputError(f"无法写出模板 {path}：{exc}", f"cannot write the template {path}: {exc}") from None
 

@@ -113,19 +113,49 @@ def test_staging_folder_names_its_process_and_stale_ones_are_removed(tmp_path):
 
 
 def test_temporary_files_are_made_in_the_staging_folder(small_result, tmp_path, monkeypatch):
-    seen = []
-    real = outputs.write_report_html
+    """xlsxwriter's XML parts go beside the workbook being written (its tmpdir), never to the system's
+    temporary folder, and nothing process-wide is changed for it."""
+    system = tmp_path / "system-tmp"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    made: list[Path] = []
+    real = tempfile.mkstemp
 
-    def spy(result, path, charts):
-        seen.append((tempfile.gettempdir(), Path(path).parent))
-        return real(result, path, charts)
+    def spy(*args, **kwargs):
+        fd, name = real(*args, **kwargs)
+        made.append(Path(name).parent)
+        return fd, name
 
-    monkeypatch.setattr(outputs, "write_report_html", spy)
-    before = tempfile.tempdir
+    monkeypatch.setattr(tempfile, "mkstemp", spy)
     write_outputs(small_result, tmp_path / "out")
-    ((temp, staging),) = seen
-    assert Path(temp) == staging / ".tmp" and STAGING.match(staging.name)
-    assert tempfile.tempdir == before and os.listdir(tmp_path) == ["out"]
+    assert made and all(STAGING.match(folder.name) for folder in made)
+    assert tempfile.tempdir == str(system) and os.listdir(system) == []
+    assert sorted(os.listdir(tmp_path)) == ["out", "system-tmp"]
+
+
+def test_one_file_commands_replace_their_file_only_when_it_is_whole(tmp_path, monkeypatch):
+    """``allocator template`` and ``allocator demo-data`` write one file each: staged beside it and moved
+    onto it at the end, so a write that fails leaves the earlier file and no temporary one."""
+    from allocator import template as template_module
+
+    policy = load_policy("changchun-2017")
+    sample, blank = tmp_path / "sample.xlsx", tmp_path / "blank.xlsx"
+    write_sample(sample, 20, policy)
+    template_module.write_template(blank, policy)
+    before = files(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(template_module, "_data", broken)
+    with pytest.raises(OutputError):
+        template_module.write_template(blank, policy)
+    monkeypatch.setattr("allocator.demo.demo_frame", broken)
+    for name in ("sample.xlsx", "sample.csv"):
+        with pytest.raises(OSError):
+            write_sample(tmp_path / name, 20, policy)
+    assert files(tmp_path) == before  # the same two files, byte for byte, and nothing else
+    assert sorted(os.listdir(tmp_path)) == ["blank.xlsx", "sample.xlsx"]
 
 
 def test_ctrl_c_while_writing_leaves_the_earlier_outputs(small_result, tmp_path, monkeypatch):

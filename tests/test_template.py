@@ -1,3 +1,5 @@
+import os
+
 import openpyxl
 import pytest
 
@@ -130,8 +132,11 @@ def test_empty_template_reads_as_no_rows(template):
 
 
 def test_unwritable_path(tmp_path):
-    with pytest.raises(OutputError):
-        write_template(tmp_path / "missing-dir" / "t.xlsx", POLICY)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OutputError, match="无法写出模板"):
+        write_template(tmp_path / "a-file" / "t.xlsx", POLICY)
+    write_template(tmp_path / "new-dir" / "t.xlsx", POLICY)  # a missing folder is made, as for run --out
+    assert os.listdir(tmp_path / "new-dir") == ["t.xlsx"]
 
 
 def test_pack_fields_and_regions(tmp_path):

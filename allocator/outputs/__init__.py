@@ -22,10 +22,11 @@ Nothing is lost (issue 8):
   then moves each file into place, so a writer that fails, Ctrl-C or SIGTERM (the CLI turns it into
   :class:`KeyboardInterrupt`) leave the previous outputs as they were and the staging folder removed. The
   moves themselves run with SIGINT/SIGTERM held back (:func:`install`), so a folder is never half replaced.
-* Every temporary file of the run is made inside the staging folder: ``tempfile.tempdir`` points into it
-  while it is open, which is where xlsxwriter puts a workbook's XML parts before zipping them. (Measured at
-  100,000 applications: the parts on disk in the staging folder 9.0–9.2 s and 583 MB peak, the same as in
-  /tmp; ``in_memory`` 9.5–10.0 s and 795 MB.)
+* Every temporary file of the run is made inside the staging folder: xlsxwriter puts a workbook's XML
+  parts beside the workbook before zipping them (its ``tmpdir``, set by
+  :func:`~allocator.outputs.xlsx_style.open_workbook`). (Measured at 100,000 applications: the parts on
+  disk in the staging folder 9.0–9.2 s and 583 MB peak, the same as in /tmp; ``in_memory`` 9.5–10.0 s and
+  795 MB.) The solver's files are in a folder of their own, removed after every solve (:mod:`allocator.solve`).
 * A staging folder is named after the process that owns it (``.<out>.allocator-<pid>@<host>.<random>.tmp``):
   SIGKILL cannot be caught, so the next write into the same parent folder removes the staging folders of
   processes on this host that are gone (:func:`remove_stale_staging`).
@@ -74,6 +75,7 @@ __all__ = [
     "install",
     "remove_stale_staging",
     "staged",
+    "staged_file",
     "staging_folder",
     "summary_dict",
     "write_allocation_csv",
@@ -221,7 +223,6 @@ def _kept_copy(old: Path) -> Path:
 
 # ---------------------------------------------------------------- staging
 STAGING = re.compile(r"^\..*\.allocator-(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]+\.tmp$")
-_TEMPDIR_LOCK = threading.RLock()
 
 
 def _host() -> str:
@@ -275,23 +276,27 @@ def staging_folder(out_dir: Path) -> Path:
 
 @contextmanager
 def staged(out_dir: Path) -> Iterator[Path]:
-    """A :func:`staging_folder` for ``out_dir``, removed on leaving (whatever happened); inside it, every
-    temporary file this process makes (``tempfile``'s default folder: xlsxwriter's XML parts) is made in
-    the staging folder too, so none is left behind in /tmp. ``tempfile.tempdir`` is process-wide: one
-    thread at a time stages here."""
+    """A :func:`staging_folder` for ``out_dir``, removed on leaving (whatever happened). Workbooks written
+    in it keep their XML parts in it too (:func:`~allocator.outputs.xlsx_style.open_workbook`), so none is
+    left behind in /tmp."""
     staging = staging_folder(out_dir)
     try:
-        temp = staging / ".tmp"
-        temp.mkdir()
-        with _TEMPDIR_LOCK:
-            before = tempfile.tempdir
-            tempfile.tempdir = str(temp)
-            try:
-                yield staging
-            finally:
-                tempfile.tempdir = before
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def staged_file(target: str | Path) -> Iterator[Path]:
+    """For a command that writes one file (``allocator template``, ``allocator demo-data``): a path in a
+    :func:`staged` folder beside ``target`` to write it at, moved onto ``target`` only when the block ends
+    without an error. A failed or interrupted write leaves an earlier ``target`` as it was."""
+    target = Path(target)
+    with staged(target) as staging:
+        temp = staging / target.name
+        yield temp
+        with _signals_held():
+            os.replace(temp, target)
 
 
 @contextmanager

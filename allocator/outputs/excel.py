@@ -69,7 +69,7 @@ from .xlsx_registers import (
     write_ledger,
     write_waitlist,
 )
-from .xlsx_style import WORKBOOK_OPTIONS, gc_paused, styles
+from .xlsx_style import gc_paused, open_workbook, styles
 from .xlsx_summary import SUMMARY_CELLS, SUMMARY_SHEET, write_summary
 
 SHEETS = (
@@ -134,7 +134,7 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     parts = split(table)
     levels = level_labels(result)
     with_lists = lists_in_workbook(result)
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = open_workbook(path)
     st = styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in (SHEETS if with_lists else SUMMARY_SHEETS)}
     refs: dict[str, ListRef] | None = None
@@ -216,7 +216,7 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
     table = prepared(result)
     check_consistent(result, table)
     parts = split(table)
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = open_workbook(path)
     st = styles(wb)
     ws = wb.add_worksheet(FUNDED_SHEET)
     columns = list_columns("说明", *level_labels(result))

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.workbook import Workbook
 
 from ..result import PlanResult
 from ._common import LEDGER_SAYS, ledger_says
@@ -38,10 +37,10 @@ from .plan_frames import (
 from .xlsx_lists import Col, write_list
 from .xlsx_registers import LEDGER_HEADERS, ledger_note
 from .xlsx_style import (
-    WORKBOOK_OPTIONS,
     Styles,
     fit_columns,
     merge_text,
+    open_workbook,
     print_setup,
     put_number,
     put_text,
@@ -277,7 +276,7 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     commitments = all_commitments(plan)
     ledger = _plan_ledger(plan)
     foresight = foresight_frame(plan)
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = open_workbook(path)
     st = styles(wb)
     names = PLAN_SHEETS if foresight is not None else PLAN_SHEETS[:-1]
     sheets = {name: wb.add_worksheet(name) for name in names}

@@ -9,7 +9,6 @@ spreadsheet would read as a formula gets a leading ``'``, as in allocation.csv
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -125,11 +124,10 @@ def write_sweep(
     rules: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """frontier.csv, coverage.csv, weights.csv, rules.csv, rules_by_district.csv, sweep.json, charts/."""
-    from . import install, staging_folder
+    from . import install, staged
 
     out_dir = Path(out_dir)
-    staging = staging_folder(out_dir)
-    try:
+    with staged(out_dir) as staging:
         (staging / "charts").mkdir()
         written: list[Path] = []
         figures: dict[str, Figure] = {}
@@ -173,5 +171,3 @@ def write_sweep(
         )
         written.append(Path("sweep.json"))
         return install(staging, written, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

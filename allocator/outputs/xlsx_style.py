@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -46,6 +47,14 @@ MONEY_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "#DDEBF7"
 TOTAL_FILL = "#F2F2F2"
+
+
+def open_workbook(path: str | Path) -> Workbook:
+    """An xlsxwriter workbook at ``path`` with :data:`WORKBOOK_OPTIONS`, its XML parts made beside it
+    (``tmpdir``) rather than in the system's temporary folder: outputs are written into a staging folder,
+    which is removed whatever happens, so a failed or killed run leaves no part behind in /tmp."""
+    path = Path(path)
+    return Workbook(str(path), {**WORKBOOK_OPTIONS, "tmpdir": str(path.parent)})
 
 
 @dataclass(frozen=True)
