@@ -10,9 +10,10 @@ the next stage; the re-solves for another million and the shadow price move one 
 zero coefficients dropped) from arrays in one ``addCols`` and one ``addRows`` call. On the next solve
 of the same problem it changes only what changed: rows added at the end (a hold, tie-break rows), rows
 taken off the end (:func:`allocator.model.rebudget`), right-hand sides, the objective; new columns go
-after the old ones. A column's bounds are read once, when it is added: nothing in allocator changes a
-variable's bounds after creating it (a model with other bounds is built anew). HiGHS then starts from the last basis (an LP) or the last
-solution (a MILP, as its first incumbent). Anything it cannot follow — a row changed in place,
+after the old ones. A column's bounds are read when it is added, and again only where the model says it
+moved them (:func:`bounds_moved`: maxmin holds its coverage as lower bounds); reading every column's
+bounds on every solve would cost more than some solves. HiGHS then starts from the last basis (an LP)
+or the last solution (a MILP, as its first incumbent). Anything it cannot follow — a row changed in place,
 rows reordered — is rebuilt from nothing, as PuLP would.
 
 The rows are kept as arrays (column, coefficient, bounds) as they were handed over, so that
@@ -44,6 +45,14 @@ RESOLVE_OPTIONS: dict[str, object] = {"solver": "simplex", "presolve": "off"}
 MIP_OPTIONS: dict[str, object] = {"presolve": "off"}
 
 _index = attrgetter("index")
+
+
+def bounds_moved(lp: pulp.LpProblem, variables) -> None:
+    """Note that ``variables``' bounds changed since the last solve of ``lp``: the next solve through
+    :class:`BulkHiGHS` passes their new bounds to the HiGHS model it keeps. (Other solvers read every
+    bound from PuLP on every solve and need no note, nor does a problem BulkHiGHS has not yet built.)"""
+    if getattr(lp, "_bulk_highs", None) is not None:
+        lp.__dict__.setdefault("_bulk_moved", []).extend(variables)
 
 
 @dataclass
@@ -87,6 +96,7 @@ class BulkHiGHS(pulp.HiGHS):
         ):
             mode = self._update(lp, state)
         if mode is None:
+            lp.__dict__.pop("_bulk_moved", None)  # a new model reads every bound
             self.createAndConfigureSolver(lp)
             state = self._build(lp)
             lp._bulk_highs, lp._bulk_solver = state, self
@@ -235,6 +245,7 @@ class BulkHiGHS(pulp.HiGHS):
             h.changeRowsBounds(len(moved), moved.astype(np.int32), low_new, high_new)
             state.row_low[moved], state.row_high[moved] = low_new, high_new
             state.constants = constants
+        self._move_bounds(h, state, lp.__dict__.pop("_bulk_moved", ()))
         objective = lp.objective if lp.objective is not None else pulp.LpAffineExpression()
         fresh: dict = {}
         for expr in (objective, *rows[kept:]):
@@ -248,6 +259,23 @@ class BulkHiGHS(pulp.HiGHS):
         if len(rows) == kept:
             return "warm"
         return "first" if dropped else "stage"  # rows replaced (rebudget, a rule's first stage) or added
+
+    @staticmethod
+    def _move_bounds(h, state: _State, moved) -> None:
+        """Pass the bounds of the columns :func:`bounds_moved` named (those already in the model)."""
+        import highspy
+
+        columns = np.fromiter(
+            dict.fromkeys(state.position[v] for v in moved if v in state.position), np.int32
+        )
+        if not len(columns):
+            return
+        inf = highspy.kHighsInf
+        variables = [state.columns[i] for i in columns]
+        low = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+        high = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+        h.changeColsBounds(len(columns), columns, low, high)
+        state.col_low[columns], state.col_high[columns] = low, high
 
     # -- the answer -------------------------------------------------------------------------------
 

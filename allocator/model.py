@@ -74,6 +74,8 @@ class Model:
     minimum: np.ndarray | None = None  # per variable: the least non-zero award (min_award or floor)
     parts: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)  # item -> its city cost
     built: int = 0  # constraints the build made; the rule's stages add theirs after them
+    raised: dict[int, float] = field(default_factory=dict)  # variable -> its lower bound before raise_floors
+    staged: list[pulp.LpVariable] = field(default_factory=list)  # a rule's own variables (stage_variable)
 
 
 def build_model(
@@ -172,6 +174,8 @@ def rebudget(model: Model, budget: Budget) -> Model:
     rows = model.problem._constraints  # PuLP 3.3 has no public way to remove a constraint
     for name in list(rows)[model.built :]:
         del rows[name]
+    lower_floors(model)
+    forget(model, model.staged)
     usable = budget.available - budget.reserve
     rows["budget_city"].constant = -usable / SCALE
     old = model.bounds["budget_city"]
@@ -270,37 +274,115 @@ def _min_award(
 def hold(
     model: Model, expr: pulp.LpAffineExpression, best: float, name: str, absolute: float = HOLD_ABS
 ) -> None:
-    """Keep a stage's optimum while later stages optimise something else.
+    """Keep a stage's optimum while later stages optimise something else (:func:`held`).
 
     The slack is ``VALUE_TOL`` relative, and at least ``absolute`` so that an optimum at the level of
     the solver's own tolerance (a 1e-7 "amount" that is really 0) is not held as if it were exact.
     Money and value stages use ``HOLD_ABS`` (0.01 yuan); a ratio such as min coverage passes a
     tighter one, since a ratio of 1e-6 of a large cap is several yuan.
     """
+    model.problem += (expr >= held(model, best, absolute), name)
+
+
+def stage_variable(model: Model, name: str) -> pulp.LpVariable:
+    """A rule's own variable in [0, 1] (a coverage, ratio or tie-break share), taken out of the problem
+    again by :func:`rebudget` with the rows that use it."""
+    var = model.problem.add_variable(name, lowBound=0, upBound=1)
+    model.staged.append(var)
+    return var
+
+
+def forget(model: Model, variables: list[pulp.LpVariable]) -> None:
+    """Take ``variables`` out of the problem once no row uses them any more. PuLP keeps every variable a
+    row ever held, and writes one no row holds into CBC's model file as a bound without a column, which
+    CBC refuses ("Current model not valid"): a re-solve with CBC after :func:`rebudget` failed so."""
+    gone = {v.hash for v in variables}
+    if not gone:
+        return
+    problem = model.problem
+    problem._variables = [v for v in problem._variables if v.hash not in gone]  # PuLP 3.3: no public way
+    for key in gone:
+        problem._variable_ids.pop(key, None)
+    model.staged = [v for v in model.staged if v.hash not in gone]
+
+
+def held(model: Model, best: float, absolute: float = HOLD_ABS) -> float:
+    """The least a later stage may bring a held optimum ``best`` down to (see :func:`hold`)."""
     relative = MIP_HOLD_TOL if model.mip else VALUE_TOL  # integrality tolerances make MILP optima looser
-    model.problem += (expr >= best - max(absolute * (100 if model.mip else 1), relative * abs(best)), name)
+    return best - max(absolute * (100 if model.mip else 1), relative * abs(best))
 
 
-def tie_group(frame: pd.DataFrame, awards: np.ndarray, rows: np.ndarray, free: np.ndarray) -> np.ndarray:
+def raise_floors(
+    model: Model, positions: np.ndarray, floor: np.ndarray, rows: list[str], t: pulp.LpVariable
+) -> None:
+    """Hold a max-min coverage as lower bounds: x_j ≥ floor_j (solver units) for ``positions``, in place
+    of the coverage rows named ``rows`` (x_j ≥ cap_j·t) and the coverage variable ``t`` they share.
+
+    With t held at t_low, the rows allow exactly x_j ≥ cap_j·t_low: the same answers, with one row per
+    application fewer in every later stage (at 100,000 applications the value stage then solves in
+    hundredths of a second, not seconds). :func:`rebudget` (and :func:`lower_floors`) puts the bounds back.
+    """
+    from .highs import bounds_moved
+
+    constraints = model.problem._constraints  # PuLP 3.3 has no public way to remove a constraint
+    for name in rows:
+        del constraints[name]
+    forget(model, [t])
+    moved = []
+    for j, f in zip(positions.tolist(), floor.tolist(), strict=True):
+        var = model.x[j]
+        model.raised.setdefault(j, var.lowBound)
+        var.lowBound = min(max(f, var.lowBound or 0.0), var.upBound)
+        moved.append(var)
+    bounds_moved(model.problem, moved)
+
+
+def lower_floors(model: Model) -> None:
+    """Undo :func:`raise_floors`: every raised variable gets its lower bound from the build back."""
+    from .highs import bounds_moved
+
+    for j, low in model.raised.items():
+        model.x[j].lowBound = low
+    bounds_moved(model.problem, [model.x[j] for j in model.raised])
+    model.raised.clear()
+
+
+def tie_group(
+    frame: pd.DataFrame,
+    awards: np.ndarray,
+    rows: np.ndarray,
+    free: np.ndarray,
+    floor: np.ndarray | None = None,
+) -> np.ndarray:
     """Applications in a value-per-city-yuan class that an answer split (some paid, some short).
 
     ``awards`` are yuan for ``rows``; ``free`` marks the rows the rule may still move (not overrides).
+    ``floor`` (yuan for ``rows``; maxmin's held coverage): an application is paid when it got more than
+    its floor, so the split is in what was shared out above the floor, not in the floor itself.
     """
     cap = frame["cap"].to_numpy()[rows]
+    base = np.zeros(len(rows)) if floor is None else floor
     ratio = (frame["value"].to_numpy()[rows] / frame["city_share"].to_numpy()[rows]).round(10)
     short = free & (awards < cap - 0.5)
-    paid = free & (awards > 0.5)
+    paid = free & (awards > base + 0.5)
     split = np.intersect1d(np.unique(ratio[short]), np.unique(ratio[paid]))
     classes, counts = np.unique(ratio[free], return_counts=True)
     split = np.intersect1d(split[split > 0], classes[counts > 1])  # a class of one has no tie to break
     return rows[free & np.isin(ratio, split)]
 
 
-def add_tiebreak_stage(model: Model, frame: pd.DataFrame, tie_rows: np.ndarray) -> pulp.LpVariable:
-    """The fair tie-break: every application of the tie group gets at least the same share z of its cap."""
+def add_tiebreak_stage(
+    model: Model, frame: pd.DataFrame, tie_rows: np.ndarray, floor: np.ndarray | None = None
+) -> pulp.LpVariable:
+    """The fair tie-break: every application of the tie group gets at least the same share z of its cap,
+    or with ``floor`` (yuan for ``model.rows``) the same share z of what lies between its floor and cap:
+    x_i ≥ f_i + (cap_i − f_i)·z."""
     position = {int(r): k for k, r in enumerate(model.rows)}
     cap = frame["cap"].to_numpy() / SCALE
-    z = model.problem.add_variable("tie_share", lowBound=0, upBound=1)
+    base = np.zeros(len(model.rows)) if floor is None else floor / SCALE
+    z = stage_variable(model, "tie_share")
     for r in tie_rows:
-        model.problem += (model.x[position[int(r)]] - float(cap[r]) * z >= 0, f"tie_{int(r):07d}")
+        k = position[int(r)]
+        f = float(base[k])
+        model.problem += (model.x[k] - (float(cap[r]) - f) * z >= f, f"tie_{int(r):07d}")
     return z

@@ -6,7 +6,8 @@ With v_i = weight × score / 100, cap_i the application's cap and x_i its award:
               the same share z of their cap (max z, holding the value).
 ``priority``  for each tier k in turn: max Σ_{i∈T_k} x_i, hold it; max Σ_{i∈T_k} v_i·x_i, hold it.
               Items in no tier form a last tier. Then the tie-break.
-``maxmin``    max t s.t. x_i ≥ t·cap_i for every eligible application; hold t; max Σ v_i·x_i; tie-break.
+``maxmin``    max t s.t. x_i ≥ t·cap_i for every eligible application; hold t as floors x_i ≥ t·cap_i
+              (lower bounds in place of the rows); max Σ v_i·x_i; the tie-break above the floors.
 ``prorata``   x_i = r·cap_i for every eligible application, max r. With a minimum award m an
               application whose share r·cap_i would fall below m gets 0 instead:
               x_i ≤ r·cap_i, x_i ≥ r·cap_i − cap_i·(1 − y_i), x_i ≥ m·y_i, y_i ≥ r − m / cap_i.
@@ -22,7 +23,18 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from .model import ADMIN_PENALTY, HOLD_ABS, SCALE, Model, add_tiebreak_stage, hold, tie_group
+from .model import (
+    ADMIN_PENALTY,
+    HOLD_ABS,
+    SCALE,
+    Model,
+    add_tiebreak_stage,
+    held,
+    hold,
+    raise_floors,
+    stage_variable,
+    tie_group,
+)
 from .scenario import Scenario
 from .solve import Solved, solve
 
@@ -44,6 +56,7 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
     free = ~np.isin(model.rows, list(fixed))
     ratio = frame["value"].to_numpy() / frame["city_share"].to_numpy()
     out = Outcome(awards=np.zeros(len(model.rows)), admin=0.0, order=-ratio)
+    floor = None  # maxmin: the held coverage, yuan per variable
     if scenario.rule == "priority":
         tier = tier_of(frame, scenario)
         out.order = tier * 1e6 - ratio
@@ -56,22 +69,28 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
             )
             _stage(model, out, value, solver, f"tier{int(k)}-value")
     elif scenario.rule == "maxmin":
-        t = model.problem.add_variable("coverage", lowBound=0, upBound=1)
+        t = stage_variable(model, "coverage")
         cap = frame["cap"].to_numpy() / SCALE
-        for j in np.flatnonzero(free):
-            r = int(model.rows[j])
-            if model.x[j].upBound:  # (an application below the minimum award has upBound 0)
-                model.problem += (model.x[j] - float(cap[r]) * t >= 0, f"coverage_{r:07d}")
-        out.level = _stage(model, out, t, solver, "min-coverage", tol=1e-9)
+        covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
+        names = [
+            f"coverage_{int(model.rows[j]):07d}" for j in covered
+        ]  # (upBound 0: below the minimum award)
+        for j, name in zip(covered.tolist(), names, strict=True):
+            model.problem += (model.x[j] - float(cap[model.rows[j]]) * t >= 0, name)
+        out.level = _stage(model, out, t, solver, "min-coverage", keep=False)
+        low = max(0.0, held(model, out.level, 1e-9))  # what the hold t ≥ t* − tol would allow
+        raise_floors(model, covered, cap[model.rows[covered]] * low, names, t)
+        floor = np.zeros(len(model.rows))
+        floor[covered] = frame["cap"].to_numpy()[model.rows[covered]] * low
         _stage(model, out, model.value, solver, "value")
     elif scenario.rule == "prorata":
         out.level = _prorata(model, frame, scenario, free, out, solver)
         return out  # equal shares: no tie-break, no value stage
     else:
         _stage(model, out, model.value, solver, "value")
-    tie = tie_group(frame, out.awards, model.rows, free)
+    tie = tie_group(frame, out.awards, model.rows, free, floor)
     if len(tie):
-        z = add_tiebreak_stage(model, frame, tie)
+        z = add_tiebreak_stage(model, frame, tie, floor)
         _stage(model, out, z, solver, "tie-break", keep=False)
     return out
 
@@ -108,7 +127,7 @@ def _stage(
 def _prorata(
     model: Model, frame: pd.DataFrame, scenario: Scenario, free: np.ndarray, out: Outcome, solver
 ) -> float:
-    r = model.problem.add_variable("ratio", lowBound=0, upBound=1)
+    r = stage_variable(model, "ratio")
     cap = frame["cap"].to_numpy()
     minimum = dict(zip(model.rows.tolist(), model.minimum.tolist(), strict=True))
     ys = {int(v.name[1:]): v for v in model.y}

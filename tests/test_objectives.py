@@ -118,3 +118,55 @@ def test_every_rule_with_a_milp_also_solves_with_cbc():
             assert got["C"] == 0 and all(v == 0 or v >= 10_000 for v in got.values()), (rule, solver)
             if rule == "weighted":
                 assert got == {"A": 45_000, "B": 10_000, "C": 0}
+
+
+def test_maxmin_shares_what_lies_above_the_floor_fairly():
+    """The enterprise limit holds E1 and E2 at 5/12 of their caps, so that is everyone's floor; the
+    16,667 yuan left go by value to P3 and P4, one value class, which the tie-break splits evenly above
+    their floors (not one paid in full and the other left at the floor)."""
+    rows = [
+        hire("E1", 80_000, 90, credit_code="91220101MA00000001"),
+        hire("E2", 40_000, 90, credit_code="91220101MA00000001"),
+        hire("P3", 40_000, 50, credit_code="91220101MA00000002"),
+        hire("P4", 40_000, 50, credit_code="91220101MA00000003"),
+    ]
+    got, r = awards(rows, annual_fund=100_000, rule="maxmin", limits=Limits(per_enterprise=50_000))
+    assert got == {"E1": 33_333, "E2": 16_667, "P3": 25_000, "P4": 25_000}
+    assert abs(r.solver.level - 5 / 12) < 1e-9
+
+
+def test_every_rule_solves_again_after_rebudget_with_either_solver():
+    """Another million re-solves the year's model (rebudget): the rule's own variables and maxmin's
+    floors are taken out first, so CBC, which builds its model from PuLP's variables, sees no column
+    without a row, and both solvers agree."""
+    rows = THREE + [offshore("O1", 30_000, 60), offshore("O2", 30_000, 60)]
+    for rule in ("weighted", "priority", "maxmin", "prorata"):
+        got = {}
+        for solver in ("highs", "cbc"):
+            sc = scenario(annual_fund=120_000, rule=rule, solver=solver, tiers=(("c09-offshore",),))
+            r = allocate(sc, POLICY, frame(rows))
+            more = r.next_million
+            assert more is not None
+            got[solver] = (r.table["award"].tolist(), more.awarded_gain, round(more.value_gain, 6))
+        assert got["highs"] == got["cbc"], rule
+
+
+def test_rebudget_takes_out_the_floors_and_the_rules_variables():
+    from allocator.highs import BulkHiGHS
+    from allocator.model import Budget, build_model, rebudget
+    from allocator.objectives import optimise
+    from allocator.rules import caps
+
+    rows = THREE + [offshore("O1", 30_000, 60), offshore("O2", 30_000, 60)]
+    sc = scenario(annual_fund=120_000, rule="maxmin")
+    capped = caps(frame(rows), POLICY, sc).frame
+    budget = Budget(120_000, 0, 1_200)
+    model = build_model(capped, budget, sc.limits)
+    built = {v.name for v in model.problem.variables()}
+    optimise(model, capped, sc, set(), BulkHiGHS(msg=False))
+    assert all(v.lowBound > 0 for v in model.x) and "coverage" not in {
+        v.name for v in model.problem.variables()
+    }
+    rebudget(model, Budget(220_000, 0, 1_200))
+    assert all(v.lowBound == 0 for v in model.x) and not model.raised
+    assert {v.name for v in model.problem.variables()} == built
