@@ -25,11 +25,9 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
 - a new LP: the interior-point method, presolve off, crossover on. Presolve finds little in a
   knapsack and costs up to half the solve; simplex took 40 times longer on the max-min coverage rows;
   crossover ends on a vertex, so the optimum is exact and its basis starts the next stage;
-- a new LP of at least ``PDLP_FROM`` columns and half as many rows (maxmin's coverage): PDLP, then
-  crossover from its answer to a vertex, an exact optimum like any other. At 100,000 applications
-  1.9 s against the interior point's 3.5 s. PDLP alone is not enough: its "optimal" answers lay up to
-  54 yuan outside a row. If PDLP stops short (``PDLP_ITERATIONS``) or crossover fails, the interior
-  point runs as above;
+- PDLP is not used: its "optimal" answers lay up to 54 yuan outside a row, and crossover from them
+  to a vertex took 0.2 s on maxmin's coverage at 100,000 applications but 25 s on the same model one
+  million yuan later (benchmarks/README.md);
 - a rule's next stage (rows added: a hold, tie-break rows): the primal simplex from the last basis,
   presolve off. The last answer satisfies every new row (a hold at the optimum just found, a tie row
   at z = 0), so the old basis with the new rows' slacks is primal feasible and the primal simplex goes
@@ -61,10 +59,6 @@ LP_OPTIONS: dict[str, object] = {
 STAGE_OPTIONS: dict[str, object] = {"solver": "simplex", "presolve": "off", "simplex_strategy": PRIMAL}
 RESOLVE_OPTIONS: dict[str, object] = {"solver": "simplex", "presolve": "off", "simplex_strategy": DUAL}
 MIP_OPTIONS: dict[str, object] = {"presolve": "off", "simplex_strategy": DUAL}
-#: A new LP this wide, with at least half as many rows as columns (maxmin's coverage rows, one per
-#: application), starts with PDLP and finishes its answer to a vertex by crossover (module docstring).
-PDLP_FROM = 50_000
-PDLP_ITERATIONS = 10_000  # a cap in iterations, not seconds, so that the same input takes the same path
 
 _index = attrgetter("index")
 
@@ -132,12 +126,6 @@ class BulkHiGHS(pulp.HiGHS):
             h.setOptionValue(key, value)
         if self.timeLimit is not None:
             h.setOptionValue("time_limit", float(self.timeLimit))
-        self.first_order = (
-            chosen is LP_OPTIONS
-            and "solver" not in self.optionsDict
-            and h.getNumCol() >= PDLP_FROM
-            and 2 * h.getNumRow() >= h.getNumCol()
-        )
         ran = time.perf_counter()
         self.callSolver(lp)
         self.run_seconds = time.perf_counter() - ran
@@ -145,29 +133,6 @@ class BulkHiGHS(pulp.HiGHS):
         lp.assignStatus(status, sol_status)
         self.build_seconds = time.perf_counter() - started - self.run_seconds
         return status
-
-    def callSolver(self, lp) -> None:  # type: ignore[override]
-        if not getattr(self, "first_order", False):
-            return super().callSolver(lp)
-        import highspy
-
-        h = lp.solverModel
-        started = time.perf_counter()
-        h.setOptionValue("solver", "pdlp")
-        h.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
-        h.run()
-        optimal = highspy.HighsModelStatus.kOptimal
-        if h.getModelStatus() == optimal:
-            h.crossover(h.getSolution())  # PDLP's answer is near a vertex, not on one: move it there
-            if h.getModelStatus() == optimal and h.getInfo().basis_validity == 1:  # kBasisValidityValid
-                return None
-        h.clearSolver()  # PDLP stopped short, or crossover did: the interior point as for any new LP
-        for key, value in LP_OPTIONS.items():
-            h.setOptionValue(key, value)
-        if self.timeLimit is not None:
-            h.setOptionValue("time_limit", max(0.0, float(self.timeLimit) - (time.perf_counter() - started)))
-        h.run()
-        return None
 
     # -- a model from nothing -------------------------------------------------------------------
 

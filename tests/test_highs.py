@@ -7,7 +7,6 @@ import pulp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator import highs
 from allocator.highs import BulkHiGHS, bounds_moved
 
 
@@ -59,46 +58,3 @@ def test_a_problem_not_yet_built_keeps_no_note():
     assert "_bulk_moved" not in lp.__dict__
     x[1].upBound = 0.0
     assert solve(lp, BulkHiGHS(msg=False)) == 1.0
-
-
-def maxmin_awards(monkeypatch, pdlp_from: int, iterations: int = highs.PDLP_ITERATIONS) -> tuple[list, list]:
-    from allocator.pipeline import allocate
-    from allocator.scenario import Limits
-    from tests.builders import POLICY, frame, row, scenario
-
-    monkeypatch.setattr(highs, "PDLP_FROM", pdlp_from)
-    monkeypatch.setattr(highs, "PDLP_ITERATIONS", iterations)
-    paths: list = []
-    real = highs.BulkHiGHS.callSolver
-
-    def spy(self, lp):
-        paths.append(self.first_order)
-        real(self, lp)
-        paths.append(lp.solverModel.getInfo().ipm_iteration_count)
-
-    monkeypatch.setattr(highs.BulkHiGHS, "callSolver", spy)
-    rows = [
-        row(
-            f"H{i}",
-            "c13-hire",
-            eligible_hires=5 + 3 * i,
-            score=40 + 5 * i,
-            credit_code=f"91220101MA0000000{i % 3}",
-        )
-        for i in range(9)
-    ]
-    sc = scenario(annual_fund=150_000, rule="maxmin", limits=Limits(per_enterprise=60_000))
-    r = allocate(sc, POLICY, frame(rows), next_million=False)
-    return r.table["award"].tolist(), paths
-
-
-def test_pdlp_then_crossover_gives_the_interior_points_answer(monkeypatch):
-    """Wide coverage LPs start with PDLP and are crossed over to a vertex; if PDLP stops short the
-    interior point runs. Either way the awards are those of the interior point alone."""
-    alone, paths = maxmin_awards(monkeypatch, pdlp_from=10**9)
-    assert not any(p is True for p in paths[::2])
-    first, paths = maxmin_awards(monkeypatch, pdlp_from=1)
-    assert paths[0] is True and paths[1] <= 0  # the coverage stage: PDLP and crossover, no interior point
-    short, paths = maxmin_awards(monkeypatch, pdlp_from=1, iterations=1)
-    assert paths[0] is True and paths[1] > 0  # PDLP stopped after one iteration: the interior point
-    assert first == alone == short
