@@ -71,17 +71,17 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
     elif scenario.rule == "maxmin":
         t = stage_variable(model, "coverage")
         cap = frame["cap"].to_numpy() / SCALE
+        # every free application that can be paid (upBound 0: below the minimum award)
         covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
-        names = [
-            f"coverage_{int(model.rows[j]):07d}" for j in covered
-        ]  # (upBound 0: below the minimum award)
+        names = [f"coverage_{int(model.rows[j]):07d}" for j in covered]
         for j, name in zip(covered.tolist(), names, strict=True):
             model.problem += (model.x[j] - float(cap[model.rows[j]]) * t >= 0, name)
         out.level = _stage(model, out, t, solver, "min-coverage", keep=False)
         low = max(0.0, held(model, out.level, 1e-9))  # what the hold t ≥ t* − tol would allow
-        raise_floors(model, covered, cap[model.rows[covered]] * low, names, t)
+        lowest = cap[model.rows[covered]] * low  # solver units
+        raise_floors(model, covered, lowest, names, t)
         floor = np.zeros(len(model.rows))
-        floor[covered] = frame["cap"].to_numpy()[model.rows[covered]] * low
+        floor[covered] = lowest * SCALE
         _stage(model, out, model.value, solver, "value")
     elif scenario.rule == "prorata":
         out.level = _prorata(model, frame, scenario, free, out, solver)
