@@ -74,7 +74,7 @@ class Model:
     minimum: np.ndarray | None = None  # per variable: the least non-zero award (min_award or floor)
     parts: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)  # item -> its city cost
     built: int = 0  # constraints the build made; the rule's stages add theirs after them
-    raised: dict[int, float] = field(default_factory=dict)  # variable -> its lower bound before raise_floors
+    raised: dict[int, float] = field(default_factory=dict)  # variable -> its lower bound before set_floors
     staged: list[pulp.LpVariable] = field(default_factory=list)  # a rule's own variables (stage_variable)
 
 
@@ -312,33 +312,36 @@ def held(model: Model, best: float, absolute: float = HOLD_ABS) -> float:
     return best - max(absolute * (100 if model.mip else 1), relative * abs(best))
 
 
-def raise_floors(
-    model: Model, positions: np.ndarray, floor: np.ndarray, rows: list[str], t: pulp.LpVariable
-) -> None:
-    """Hold a max-min coverage as lower bounds: x_j ≥ floor_j (solver units) for ``positions``, in place
-    of the coverage rows named ``rows`` (x_j ≥ cap_j·t) and the coverage variable ``t`` they share.
-
-    With t held at t_low, the rows allow exactly x_j ≥ cap_j·t_low: the same answers, with one row per
-    application fewer in every later stage (at 100,000 applications the value stage then solves in
-    hundredths of a second, not seconds). :func:`rebudget` (and :func:`lower_floors`) puts the bounds back.
-    """
-    from .highs import bounds_moved
-
+def drop_stage(model: Model, rows: list[str], variables: list[pulp.LpVariable]) -> None:
+    """Take a stage's rows named ``rows`` and its own ``variables`` out of the problem (maxmin's
+    coverage rows x_j ≥ cap_j·t and t, once the coverage is held as floors by :func:`set_floors`)."""
     constraints = model.problem._constraints  # PuLP 3.3 has no public way to remove a constraint
     for name in rows:
         del constraints[name]
-    forget(model, [t])
+    forget(model, variables)
+
+
+def set_floors(model: Model, positions: np.ndarray, floor: np.ndarray) -> None:
+    """x_j ≥ floor_j (solver units) for ``positions``, over the lower bound each had from the build
+    (kept in ``model.raised``, so that floors set again may also be lower); capped at the upper bound.
+
+    maxmin holds its coverage t* so, as x_j ≥ cap_j·t_low in place of rows x_j ≥ cap_j·t with t held:
+    the same answers, with one row per application fewer in every later stage (at 100,000
+    applications the value stage then solves in hundredths of a second, not seconds).
+    :func:`rebudget` (and :func:`lower_floors`) puts the bounds back."""
+    from .highs import bounds_moved
+
     moved = []
     for j, f in zip(positions.tolist(), floor.tolist(), strict=True):
         var = model.x[j]
-        model.raised.setdefault(j, var.lowBound)
-        var.lowBound = min(max(f, var.lowBound or 0.0), var.upBound)
+        own = model.raised.setdefault(j, var.lowBound)
+        var.lowBound = min(max(f, own or 0.0), var.upBound)
         moved.append(var)
     bounds_moved(model.problem, moved)
 
 
 def lower_floors(model: Model) -> None:
-    """Undo :func:`raise_floors`: every raised variable gets its lower bound from the build back."""
+    """Undo :func:`set_floors`: every raised variable gets its lower bound from the build back."""
     from .highs import bounds_moved
 
     for j, low in model.raised.items():

@@ -7,7 +7,9 @@ With v_i = weight × score / 100, cap_i the application's cap and x_i its award:
 ``priority``  for each tier k in turn: max Σ_{i∈T_k} x_i, hold it; max Σ_{i∈T_k} v_i·x_i, hold it.
               Items in no tier form a last tier. Then the tie-break.
 ``maxmin``    max t s.t. x_i ≥ t·cap_i for every eligible application; hold t as floors x_i ≥ t·cap_i
-              (lower bounds in place of the rows); max Σ v_i·x_i; the tie-break above the floors.
+              (lower bounds); max Σ v_i·x_i; the tie-break above the floors. With HiGHS and no
+              minimum award, t* is found by re-solves over the floors (allocator.coverage), else as
+              the one LP whose rows x_i ≥ t·cap_i then give way to the floors.
 ``prorata``   x_i = r·cap_i for every eligible application, max r. With a minimum award m an
               application whose share r·cap_i would fall below m gets 0 instead:
               x_i ≤ r·cap_i, x_i ≥ r·cap_i − cap_i·(1 − y_i), x_i ≥ m·y_i, y_i ≥ r − m / cap_i.
@@ -23,15 +25,17 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from .coverage import FLOOR_SLACK, max_coverage, searchable
 from .model import (
     ADMIN_PENALTY,
     HOLD_ABS,
     SCALE,
     Model,
     add_tiebreak_stage,
+    drop_stage,
     held,
     hold,
-    raise_floors,
+    set_floors,
     stage_variable,
     tie_group,
 )
@@ -69,17 +73,13 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
             )
             _stage(model, out, value, solver, f"tier{int(k)}-value")
     elif scenario.rule == "maxmin":
-        t = stage_variable(model, "coverage")
-        cap = frame["cap"].to_numpy() / SCALE
         # every free application that can be paid (upBound 0: below the minimum award)
         covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
-        names = [f"coverage_{int(model.rows[j]):07d}" for j in covered]
-        for j, name in zip(covered.tolist(), names, strict=True):
-            model.problem += (model.x[j] - float(cap[model.rows[j]]) * t >= 0, name)
-        out.level = _stage(model, out, t, solver, "min-coverage", keep=False)
+        cap = frame["cap"].to_numpy()[model.rows[covered]] / SCALE
+        out.level = _coverage(model, out, covered, cap, solver)
         low = max(0.0, held(model, out.level, 1e-9))  # what the hold t ≥ t* − tol would allow
-        lowest = cap[model.rows[covered]] * low  # solver units
-        raise_floors(model, covered, lowest, names, t)
+        lowest = np.maximum(cap * low - FLOOR_SLACK, 0.0)  # solver units
+        set_floors(model, covered, lowest)
         floor = np.zeros(len(model.rows))
         floor[covered] = lowest * SCALE
         _stage(model, out, model.value, solver, "value")
@@ -122,6 +122,26 @@ def _stage(
             tol,
         )
     return best
+
+
+def _coverage(model: Model, out: Outcome, covered: np.ndarray, cap: np.ndarray, solver) -> float:
+    """maxmin's t*: found over the floors with HiGHS (allocator.coverage), else as the one LP
+    max t s.t. x_j ≥ cap_j·t, whose rows and t are then taken out again (:func:`drop_stage`)."""
+    if searchable(model, solver):
+        model.problem.setObjective(
+            model.value - ADMIN_PENALTY * model.admin
+        )  # the value stage's: see coverage
+        level, probes, seconds = max_coverage(model, covered, cap, solver, "min-coverage")
+        out.stages += probes
+        out.seconds += seconds
+        return level
+    t = stage_variable(model, "coverage")
+    names = [f"coverage_{int(model.rows[j]):07d}" for j in covered]
+    for j, c, name in zip(covered.tolist(), cap.tolist(), names, strict=True):
+        model.problem += (model.x[j] - c * t >= 0, name)
+    level = _stage(model, out, t, solver, "min-coverage", keep=False)
+    drop_stage(model, names, [t])
+    return level
 
 
 def _prorata(

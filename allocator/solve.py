@@ -189,6 +189,36 @@ def _cbc_version(path: str) -> str:
 
 
 def solve(model: Model, solver: pulp.LpSolver, stage: str = "value") -> Solved:
+    seconds = _run(model, solver, stage)
+    _require_optimal(model, solver, stage)
+    with timing.stage("solve"):
+        _require_sound(model, solver, stage)
+    awards = np.array([v.varValue or 0.0 for v in model.x], dtype=float) * SCALE
+    return Solved(
+        awards=awards,
+        admin=(model.admin.varValue or 0.0) * SCALE,
+        objective=float(pulp.value(model.problem.objective) or 0.0),
+        seconds=seconds,
+        solver=solver_name(solver),
+        version=solver_version(solver),
+        gap=_gap(model, solver),
+    )
+
+
+def feasible(model: Model, solver: pulp.LpSolver, stage: str) -> tuple[bool, float]:
+    """Solve ``model`` as :func:`solve` does, to learn whether it is feasible: (False, seconds) for
+    an infeasible model, where :func:`solve` raises; (True, seconds) for a proven optimum; any other
+    end raises as in :func:`solve`. The answer itself is not checked: a search that asks this
+    (allocator.coverage) ends with a stage that :func:`solve` checks."""
+    seconds = _run(model, solver, stage)
+    if termination(model, solver)[0] is Termination.INFEASIBLE:
+        return False, seconds
+    _require_optimal(model, solver, stage)
+    return True, seconds
+
+
+def _run(model: Model, solver: pulp.LpSolver, stage: str) -> float:
+    """One solver run, its time booked (allocator.timing); returns its seconds."""
     started = time.perf_counter()
     with _scratch(solver):
         try:
@@ -205,19 +235,7 @@ def solve(model: Model, solver: pulp.LpSolver, stage: str = "value") -> Solved:
         timing.add("solve", solver.run_seconds)
     else:
         timing.add("solve", seconds)
-    _require_optimal(model, solver, stage)
-    with timing.stage("solve"):
-        _require_sound(model, solver, stage)
-    awards = np.array([v.varValue or 0.0 for v in model.x], dtype=float) * SCALE
-    return Solved(
-        awards=awards,
-        admin=(model.admin.varValue or 0.0) * SCALE,
-        objective=float(pulp.value(model.problem.objective) or 0.0),
-        seconds=seconds,
-        solver=solver_name(solver),
-        version=solver_version(solver),
-        gap=_gap(model, solver),
-    )
+    return seconds
 
 
 @contextmanager

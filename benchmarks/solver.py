@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import replace
+from unittest import mock
 
 import highspy
 import numpy as np
 
+import allocator.objectives
+import allocator.solve
+from allocator.errors import SolverError
 from allocator.highs import BulkHiGHS
 from allocator.model import SCALE, Budget, build_model, rebudget
 from allocator.objectives import optimise
@@ -44,18 +49,38 @@ OBJECTIVE_TOL = 1e-6  # relative; the objective is in 万元 × value, so 1e-6 i
 
 
 class Recorder(BulkHiGHS):
-    """Our solver, keeping each run's matrix and time."""
+    """Our solver, keeping each run's stage, matrix, time and objective."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(msg=False, timeLimit=TIME_LIMIT, gapRel=0.0, **kwargs)
-        self.runs: list[tuple[highspy.HighsLp, float, float]] = []
+        self.runs: list[tuple[str, highspy.HighsLp, float, float, str]] = []
+        self.stage = ""
 
     def callSolver(self, lp) -> None:
         started = time.perf_counter()
         super().callSolver(lp)
         seconds = time.perf_counter() - started
         h = lp.solverModel
-        self.runs.append((h.getLp(), seconds, h.getInfo().objective_function_value))
+        status = h.modelStatusToString(h.getModelStatus())
+        self.runs.append((self.stage, h.getLp(), seconds, h.getInfo().objective_function_value, status))
+
+
+@contextmanager
+def naming(solver: Recorder, one_lp: bool = False):
+    """Tell ``solver`` each run's stage (allocator.solve names it); with ``one_lp``, maxmin finds its
+    coverage as the one LP max t s.t. x_j ≥ cap_j·t instead of by the search (allocator.coverage)."""
+    run = allocator.solve._run
+
+    def named(model, s, stage):
+        s.stage = stage
+        return run(model, s, stage)
+
+    with mock.patch.object(allocator.solve, "_run", named):
+        if one_lp:
+            with mock.patch.object(allocator.objectives, "searchable", lambda *_: False):
+                yield
+        else:
+            yield
 
 
 def raw(lp: highspy.HighsLp, options: dict, limit: float = TIME_LIMIT) -> tuple[float, str, float]:
@@ -102,6 +127,7 @@ def variants(n: int):
     yield "weighted", base, policy, frame
     yield "weighted, 8 item shares + 4 districts", replace(base, limits=limits), policy, frame
     yield "maxmin", replace(base, rule="maxmin"), policy, frame
+    yield "maxmin, 8 item shares + 4 districts", replace(base, rule="maxmin", limits=limits), policy, frame
     yield "weighted, min_award (MILP)", replace(base, limits=replace(limits, min_award=10_000)), policy, frame
 
 
@@ -116,35 +142,73 @@ def measure(n: int, only: str = "") -> list[dict]:
         )
         model = build_model(capped, budget, scenario.limits)
         solver = Recorder()
-        optimise(model, capped, scenario, set(), solver)
-        more = replace(budget, available=budget.available + 1_000_000)  # what another million buys
-        optimise(rebudget(model, more), capped, scenario, set(), solver)
-        for stage, (lp, ours, objective) in enumerate(solver.runs, 1):
-            mip = bool(len(lp.integrality_)) and any(
-                t != highspy.HighsVarType.kContinuous for t in lp.integrality_
-            )
-            timings = {}
-            for label, options in (MIP_SETS if mip else LP_SETS).items():
-                seconds, status, value = raw(lp, options, max(10.0, 20 * ours))  # slower cannot win
-                close = abs(value - objective) <= OBJECTIVE_TOL * max(1.0, abs(objective))
-                timings[label] = (seconds, status == "Optimal" and close, status)
-            valid = {k: v[0] for k, v in timings.items() if v[1]}
-            best = min(valid, key=valid.get) if valid else ""
-            rows.append(
-                {
-                    "n": n,
-                    "variant": name,
-                    "stage": stage,
-                    "columns": lp.num_col_,
-                    "rows": lp.num_row_,
-                    "ours": ours,
-                    "best": best,
-                    "best_seconds": valid.get(best, float("nan")),
-                    "ratio": ours / valid[best] if best else float("nan"),
-                    "all": timings,
-                }
-            )
+        with naming(solver):
+            optimise(model, capped, scenario, set(), solver)
+            more = replace(budget, available=budget.available + 1_000_000)  # what another million buys
+            solver.runs.append(("+1M", None, 0.0, 0.0, ""))
+            optimise(rebudget(model, more), capped, scenario, set(), solver)
+        rows += _runs(n, name, solver.runs)
+        if scenario.rule == "maxmin":
+            rows += _one_lp(n, name, scenario, capped, budget, solver.runs)
     return rows
+
+
+def _one_lp(n, name, scenario, capped, budget, runs) -> list[dict]:
+    """maxmin's coverage as the one LP max t s.t. x_j ≥ cap_j·t, under every raw option set, against
+    our search's time for the same t* (its re-solves of the first budget, added up)."""
+    model = build_model(capped, budget, scenario.limits)
+    solver = Recorder()
+    with naming(solver, one_lp=True), mock.patch.object(solver, "timeLimit", 1.0):
+        try:  # only the LP's matrix is wanted: its stage may stop at the time limit
+            optimise(model, capped, scenario, set(), solver)
+        except SolverError:
+            pass
+    lp = solver.runs[0][1]
+    first = runs[: [stage for stage, *_ in runs].index("+1M")]
+    ours = sum(seconds for stage, _, seconds, *_ in first if stage == "min-coverage")
+    timings = {}
+    for label, options in LP_SETS.items():
+        seconds, status, _ = raw(lp, options, max(10.0, 20 * ours))
+        timings[label] = (seconds, status == "Optimal", status)
+    return [_row(n, name, "min-coverage: our search vs the one LP", lp, ours, timings)]
+
+
+def _runs(n, name, runs) -> list[dict]:
+    """Each of our runs against raw HiGHS on its own matrix."""
+    rows, after = [], ""
+    for stage, lp, ours, objective, status in runs:
+        if stage == "+1M":
+            after = ", +1M"
+            continue
+        mip = bool(len(lp.integrality_)) and any(
+            t != highspy.HighsVarType.kContinuous for t in lp.integrality_
+        )
+        timings = {}
+        for label, options in (MIP_SETS if mip else LP_SETS).items():
+            seconds, theirs, value = raw(lp, options, max(10.0, 20 * ours))  # slower cannot win
+            close = abs(value - objective) <= OBJECTIVE_TOL * max(1.0, abs(objective))
+            # a search's re-solve may be infeasible (allocator.coverage): so must the raw run be
+            same = theirs == status == "Infeasible" or (theirs == "Optimal" and close)
+            timings[label] = (seconds, same, theirs)
+        rows.append(_row(n, name, stage + after, lp, ours, timings))
+    return rows
+
+
+def _row(n, name, stage, lp, ours, timings) -> dict:
+    valid = {k: v[0] for k, v in timings.items() if v[1]}
+    best = min(valid, key=valid.get) if valid else ""
+    return {
+        "n": n,
+        "variant": name,
+        "stage": stage,
+        "columns": lp.num_col_,
+        "rows": lp.num_row_,
+        "ours": ours,
+        "best": best,
+        "best_seconds": valid.get(best, float("nan")),
+        "ratio": ours / valid[best] if best else float("nan"),
+        "all": timings,
+    }
 
 
 def main(argv: list[str]) -> None:
