@@ -8,7 +8,7 @@ Written as one LP, t is a column in every coverage row. At 100,000 applications 
 LP hard: 3.8 s for the budget alone, and with item shares and district limits no HiGHS option solved
 it within 120 s (benchmarks/README.md). Here t is never a column. For a given t the floors
 x_j ≥ cap_j·t are lower bounds, and whether the model is feasible with them is one warm re-solve by
-the dual simplex (allocator.highs, "warm"); t* is found by a search on t:
+the dual simplex; t* is found by a search on t:
 
 1. **a ceiling from each row alone.** For a row low ≤ Σ_j a_j·x_j ≤ high with every x_j in its bounds
    and the covered ones at least cap_j·t, the least the row can be is
@@ -21,13 +21,18 @@ the dual simplex (allocator.highs, "warm"); t* is found by a search on t:
    ray y is a combination of rows that no x within the floors satisfies; the combined row
    Σ_r y_r·(row r) is a row like any other, with bounds Σ y_r·high_r or Σ y_r·low_r by the sign of
    y_r, and step 1 gives its ceiling: valid for every t, since it was derived from the rows and bounds
-   alone, whatever HiGHS's sign conventions (both signs are tried). The next re-solve is at that
-   ceiling; a feasible one there ends the search with t* equal to it.
+   alone (both of the combined row's bounds are used, so HiGHS's sign convention does not matter).
+   The next re-solve is at that ceiling; a feasible one there ends the search with t* equal to it.
 3. **bisection** between the highest feasible t and the lowest ceiling, when a ray gives no ceiling
    below t (or HiGHS gives no ray), until they are ``STEP`` apart.
 
-At 100,000 applications the budget alone takes one re-solve (0.3 s) and 8 item shares with 4 district
-limits two or three (0.1–0.4 s each). The same t* as the LP is asserted by tests/test_coverage.py.
+Each re-solve keeps the value stage's objective and leaves its floors for that stage to start from
+(allocator.highs gives the options: the first re-solve with presolve, for its basis; then the dual
+simplex at a feasibility tolerance of 1e-9). At 100,000 applications the budget alone takes 0.04 s and
+0.01 s, and 8 item shares with 4 district limits 0.05, 0.6 and 0.02 s (benchmarks/README.md). The one
+LP took 3.5 s at best for the budget alone, and did not solve within 120 s with the limits. t* is the
+one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
+
 Only HiGHS through :class:`~allocator.highs.BulkHiGHS` gives a ray and a warm re-solve, and only an
 LP has one; CBC and a MILP (a minimum award) solve the one LP (allocator.objectives).
 """
@@ -44,8 +49,9 @@ from .solve import feasible, solve
 
 # Each floor is then held FLOOR_SLACK below cap·t (1e-8 solver units: 0.0001 yuan). A re-solve calls
 # floors feasible that break a row by up to its tolerance (PROBE_TOLERANCE, 1e-9); without the slack,
-# a stage after the search can find no room at all where a row holds only floors (seen with caps of a
-# few yuan: the tie-break then called the model infeasible).
+# a stage after the search could find no room at all where a row holds only floors (seen with caps of a
+# few yuan: the tie-break then called the model infeasible). A larger slack shows in whole yuan: with
+# 0.01 yuan, a floor of 12,500 yuan held at 12,499.99 was rounded to 12,499.
 FLOOR_SLACK = 10 * PROBE_TOLERANCE
 STEP = 1e-10  # the search ends when the highest feasible t and the lowest ceiling are this close
 STREAK = 5  # ray ceilings tried in a row before a bisection step
@@ -65,11 +71,10 @@ def max_coverage(
     are left as the last re-solve had them: the caller sets those it holds (allocator.objectives).
     An infeasible model (no t ≥ 0 is feasible) raises :class:`~allocator.errors.InfeasibleError` as
     :func:`~allocator.solve.solve` would."""
-    solver.probing = True
     try:
         return _search(model, positions, cap, solver, stage)
     finally:
-        solver.probing = False
+        solver.probing = 0
 
 
 def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHiGHS, stage: str):
@@ -89,11 +94,14 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
     t, probes, seconds, streak = max(top, 0.0), 0, 0.0, 0  # streak: ray ceilings in a row found infeasible
     while True:
         set_floors(model, positions, cap * t)
+        solver.probing = probes + 1
         ok, took = feasible(model, solver, stage)
         probes, seconds = probes + 1, seconds + took
         if not ok and t == 0.0:  # infeasible without floors: the model itself is
             solve(model, solver, stage)  # raises the InfeasibleError the one LP would
             ok = True  # (only if HiGHS found it feasible the second time)
+        if probes == 1:  # with presolve, for a basis (allocator.highs): the same floors again
+            continue
         if ok:
             best = t
         else:

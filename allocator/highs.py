@@ -37,11 +37,18 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
   basis, which stays dual feasible;
 - rows taken off with bounds raised in their place (maxmin's floors from the one LP): as a new LP;
 - a search's feasibility question (maxmin's coverage, allocator.coverage: only bounds move between
-  re-solves): the dual simplex from the last basis, presolve off, with a primal feasibility
-  tolerance of 1e-9 instead of HiGHS's 1e-7 (``PROBE_OPTIONS``). Each probe keeps the value stage's
-  objective: from its basis, HiGHS's dual ray of an infeasible probe named the exact t* at once, where
-  with no objective it named none. With presolve the first probe took 0.16 s at 100,000 applications
-  where the floors fix every column, and 1.1–1.5 s elsewhere, against 0.65 s without;
+  re-solves): the dual simplex from the last basis, presolve off, with a primal feasibility tolerance
+  of 1e-9 instead of HiGHS's 1e-7 (``PROBE_OPTIONS``), so that floors found feasible leave the stages
+  after the search room within theirs. With no basis yet, a first re-solve with presolve at the usual
+  tolerance (``FIRST_PROBE_OPTIONS``) is there for its basis alone: at the budget row's own ceiling the
+  floors leave that row no room, presolve fixes every column, and it takes 0.04 s at 100,000
+  applications against 0.6 s by the dual simplex from nothing (and 1.2 s with presolve at 1e-9, where
+  presolve no longer sees the row as full). The same floors are then re-solved at 1e-9 from its basis
+  (0.02 s), or from nothing when presolve found them infeasible (0.6 s; presolve leaves no basis and no
+  ray). Each re-solve keeps the value stage's objective: from its basis, HiGHS's dual ray of an
+  infeasible re-solve named the exact t* at once, where with no objective it named none. Interior
+  point for a re-solve with no basis took 0.4 s, but a search using it ended in a segmentation fault
+  inside highspy 1.16 (not pursued);
 - a MILP (a minimum award: x = 0 or m ≤ x ≤ cap): presolve off. With it, HiGHS had not proved the
   optimum of a 100,000-application MILP after 300 s; without it, it proves it at the root.
 """
@@ -57,7 +64,7 @@ import pulp
 
 DUAL, PRIMAL = 1, 4  # HiGHS's simplex_strategy: the dual simplex (its default), the primal simplex
 TOLERANCE = 1e-7  # HiGHS's primal feasibility tolerance (its default; solver units, 0.001 yuan) …
-PROBE_TOLERANCE = 1e-9  # … and a search's, so that what it found feasible the stages after it are too
+PROBE_TOLERANCE = 1e-9  # … and a search's, so that what it finds feasible the stages after it find too
 LP_OPTIONS: dict[str, object] = {
     "solver": "ipm",
     "presolve": "off",
@@ -78,6 +85,7 @@ RESOLVE_OPTIONS: dict[str, object] = {
     "primal_feasibility_tolerance": TOLERANCE,
 }
 PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "primal_feasibility_tolerance": PROBE_TOLERANCE}
+FIRST_PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "presolve": "on"}  # for a basis only
 MIP_OPTIONS: dict[str, object] = {
     "presolve": "off",
     "simplex_strategy": DUAL,
@@ -93,6 +101,13 @@ def bounds_moved(lp: pulp.LpProblem, variables) -> None:
     bound from PuLP on every solve and need no note, nor does a problem BulkHiGHS has not yet built.)"""
     if getattr(lp, "_bulk_highs", None) is not None:
         lp.__dict__.setdefault("_bulk_moved", []).extend(variables)
+
+
+def has_basis(lp: pulp.LpProblem) -> bool:
+    """True when HiGHS holds a valid basis for ``lp`` (after a simplex run or crossover; not after
+    presolve alone found the model infeasible)."""
+    h = getattr(lp, "solverModel", None)
+    return h is not None and bool(h.getInfo().basis_validity)
 
 
 @dataclass
@@ -122,7 +137,7 @@ class BulkHiGHS(pulp.HiGHS):
         super().__init__(*args, **kwargs)
         self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
         self.run_seconds = 0.0  # HiGHS's own run, last solve
-        self.probing = False  # a search's feasibility question (allocator.coverage): PROBE_OPTIONS
+        self.probing = 0  # the number of a search's re-solve (allocator.coverage), 0 outside one
 
     def actualSolve(self, lp):  # type: ignore[override]
         import highspy
@@ -132,7 +147,9 @@ class BulkHiGHS(pulp.HiGHS):
         state: _State = lp._bulk_highs
         h = lp.solverModel
         options = {None: LP_OPTIONS, "first": LP_OPTIONS, "stage": STAGE_OPTIONS, "warm": RESOLVE_OPTIONS}
-        chosen = MIP_OPTIONS if state.mip else PROBE_OPTIONS if self.probing else options[mode]
+        chosen = MIP_OPTIONS if state.mip else options[mode]
+        if self.probing and not state.mip:
+            chosen = FIRST_PROBE_OPTIONS if self.probing == 1 and not has_basis(lp) else PROBE_OPTIONS
         for key, value in {**chosen, **self.optionsDict}.items():  # the caller's own options win
             h.setOptionValue(key, value)
         if self.timeLimit is not None:
