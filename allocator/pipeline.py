@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import metadata
@@ -478,7 +478,7 @@ def run(
     an approved.xlsx in the output folder that this run changes (the old one is kept beside it).
     """
     from .batches import batch_out_dir
-    from .outputs import write_outputs
+    from .outputs import complete_and_write
 
     if (batch > 1) != (approved is not None):
         raise ScenarioError(
@@ -489,9 +489,9 @@ def run(
         target = batch_out_dir(Path(scenario_path), batch, Path(out_dir) if out_dir else None, Path(approved))
     else:
         target = Path(out_dir) if out_dir is not None else default_out_dir(Path(scenario_path))
-    result = result_for(scenario_path, batch=batch, approved=approved)
-    with timing.stage("write"):
-        return result, write_outputs(result, target, force=force)
+    result, frontier = _allocation(scenario_path, batch=batch, approved=approved, report=True)
+    with timing.stage("write"):  # the frontier is worked out while the biggest workbook is written
+        return complete_and_write(result, target, frontier, force=force)
 
 
 def result_for(
@@ -504,6 +504,14 @@ def result_for(
     """What :func:`run` writes, without writing it: the scenario's allocation with its manifest.
     ``report=False``: the allocation alone, without what only the report needs (the next million, the
     shadow price, the rule comparison, the budget frontier) — ``allocator verify`` recomputes with it."""
+    result, frontier = _allocation(scenario_path, batch=batch, approved=approved, report=report)
+    return frontier(result) if frontier is not None else result
+
+
+def _allocation(
+    scenario_path: str | Path, *, batch: int, approved: str | Path | None, report: bool
+) -> tuple[AllocationResult, Callable[[AllocationResult], AllocationResult] | None]:
+    """:func:`result_for` without the budget frontier, and what adds it (None when the report has none)."""
     from .batches import earlier_batch
     from .intake import read_applications
 
@@ -522,14 +530,19 @@ def result_for(
     )
     if excluded is not None:
         result = replace(result, roster_exclusions=excluded)
-    if report and fixed is None and scenario.available > 0:  # the report's frontier: half to twice the fund
+    if not (report and fixed is None and scenario.available > 0):
+        return result, None
+
+    def frontier(result: AllocationResult) -> AllocationResult:
+        """The report's frontier: half to twice the fund, and one million more."""
         from .sweep import budget_frontier, capped
 
         budgets = [int(scenario.available * k / 10) for k in range(5, 21, 3)] + [scenario.available + EXTRA]
         with timing.stage("frontier"):
-            frontier = budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
-        result = replace(result, frontier=frontier)
-    return result
+            points = budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
+        return replace(result, frontier=points)
+
+    return result, frontier
 
 
 def _roster(apps, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -43,7 +43,7 @@ def release(
     result, info = released(folder, withdrawn, reason)
     target = _dated(folder)
     with staged(target) as staging:
-        relative = _write_all(result, staging)
+        relative = _write_all(result, staging)[1]
         text = json.dumps(info, ensure_ascii=False, indent=2)
         (staging / "release.json").write_text(text, encoding="utf-8")
         return result, install(staging, [*relative, Path("release.json")], target)

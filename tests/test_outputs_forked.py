@@ -181,3 +181,69 @@ def test_written_in_turn_when_no_process_can_start(small_result, tmp_path, monke
     monkeypatch.setattr(outputs, "Forked", no_fork)
     paths = write_outputs(small_result, tmp_path / "out")
     assert paths[0].name == "allocation.xlsx" and paths[0].is_file()
+
+
+def test_the_report_s_frontier_is_worked_out_while_the_child_writes(
+    small_result, tmp_path, monkeypatch, parallel
+):
+    """complete_and_write: the child starts before ``complete`` runs here; the report gets its answer."""
+    import dataclasses
+
+    import allocator.outputs._common as common
+    from allocator.outputs import complete_and_write
+
+    started = tmp_path / "child started"
+    real = outputs.write_allocation_xlsx
+
+    def child(result, path):
+        started.write_text("yes")
+        return real(result, path)
+
+    def complete(result):
+        for _ in range(200):  # the child is running by now (it starts at once)
+            if started.exists():
+                break
+            time.sleep(0.05)
+        assert started.exists()
+        return dataclasses.replace(result, roster_exclusions=None, frontier=result.frontier)
+
+    calls = []
+    prepare = common._prepare
+    monkeypatch.setattr(common, "_prepare", lambda result: calls.append(1) or prepare(result))
+    monkeypatch.setattr(outputs, "write_allocation_xlsx", child)
+    done, paths = complete_and_write(small_result, tmp_path / "out", complete)
+    assert done is not small_result and done.table is small_result.table
+    assert [p.name for p in paths][:2] == ["allocation.xlsx", "approved.xlsx"]
+    assert len(calls) == 1  # the completed result shares the table prepared before the fork
+
+
+def test_an_error_completing_stops_the_child_and_writes_nothing(
+    small_result, tmp_path, monkeypatch, parallel
+):
+    from allocator.errors import SolverError
+    from allocator.outputs import complete_and_write
+
+    def complete(result):
+        raise SolverError("前沿求解失败", "the frontier failed")
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text("OLD", encoding="utf-8")
+    with pytest.raises(SolverError, match="前沿求解失败"):
+        complete_and_write(small_result, out, complete)
+    assert listing(out) == {"summary.json"} and (out / "summary.json").read_text(encoding="utf-8") == "OLD"
+    assert os.listdir(tmp_path) == ["out"]  # no staging folder left
+
+
+def test_run_puts_the_frontier_in_the_report_on_either_path(tmp_path, monkeypatch, parallel):
+    from pathlib import Path
+
+    from allocator.pipeline import run
+
+    scenario = Path(__file__).parents[1] / "scenarios" / "changchun-2017.toml"
+    result, paths = run(scenario, tmp_path / "parallel")
+    assert result.frontier is not None and len(result.frontier.points) == 8  # 7 budgets and one million more
+    assert "<h2>预算前沿</h2>" in (tmp_path / "parallel" / "report.html").read_text("utf-8")
+    monkeypatch.setattr(outputs, "can_fork", lambda: False)
+    again, _ = run(scenario, tmp_path / "serial")
+    assert again.frontier.points.equals(result.frontier.points)

@@ -38,7 +38,9 @@ Nothing is lost (issue 8):
 
 From :data:`PARALLEL_FROM` applications up (on Linux), the biggest workbook is written by a forked child
 process into the same staging folder while this process writes the others: allocation.xlsx when it holds
-the lists, else approved.xlsx. The child dies with this process (SIGKILL included).
+the lists, else approved.xlsx. The child dies with this process (SIGKILL included). ``allocator run``
+also works out the report's budget frontier here while the child writes (:func:`complete_and_write`):
+neither workbook needs it, and at 100,000 applications that took 21.6 s end to end down to 17.9 s.
 
 A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes each year's outputs into
 ``<out_dir>/<year>/`` and plan.xlsx, plan.json and charts/plan.* beside them, staged the same way.
@@ -53,14 +55,14 @@ import signal
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import OutputError
 from ..result import AllocationResult
-from ._common import prepared, shared_tables
+from ._common import prepared, share_prepared, shared_tables
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .forked import Forked, can_fork
@@ -97,18 +99,30 @@ __all__ = [
 PARALLEL_FROM = 2_000
 
 
-def _write_all(result: AllocationResult, folder: Path) -> list[Path]:
-    """Every output into ``folder``; returns paths relative to it, in the order written.
+def _write_all(
+    result: AllocationResult, folder: Path, complete: Callable | None = None
+) -> tuple[AllocationResult, list[Path]]:
+    """Every output into ``folder``; returns the completed result and the paths relative to ``folder``,
+    in the order written.
 
     The table is prepared once for all of them (:func:`~allocator.outputs._common.shared_tables`), before any
     fork, so a table that cannot be written fails here, as it would in the first writer."""
     with shared_tables():
         prepared(result)
         if len(result.table) >= PARALLEL_FROM and can_fork():
-            written = _write_in_two(result, folder)
+            result, written = _write_in_two(result, folder, complete)
         else:
+            result = _completed(result, complete)
             written = _write_in_turn(result, folder)
-    return [p.relative_to(folder) for p in written]
+    return result, [p.relative_to(folder) for p in written]
+
+
+def _completed(result: AllocationResult, complete: Callable | None) -> AllocationResult:
+    if complete is None:
+        return result
+    done = complete(result)
+    share_prepared(result, done)
+    return done
 
 
 def _write_in_turn(result: AllocationResult, folder: Path) -> list[Path]:
@@ -132,10 +146,13 @@ def _write_rest(result: AllocationResult, folder: Path) -> list[Path]:
     ]
 
 
-def _write_in_two(result: AllocationResult, folder: Path) -> list[Path]:
+def _write_in_two(
+    result: AllocationResult, folder: Path, complete: Callable | None = None
+) -> tuple[AllocationResult, list[Path]]:
     """The biggest workbook in a forked child, the rest here at the same time: allocation.xlsx when it holds
     the lists (:func:`~allocator.outputs.lists.lists_in_workbook`), else approved.xlsx, the funded list in
-    full; the paths come back in the serial order all the same.
+    full; the paths come back in the serial order all the same. ``complete`` (the report's frontier) runs
+    here first, while the child writes: neither workbook needs it.
 
     Errors are those of the serial order (allocation.xlsx, approved.xlsx, then the rest): when both fail,
     the error of the file written first; a failure here before the child's file is reached stops the child.
@@ -148,7 +165,13 @@ def _write_in_two(result: AllocationResult, folder: Path) -> list[Path]:
     try:
         book = Forked(big, writers[big], result, folder / big)
     except OSError:
-        return _write_in_turn(result, folder)
+        result = _completed(result, complete)
+        return result, _write_in_turn(result, folder)
+    try:
+        result = _completed(result, complete)
+    except BaseException:  # before any writing in the serial order: the child's file is not wanted
+        book.cancel()
+        raise
     reached = big == "allocation.xlsx"  # the serial order has reached the child's file
     try:
         mine = writers[small](result, folder / small)
@@ -165,7 +188,7 @@ def _write_in_two(result: AllocationResult, folder: Path) -> list[Path]:
         raise
     theirs = book.result()
     pair = {big: theirs, small: mine}
-    return [pair["allocation.xlsx"], pair["approved.xlsx"], *rest]  # type: ignore[list-item]
+    return result, [pair["allocation.xlsx"], pair["approved.xlsx"], *rest]  # type: ignore[list-item]
 
 
 def _approved_rows(path: Path) -> list[tuple]:
@@ -381,9 +404,24 @@ def write_outputs(result: AllocationResult, out_dir: str | Path, *, force: bool 
 
     ``force``: replace an ``approved.xlsx`` this result changes (the old one is kept beside it); without
     it that is an :class:`~allocator.errors.OutputError` and nothing is written."""
+    return complete_and_write(result, out_dir, force=force)[1]
+
+
+def complete_and_write(
+    result: AllocationResult,
+    out_dir: str | Path,
+    complete: Callable[[AllocationResult], AllocationResult] | None = None,
+    *,
+    force: bool = False,
+) -> tuple[AllocationResult, list[Path]]:
+    """:func:`write_outputs`, with ``complete(result)`` (what only the report needs: the budget frontier)
+    worked out here while the biggest workbook, which does not need it, is already being written in a
+    forked child; returns the completed result and the paths. An error in ``complete`` stops the child
+    and nothing is written, as if it had come before any writing."""
     out_dir = Path(out_dir)
     with staged(out_dir) as staging:
-        return install(staging, _write_all(result, staging), out_dir, force=force)
+        result, written = _write_all(result, staging, complete)
+        return result, install(staging, written, out_dir, force=force)
 
 
 def __getattr__(name: str):

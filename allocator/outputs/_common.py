@@ -58,6 +58,14 @@ def prepared(result: AllocationResult) -> pd.DataFrame:
     return out
 
 
+def share_prepared(old: AllocationResult, new: AllocationResult) -> None:
+    """Inside :func:`shared_tables`: ``new`` (``old`` with more filled in, the same table) uses the table
+    prepared for ``old``."""
+    hit = _SHARED.get(id(old)) if _SHARED is not None else None
+    if hit is not None and hit[0] is old and new.table is old.table and _SHARED is not None:
+        _SHARED[id(new)] = (new, new.table, hit[2])
+
+
 #: id(result) → (result, its table, the prepared table), while :func:`shared_tables` is open.
 _SHARED: dict[int, tuple[AllocationResult, pd.DataFrame, pd.DataFrame]] | None = None
 

@@ -170,7 +170,7 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = F
         for y in plan.years:
             folder = Path(str(int(y.year)))
             (staging / folder).mkdir()
-            relative += [folder / p for p in _write_all(y.result, staging / folder)]
+            relative += [folder / p for p in _write_all(y.result, staging / folder)[1]]
         written = [
             write_plan_xlsx(plan, staging / "plan.xlsx"),
             write_plan_json(plan, staging / "plan.json"),
