@@ -16,22 +16,26 @@ the dual simplex; t* is found by a search on t:
    not exceed ``high`` (and the most it can be must reach ``low``): a bound t ≤ ceiling (covered
    applications with a positive lower bound of their own are counted at cap_j·t, which can only lower
    that least value, so the ceiling stays valid). The budget row alone gives t* whenever no other
-   limit binds: one re-solve at the lowest ceiling proves it feasible, and t* is that ceiling.
+   limit binds. Just under the lowest ceiling (at held(t, 1e-9), where the stages after the search
+   hold the floors), every column at its lower bound may already meet every row: a feasible point,
+   so t* is that ceiling without any solve. Otherwise a re-solve there says.
 2. **a ceiling from a proof of infeasibility.** When the re-solve at t says infeasible, HiGHS's dual
    ray y is a combination of rows that no x within the floors satisfies; the combined row
    Σ_r y_r·(row r) is a row like any other, with bounds Σ y_r·high_r or Σ y_r·low_r by the sign of
    y_r, and step 1 gives its ceiling: valid for every t, since it was derived from the rows and bounds
    alone (both of the combined row's bounds are used, so HiGHS's sign convention does not matter).
-   The next re-solve is at that ceiling; a feasible one there ends the search with t* equal to it.
+   The next re-solve is just under that ceiling; a feasible one there ends the search with t* equal
+   to it. (At the ceiling itself, the sums of a million terms can break the row by more than a
+   tolerance: at 1,000,000 applications presolve called the budget's own ceiling infeasible.)
 3. **bisection** between the highest feasible t and the lowest ceiling, when a ray gives no ceiling
-   below t (or HiGHS gives no ray), until they are ``STEP`` apart.
+   below t, until the highest feasible t is just under the lowest ceiling.
 
 Each re-solve keeps the value stage's objective and leaves its floors for that stage to start from
 (allocator.highs gives the options: the first re-solve with presolve, for its basis; then the dual
-simplex at a feasibility tolerance of 1e-9). At 100,000 applications the budget alone takes 0.04 s and
-0.01 s, and 8 item shares with 4 district limits 0.05, 0.6 and 0.02 s (benchmarks/README.md). The one
-LP took 3.5 s at best for the budget alone, and did not solve within 120 s with the limits. t* is the
-one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
+simplex at a feasibility tolerance of 1e-9). At 100,000 applications the budget alone needs no solve
+(0.02 s), and 8 item shares with 4 district limits take three re-solves: 0.05, 0.6 and 0.02 s
+(benchmarks/README.md). The one LP took 1.75 s at best for the budget alone, and 21 s with the limits.
+t* is the one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
 
 Only HiGHS through :class:`~allocator.highs.BulkHiGHS` gives a ray and a warm re-solve, and only an
 LP has one; CBC and a MILP (a minimum award) solve the one LP (allocator.objectives).
@@ -44,7 +48,7 @@ import pulp
 
 from .errors import SolverError
 from .highs import PROBE_TOLERANCE, BulkHiGHS
-from .model import Model, set_floors
+from .model import Model, held, set_floors
 from .solve import feasible, solve
 
 # Each floor is then held FLOOR_SLACK below cap·t (1e-8 solver units: 0.0001 yuan). A re-solve calls
@@ -53,7 +57,8 @@ from .solve import feasible, solve
 # few yuan: the tie-break then called the model infeasible). A larger slack shows in whole yuan: with
 # 0.01 yuan, a floor of 12,500 yuan held at 12,499.99 was rounded to 12,499.
 FLOOR_SLACK = 10 * PROBE_TOLERANCE
-STEP = 1e-10  # the search ends when the highest feasible t and the lowest ceiling are this close
+TOLERANCE = 1e-9  # how far under t* the floors are held: objectives' held(t*, 1e-9), relative above 1
+STEP = 1e-12  # slack on "the highest feasible t is just under the lowest ceiling", which ends the search
 STREAK = 5  # ray ceilings tried in a row before a bisection step
 PROBES = 250  # at most this many re-solves (bisection alone needs about 35)
 
@@ -67,8 +72,10 @@ def max_coverage(
     model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHiGHS, stage: str
 ) -> tuple[float, int, float]:
     """(t*, re-solves, seconds) for the covered variables ``positions`` (into ``model.x``) with caps
-    ``cap`` (solver units, one per position), under the model's objective as it stands. The floors
-    are left as the last re-solve had them: the caller sets those it holds (allocator.objectives).
+    ``cap`` (solver units, one per position), under the model's objective as it stands. t* is the
+    lowest ceiling found; the floors just under it, at ``held(t*, TOLERANCE)`` (what the stages after
+    the search hold, allocator.objectives), were found feasible. The floors are left as the last
+    re-solve had them: the caller sets those it holds.
     An infeasible model (no t ≥ 0 is feasible) raises :class:`~allocator.errors.InfeasibleError` as
     :func:`~allocator.solve.solve` would."""
     try:
@@ -90,8 +97,15 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
     rows = np.repeat(np.arange(len(state.rows)), state.nnz)
     ceilings = ceiling(rows, state.index, state.coef, state.row_low, state.row_high, *limits)
     top = min(1.0, float(ceilings.min(initial=np.inf)))  # no t above it is feasible
+
+    def under(t: float) -> float:  # what the stages after the search hold (objectives: held(t*))
+        return max(0.0, held(model, t, TOLERANCE))
+
+    t = under(top)
+    if _at_floors_alone(state, rows, columns, cap * t):  # a feasible point, no solve needed
+        return top, 0, 0.0
     best = None  # the highest t found feasible
-    t, probes, seconds, streak = max(top, 0.0), 0, 0.0, 0  # streak: ray ceilings in a row found infeasible
+    probes, seconds, streak = 0, 0.0, 0  # streak: ray ceilings in a row found infeasible
     while True:
         set_floors(model, positions, cap * t)
         solver.probing = probes + 1
@@ -106,8 +120,7 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
             best = t
         else:
             top = min(top, t, _ray_ceiling(problem, state, limits))
-        low_t = 0.0 if best is None else best
-        if best is not None and top - best <= STEP:
+        if best is not None and best >= under(top) - STEP:
             break
         if probes >= PROBES:
             raise SolverError(
@@ -116,14 +129,30 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
                 f"({stage} stage); nothing was written",
                 '可在方案中设 [solver] name = "cbc" 用另一求解器复核 / cross-check with [solver] name = "cbc"',
             )
-        # next at the ray's ceiling (feasible there ends the search: t* is that ceiling), or halfway
-        # when the ray gave none below t, and after STREAK ceilings in a row were infeasible, so that
-        # the interval at least halves every STREAK + 1 re-solves
+        # next just under the ray's ceiling (feasible there ends the search), or halfway when the ray
+        # gave none below t, and after STREAK ceilings in a row were infeasible, so that the interval
+        # at least halves every STREAK + 1 re-solves
         streak = streak + 1 if not ok and top < t and streak < STREAK else 0
-        t = top if streak else (low_t + top) / 2
+        t = under(top) if streak else ((0.0 if best is None else best) + top) / 2
         if best is None and top <= STEP:
             t = 0.0
-    return best, probes, seconds
+    return top, probes, seconds
+
+
+def _at_floors_alone(state, rows: np.ndarray, columns: np.ndarray, floors: np.ndarray) -> bool:
+    """True when every column at its lower bound, the covered ones at ``floors`` (or their own lower
+    bound, if higher), meets every row within ``PROBE_TOLERANCE``: then those floors are feasible. So it
+    is at the budget row's ceiling when no other limit binds and nothing is tied to an equation (item
+    shares add one, for the fund's total), and the search needs no solve at all."""
+    x = state.col_low.copy()
+    x[columns] = np.maximum(x[columns], floors)
+    if not np.isfinite(x).all():
+        return False
+    activity = np.bincount(rows, state.coef * x[state.index], minlength=len(state.rows))
+    return bool(
+        np.all(activity >= state.row_low - PROBE_TOLERANCE)
+        and np.all(activity <= state.row_high + PROBE_TOLERANCE)
+    )
 
 
 def ceiling(

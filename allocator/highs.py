@@ -32,7 +32,9 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
   presolve off. The last answer satisfies every new row (a hold at the optimum just found, a tie row
   at z = 0), so the old basis with the new rows' slacks is primal feasible and the primal simplex goes
   on from it. At 100,000 applications: the weighted tie-break 0.09 s (simplex with presolve from
-  nothing 0.27 s; without presolve 6.8 s), with 8 item shares and 4 districts 0.43 s (0.78 s);
+  nothing 0.27 s; without presolve 6.8 s), with 8 item shares and 4 districts 0.43 s (0.78 s). From
+  ``LARGE_STAGE_FROM`` columns up it is solved from nothing with presolve instead: at 1,000,000
+  applications the warm primal simplex took 5.4 s on the weighted tie-break, presolve and simplex 2.0 s;
 - a changed right-hand side (the next million, a sweep's next budget): the dual simplex from the last
   basis, which stays dual feasible;
 - rows taken off with bounds raised in their place (maxmin's floors from the one LP): as a new LP;
@@ -40,15 +42,15 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
   re-solves): the dual simplex from the last basis, presolve off, with a primal feasibility tolerance
   of 1e-9 instead of HiGHS's 1e-7 (``PROBE_OPTIONS``), so that floors found feasible leave the stages
   after the search room within theirs. With no basis yet, a first re-solve with presolve at the usual
-  tolerance (``FIRST_PROBE_OPTIONS``) is there for its basis alone: at the budget row's own ceiling the
-  floors leave that row no room, presolve fixes every column, and it takes 0.04 s at 100,000
-  applications against 0.6 s by the dual simplex from nothing (and 1.2 s with presolve at 1e-9, where
-  presolve no longer sees the row as full). The same floors are then re-solved at 1e-9 from its basis
-  (0.02 s), or from nothing when presolve found them infeasible (0.6 s; presolve leaves no basis and no
-  ray). Each re-solve keeps the value stage's objective: from its basis, HiGHS's dual ray of an
-  infeasible re-solve named the exact t* at once, where with no objective it named none. Interior
-  point for a re-solve with no basis took 0.4 s, but a search using it ended in a segmentation fault
-  inside highspy 1.16 (not pursued);
+  tolerance (``FIRST_PROBE_OPTIONS``) is there for its basis alone (presolve found the floors of the
+  benchmark's limits infeasible in 0.05 s); the same floors are then re-solved at 1e-9 from its basis,
+  or from nothing when presolve found them infeasible (0.6 s at 100,000 applications; presolve leaves
+  no basis and no ray). Each re-solve keeps the value stage's objective: from its basis, HiGHS's dual
+  ray of an infeasible re-solve named the exact t* at once, where with no objective it named none.
+  Interior point for a re-solve with no basis took 0.4 s, but a search using it ended in a segmentation
+  fault inside highspy 1.16 (not pursued);
+- a rule's stage or a re-solve with no basis to go on from (the model was built, or its rows replaced,
+  and the search then found its floors without solving): as a new LP;
 - a MILP (a minimum award: x = 0 or m ≤ x ≤ cap): presolve off. With it, HiGHS had not proved the
   optimum of a 100,000-application MILP after 300 s; without it, it proves it at the root.
 """
@@ -84,6 +86,16 @@ RESOLVE_OPTIONS: dict[str, object] = {
     "simplex_strategy": DUAL,
     "primal_feasibility_tolerance": TOLERANCE,
 }
+#: From this many columns up, a rule's next stage is solved from nothing with presolve (``LARGE_STAGE_OPTIONS``)
+#: instead of continuing by the primal simplex: the weighted tie-break took 0.10 s warm against 0.27 s at
+#: 100,000 applications, 0.53 s against 0.56 s at 300,000, and 5.4 s against 2.0 s at 1,000,000.
+LARGE_STAGE_FROM = 300_000
+LARGE_STAGE_OPTIONS: dict[str, object] = {
+    "solver": "simplex",
+    "presolve": "on",
+    "simplex_strategy": DUAL,
+    "primal_feasibility_tolerance": TOLERANCE,
+}
 PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "primal_feasibility_tolerance": PROBE_TOLERANCE}
 FIRST_PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "presolve": "on"}  # for a basis only
 MIP_OPTIONS: dict[str, object] = {
@@ -103,13 +115,6 @@ def bounds_moved(lp: pulp.LpProblem, variables) -> None:
         lp.__dict__.setdefault("_bulk_moved", []).extend(variables)
 
 
-def has_basis(lp: pulp.LpProblem) -> bool:
-    """True when HiGHS holds a valid basis for ``lp`` (after a simplex run or crossover; not after
-    presolve alone found the model infeasible)."""
-    h = getattr(lp, "solverModel", None)
-    return h is not None and bool(h.getInfo().basis_validity)
-
-
 @dataclass
 class _State:
     """What the HiGHS model held after the last solve of a problem."""
@@ -120,6 +125,7 @@ class _State:
     sizes: list = field(default_factory=list)  # coefficients per row, as given
     constants: np.ndarray = field(default_factory=lambda: np.zeros(0))
     mip: bool = False
+    fresh: bool = True  # no run since the model was built or its solver cleared: no basis to go on from
     # the matrix as handed over: per row its non-zero count, then columns and coefficients row by row
     nnz: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     index: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -147,15 +153,21 @@ class BulkHiGHS(pulp.HiGHS):
         state: _State = lp._bulk_highs
         h = lp.solverModel
         options = {None: LP_OPTIONS, "first": LP_OPTIONS, "stage": STAGE_OPTIONS, "warm": RESOLVE_OPTIONS}
+        if mode in ("stage", "warm") and state.fresh:
+            mode = "first"  # nothing to go on from (a search found its floors without solving)
         chosen = MIP_OPTIONS if state.mip else options[mode]
+        if mode == "stage" and not state.mip and len(state.columns) >= LARGE_STAGE_FROM:
+            h.clearSolver()
+            chosen = LARGE_STAGE_OPTIONS
         if self.probing and not state.mip:
-            chosen = FIRST_PROBE_OPTIONS if self.probing == 1 and not has_basis(lp) else PROBE_OPTIONS
+            chosen = FIRST_PROBE_OPTIONS if self.probing == 1 and state.fresh else PROBE_OPTIONS
         for key, value in {**chosen, **self.optionsDict}.items():  # the caller's own options win
             h.setOptionValue(key, value)
         if self.timeLimit is not None:
             h.setOptionValue("time_limit", float(self.timeLimit))
         ran = time.perf_counter()
         self.callSolver(lp)
+        state.fresh = False
         self.run_seconds = time.perf_counter() - ran
         status, sol_status = self._read_solution(lp, state, highspy)
         lp.assignStatus(status, sol_status)
@@ -182,6 +194,7 @@ class BulkHiGHS(pulp.HiGHS):
         assert state is not None
         if mode == "first" and not state.mip:
             lp.solverModel.clearSolver()  # rows replaced: the old basis says little about the new model
+            state.fresh = True
         return mode
 
     # -- a model from nothing -------------------------------------------------------------------

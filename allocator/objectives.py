@@ -26,6 +26,7 @@ import pandas as pd
 import pulp
 
 from .coverage import FLOOR_SLACK, max_coverage, searchable
+from .coverage import TOLERANCE as COVERAGE_TOL
 from .model import (
     ADMIN_PENALTY,
     HOLD_ABS,
@@ -77,7 +78,7 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
         covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
         cap = frame["cap"].to_numpy()[model.rows[covered]] / SCALE
         out.level = _coverage(model, out, covered, cap, solver)
-        low = max(0.0, held(model, out.level, 1e-9))  # what the hold t ≥ t* − tol would allow
+        low = max(0.0, held(model, out.level, COVERAGE_TOL))  # what the hold t ≥ t* − tol would allow
         lowest = np.maximum(cap * low - FLOOR_SLACK, 0.0)  # solver units
         set_floors(model, covered, lowest)
         floor = np.zeros(len(model.rows))
