@@ -31,10 +31,9 @@ the dual simplex; t* is found by a search on t:
    below t, until the highest feasible t is just under the lowest ceiling.
 
 Each re-solve keeps the value stage's objective and leaves its floors for that stage to start from
-(allocator.highs gives the options: the first re-solve with presolve, for its basis; then the dual
-simplex at a feasibility tolerance of 1e-9). At 100,000 applications the budget alone needs no solve
-(0.02 s), and 8 item shares with 4 district limits take three re-solves: 0.05, 0.6 and 0.02 s
-(benchmarks/README.md). The one LP took 1.75 s at best for the budget alone, and 21 s with the limits.
+(allocator.highs gives the options: the dual simplex at a feasibility tolerance of 1e-9, from the
+last basis). At 100,000 applications the budget alone needs no solve (0.02 s), and 8 item shares with
+4 district limits take two re-solves: 0.6 s from nothing, then 0.02 s (benchmarks/README.md). The one LP took 1.75 s at best for the budget alone, and 21 s with the limits.
 t* is the one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
 
 Only HiGHS through :class:`~allocator.highs.BulkHiGHS` gives a ray and a warm re-solve, and only an
@@ -114,8 +113,6 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
         if not ok and t == 0.0:  # infeasible without floors: the model itself is
             solve(model, solver, stage)  # raises the InfeasibleError the one LP would
             ok = True  # (only if HiGHS found it feasible the second time)
-        if probes == 1:  # with presolve, for a basis (allocator.highs): the same floors again
-            continue
         if ok:
             best = t
         else:

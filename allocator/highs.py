@@ -41,14 +41,13 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
 - a search's feasibility question (maxmin's coverage, allocator.coverage: only bounds move between
   re-solves): the dual simplex from the last basis, presolve off, with a primal feasibility tolerance
   of 1e-9 instead of HiGHS's 1e-7 (``PROBE_OPTIONS``), so that floors found feasible leave the stages
-  after the search room within theirs. With no basis yet, a first re-solve with presolve at the usual
-  tolerance (``FIRST_PROBE_OPTIONS``) is there for its basis alone (presolve found the floors of the
-  benchmark's limits infeasible in 0.05 s); the same floors are then re-solved at 1e-9 from its basis,
-  or from nothing when presolve found them infeasible (0.6 s at 100,000 applications; presolve leaves
-  no basis and no ray). Each re-solve keeps the value stage's objective: from its basis, HiGHS's dual
-  ray of an infeasible re-solve named the exact t* at once, where with no objective it named none.
-  Interior point for a re-solve with no basis took 0.4 s, but a search using it ended in a segmentation
-  fault inside highspy 1.16 (not pursued);
+  after the search room within theirs. The first re-solve starts from nothing (0.6 s at 100,000
+  applications, 0.03 s at 10,000). Presolve first was tried: 0.04 s where the floors fill the budget
+  row exactly, but the search no longer solves there (allocator.coverage), and 0.1–1.2 s elsewhere,
+  leaving no basis and no ray when it finds the floors infeasible. Each re-solve keeps the value
+  stage's objective: from its basis, HiGHS's dual ray of an infeasible re-solve named the exact t* at
+  once, where with no objective it named none. Interior point for a re-solve with no basis took 0.4 s,
+  but a search using it ended in a segmentation fault inside highspy 1.16 (not pursued);
 - a rule's stage or a re-solve with no basis to go on from (the model was built, or its rows replaced,
   and the search then found its floors without solving): as a new LP;
 - a MILP (a minimum award: x = 0 or m ≤ x ≤ cap): presolve off. With it, HiGHS had not proved the
@@ -97,7 +96,6 @@ LARGE_STAGE_OPTIONS: dict[str, object] = {
     "primal_feasibility_tolerance": TOLERANCE,
 }
 PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "primal_feasibility_tolerance": PROBE_TOLERANCE}
-FIRST_PROBE_OPTIONS: dict[str, object] = {**RESOLVE_OPTIONS, "presolve": "on"}  # for a basis only
 MIP_OPTIONS: dict[str, object] = {
     "presolve": "off",
     "simplex_strategy": DUAL,
@@ -143,7 +141,9 @@ class BulkHiGHS(pulp.HiGHS):
         super().__init__(*args, **kwargs)
         self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
         self.run_seconds = 0.0  # HiGHS's own run, last solve
-        self.probing = 0  # the number of a search's re-solve (allocator.coverage), 0 outside one
+        self.probing = (
+            0  # the number of a search's re-solve (allocator.coverage), 0 outside one: PROBE_OPTIONS
+        )
 
     def actualSolve(self, lp):  # type: ignore[override]
         import highspy
@@ -160,7 +160,7 @@ class BulkHiGHS(pulp.HiGHS):
             h.clearSolver()
             chosen = LARGE_STAGE_OPTIONS
         if self.probing and not state.mip:
-            chosen = FIRST_PROBE_OPTIONS if self.probing == 1 and state.fresh else PROBE_OPTIONS
+            chosen = PROBE_OPTIONS
         for key, value in {**chosen, **self.optionsDict}.items():  # the caller's own options win
             h.setOptionValue(key, value)
         if self.timeLimit is not None:
