@@ -62,6 +62,17 @@ STREAK = 5  # ray ceilings tried in a row before a bisection step
 PROBES = 250  # at most this many re-solves (bisection alone needs about 35)
 
 
+def held_level(model: Model, t: float) -> float:
+    """Just under a coverage t: where the stages after it hold the floors, and where the search asks."""
+    return max(0.0, held(model, t, TOLERANCE))
+
+
+def held_floors(model: Model, cap: np.ndarray, t: float) -> np.ndarray:
+    """The floors (solver units) the stages after the coverage t hold, for caps ``cap``: cap·held_level(t),
+    less ``FLOOR_SLACK``."""
+    return np.maximum(cap * held_level(model, t) - FLOOR_SLACK, 0.0)
+
+
 def searchable(model: Model, solver: pulp.LpSolver) -> bool:
     """True when t* can be found here (HiGHS through BulkHiGHS, an LP)."""
     return isinstance(solver, BulkHiGHS) and not model.mip
@@ -77,10 +88,11 @@ def max_coverage(
     re-solve had them: the caller sets those it holds.
     An infeasible model (no t ≥ 0 is feasible) raises :class:`~allocator.errors.InfeasibleError` as
     :func:`~allocator.solve.solve` would."""
+    solver.probing = True
     try:
         return _search(model, positions, cap, solver, stage)
     finally:
-        solver.probing = 0
+        solver.probing = False
 
 
 def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHiGHS, stage: str):
@@ -97,17 +109,13 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
     ceilings = ceiling(rows, state.index, state.coef, state.row_low, state.row_high, *limits)
     top = min(1.0, float(ceilings.min(initial=np.inf)))  # no t above it is feasible
 
-    def under(t: float) -> float:  # what the stages after the search hold (objectives: held(t*))
-        return max(0.0, held(model, t, TOLERANCE))
-
-    t = under(top)
+    t = held_level(model, top)
     if _at_floors_alone(state, rows, columns, cap * t):  # a feasible point, no solve needed
         return top, 0, 0.0
     best = None  # the highest t found feasible
     probes, seconds, streak = 0, 0.0, 0  # streak: ray ceilings in a row found infeasible
     while True:
         set_floors(model, positions, cap * t)
-        solver.probing = probes + 1
         ok, took = feasible(model, solver, stage)
         probes, seconds = probes + 1, seconds + took
         if not ok and t == 0.0:  # infeasible without floors: the model itself is
@@ -117,7 +125,7 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
             best = t
         else:
             top = min(top, t, _ray_ceiling(problem, state, limits))
-        if best is not None and best >= under(top) - STEP:
+        if best is not None and best >= held_level(model, top) - STEP:
             break
         if probes >= PROBES:
             raise SolverError(
@@ -130,7 +138,7 @@ def _search(model: Model, positions: np.ndarray, cap: np.ndarray, solver: BulkHi
         # gave none below t, and after STREAK ceilings in a row were infeasible, so that the interval
         # at least halves every STREAK + 1 re-solves
         streak = streak + 1 if not ok and top < t and streak < STREAK else 0
-        t = under(top) if streak else ((0.0 if best is None else best) + top) / 2
+        t = held_level(model, top) if streak else ((0.0 if best is None else best) + top) / 2
         if best is None and top <= STEP:
             t = 0.0
     return top, probes, seconds

@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from .coverage import FLOOR_SLACK, max_coverage, searchable
-from .coverage import TOLERANCE as COVERAGE_TOL
+from .coverage import held_floors, max_coverage, searchable
 from .model import (
     ADMIN_PENALTY,
     HOLD_ABS,
@@ -34,7 +33,6 @@ from .model import (
     Model,
     add_tiebreak_stage,
     drop_stage,
-    held,
     hold,
     set_floors,
     stage_variable,
@@ -78,8 +76,7 @@ def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[i
         covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
         cap = frame["cap"].to_numpy()[model.rows[covered]] / SCALE
         out.level = _coverage(model, out, covered, cap, solver)
-        low = max(0.0, held(model, out.level, COVERAGE_TOL))  # what the hold t ≥ t* − tol would allow
-        lowest = np.maximum(cap * low - FLOOR_SLACK, 0.0)  # solver units
+        lowest = held_floors(model, cap, out.level)  # what the hold t ≥ t* − tol would allow
         set_floors(model, covered, lowest)
         floor = np.zeros(len(model.rows))
         floor[covered] = lowest * SCALE
@@ -129,9 +126,8 @@ def _coverage(model: Model, out: Outcome, covered: np.ndarray, cap: np.ndarray, 
     """maxmin's t*: found over the floors with HiGHS (allocator.coverage), else as the one LP
     max t s.t. x_j ≥ cap_j·t, whose rows and t are then taken out again (:func:`drop_stage`)."""
     if searchable(model, solver):
-        model.problem.setObjective(
-            model.value - ADMIN_PENALTY * model.admin
-        )  # the value stage's: see coverage
+        objective = model.value - ADMIN_PENALTY * model.admin  # the value stage's (allocator.coverage)
+        model.problem.setObjective(objective)
         level, probes, seconds = max_coverage(model, covered, cap, solver, "min-coverage")
         out.stages += probes
         out.seconds += seconds

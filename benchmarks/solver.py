@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from unittest import mock
 
@@ -84,15 +84,13 @@ def naming(solver: Recorder, one_lp: bool = False):
         finally:
             solver.searches.append(time.perf_counter() - started)
 
+    one = mock.patch.object(allocator.objectives, "searchable", lambda *_: False) if one_lp else nullcontext()
     with (
         mock.patch.object(allocator.solve, "_run", named),
         mock.patch.object(allocator.objectives, "max_coverage", timed),
+        one,
     ):
-        if one_lp:
-            with mock.patch.object(allocator.objectives, "searchable", lambda *_: False):
-                yield
-        else:
-            yield
+        yield
 
 
 def raw(lp: highspy.HighsLp, options: dict, limit: float = TIME_LIMIT) -> tuple[float, str, float]:

@@ -61,8 +61,10 @@ def prepared(result: AllocationResult) -> pd.DataFrame:
 def share_prepared(old: AllocationResult, new: AllocationResult) -> None:
     """Inside :func:`shared_tables`: ``new`` (``old`` with more filled in, the same table) uses the table
     prepared for ``old``."""
-    hit = _SHARED.get(id(old)) if _SHARED is not None else None
-    if hit is not None and hit[0] is old and new.table is old.table and _SHARED is not None:
+    if _SHARED is None:
+        return
+    hit = _SHARED.get(id(old))
+    if hit is not None and hit[0] is old and new.table is old.table:
         _SHARED[id(new)] = (new, new.table, hit[2])
 
 
