@@ -7,19 +7,21 @@ itself instead of trusting the declared number, and lists every contract it did 
 
 The sheet (named 人员名单 or ``roster``, see :data:`allocator.intake.ROSTER_SHEETS`) has one row per labour
 contract. Headers are Chinese or English keys, tolerated as intake does (spaces, full-width brackets, a
-leading ``*``, a bracketed suffix such as ``合同开始日期（年-月-日）``); other columns (a name, say) are
-ignored and never read:
+leading ``*``, any bracketed suffix); a template writes :data:`allocator.roster_read.HEADERS_ZH`, the
+Chinese headers with how each date is written. Other columns (a name, say) are ignored and never read:
 
-==================  ==============  ========  ==========================================================
-header              key             needed    cell
-==================  ==============  ========  ==========================================================
-人员编号             person_id       yes       text, e.g. an ID card number; hashed on read (below)
-统一社会信用代码      credit_code     yes       the hiring enterprise (GB 32100 check character)
-学历                 education       no        博士、硕士、本科、大专/高职 … count; without the column: all do
-合同开始日期          contract_start  yes       an Excel date, 2017-03-01, 2017/3/1 or 2017年3月1日
-合同结束日期          contract_end    yes       a date, not before the start
-提前解除日期          terminated_on   no        a date from the start up to before the end; blank: not ended early
-==================  ==============  ========  ==========================================================
+======================================  ==============  ======  ============================================
+header as written                       key             needed  cell
+======================================  ==============  ======  ============================================
+人员编号                                person_id       yes     text, e.g. an ID card number; hashed on read (below)
+统一社会信用代码                        credit_code     yes     the hiring enterprise (GB 32100 check character)
+学历                                    education       no      博士、硕士、本科、大专/高职 … count; without the column: all do
+合同开始日期（年-月-日）                contract_start  yes     the contract's first day: an Excel date, 2017-03-01,
+                                                                2017/3/1 or 2017年3月1日
+合同结束日期（最后一日，年-月-日）      contract_end    yes     the contract's last day (a date), not before the start
+提前解除日期（最后工作日，年-月-日）    terminated_on   no      the last day worked, when ended early: from the start
+                                                                up to before the end; blank: not ended early
+======================================  ==============  ======  ============================================
 
 **Person ids are never kept in clear.** Each id (spaces removed, NFKC, upper case) is replaced on read by
 ``HMAC-SHA256(key = the workbook's SHA-256 digest, id)``, hex, first 16 characters: stable within one
@@ -27,36 +29,55 @@ workbook, so the rules can match a person across rows, yet not reversible by try
 the workbook itself. The same person gets a different hash in a different workbook. Problems about an id
 cell name its row, never its value.
 
-Readings of the clause (:func:`apply_roster`), with ``S``/``E``/``T`` a contract's start, end and early
-termination and ``A = S + 1 year`` its anniversary (same month and day; 29 Feb → 28 Feb):
+Readings of the clause (:func:`judge`, :func:`apply_roster`; :data:`READING_ZH` says them in Chinese), with
+``S``/``E``/``T`` a contract's start, end and early termination:
 
-- **one year** (1年以上（含1年）): ``E ≥ A``, the end date reaching the anniversary: 2017-03-01 → 2018-03-01
-  is one year, 2017-03-01 → 2018-02-28 is not. A contract that writes its last day as the end
-  (…至2018年2月28日) therefore falls one day short: record such contracts' end as the day after.
+- **dates are days of the contract, both ends included**, as Chinese contracts write them
+  (…2017年3月1日至2018年2月28日): ``S`` is the first day, ``E`` the last day, and ``T`` the last day worked
+  when the contract was ended early. The reader requires ``S ≤ E`` and ``S ≤ T < E`` (a contract ended on
+  ``E`` was not ended early: leave ``T`` blank).
+- **a contract's period** is ``[S, (T or E) + 1 day)``: the days from ``S`` to its last day, inclusive. Two
+  contracts overlap when they share a day: one starting the day after another's last day (``T`` or ``E``)
+  does not overlap it; one starting on that last day does.
+- **the first year** of a contract is ``[S, A)``, ``A = S + 1 year`` its anniversary (same month and day;
+  ``pd.DateOffset(years=1)`` would put 29 Feb on 28 Feb, but a year from 29 Feb runs through 28 Feb, so its
+  anniversary is 1 March). Its last day is ``A − 1 day``: 2017-03-01 → 2018-02-28, 2017-01-01 → 2017-12-31,
+  2016-02-29 → 2017-02-28, 2015-03-01 → 2016-02-29.
+- **one year** (1年以上（含1年）): ``E + 1 day ≥ A``, i.e. the contract runs through its first year's last
+  day: 2017-03-01 至 2018-02-28 and 2017-01-01 至 2017-12-31 are one year, 2017-03-01 至 2018-02-27 is not;
+  2016-02-29 至 2017-02-28 is one year, 至 2017-02-27 is not. The end date decides, not ``T``: a contract
+  signed for a year and ended early was still signed for a year.
 - **newly hired in the year**: ``S`` falls in the allocation ``year``; the signing date is read as ``S``.
-- **a contract's period** is ``[S, T or E)``: one starting the day another ends or was terminated does not
-  overlap it.
+- **an early termination** is a ``T`` (before ``E``). Re-signing "在原合同规定的1年期内" means a new contract
+  whose ``S`` lies in the original's first year and not before its termination: ``T_O ≤ S < A_O``.
 
 A contract starting in ``year`` is counted unless one of these rules excludes it (the first that applies,
 in this order, is its reason; one row per excluded contract):
 
 1. ``resigned`` (a) — the same person had another contract ``O`` (any enterprise, this one included) ended
-   early with ``T_O ≤ S < A_O``: signed again within the original contract's one-year period after an early
-   termination. The NEW contract is not paid; the original, if it starts in ``year``, still counts (the
-   clause withholds support for the re-signing, and a terminated contract was still signed for a year).
-2. ``overlap`` (b) — the same person's contract at another enterprise overlaps this one and started earlier:
-   the later claim is excluded; on the same start date both are. The reason names the other enterprise's
-   credit code, never the person. Every roster contract (any year, whether counted or not) is a claim.
-3. ``duplicate`` — the same person's overlapping contracts at one enterprise are one hire (a repeated row,
-   or a contract replacing another): the one kept is the one that qualifies by itself (one year, 大专以上),
-   then the earliest start, the latest end, the latest termination, the first row; the others are excluded.
-   The choice depends on the rows' contents, not their order.
-4. ``short`` (c) — ``E < A``: the contract is shorter than one year.
+   early with ``T_O ≤ S < A_O``: signed again on or after ``O``'s last day worked and before ``O``'s
+   anniversary, i.e. within the original contract's one-year period ``[S_O, A_O)`` after its early
+   termination (a start the day after ``T_O`` is the usual case). The NEW contract is not paid; the
+   original, if it starts in ``year``, still counts (the clause withholds support for the re-signing, and a
+   terminated contract was still signed for a year).
+2. ``overlap`` (b) — the same person's contract at another enterprise overlaps this one (shares a day) and
+   started earlier: the later claim is excluded; on the same start date both are. The reason names the other
+   enterprise's credit code, never the person. Every roster contract (any year, whether counted or not) is a
+   claim.
+3. ``duplicate`` — the same person's overlapping contracts (sharing a day) at one enterprise are one hire (a
+   repeated row, or a contract replacing another): the one kept is the one that qualifies by itself (one
+   year, 大专以上), then the earliest start, the latest end, the latest last day (``T`` or ``E``), the first
+   row; the others are excluded. The choice depends on the rows' contents, not their order. A contract
+   starting the day after another's last day at the same enterprise is a contract of its own.
+4. ``short`` (c) — ``E + 1 day < A``: the contract ends before its first year's last day.
 5. ``education`` (d) — below 大专.
 
 Contracts starting in other years are context (for rules 1–3) and are neither counted nor listed. So
-no person is counted twice in a year: of two contracts starting in one year, the later one either overlaps
-the earlier or follows its early termination within its first year.
+no person is counted twice in a year: of two of a person's contracts starting in one year, the later one
+either shares a day with the earlier (rule 2 or 3) or starts after the earlier's last day. If that last day
+is a ``T``, the later one starts before the earlier's anniversary, which is in the next year: rule 1. If it
+is ``E``, the earlier one ends before the later one starts, in the same calendar year, so before its own
+first year's last day: rule 4.
 
 Per application: ``eligible_hires = #{contracts of its enterprise starting in year, not excluded}``. An
 enterprise with no roster row at all keeps its declared ``eligible_hires`` (a roster may cover only some
@@ -73,18 +94,32 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem
-from .roster_read import COLUMNS, MESSAGES, Column, Roster, parse_date, person_hash, qualifies, read_roster
+from .roster_read import (
+    COLUMNS,
+    HEADERS_ZH,
+    MESSAGES,
+    Column,
+    Roster,
+    parse_date,
+    person_hash,
+    qualifies,
+    read_roster,
+)
 
 __all__ = [
     "COLUMNS",
     "COUNT_COLUMNS",
     "EXCLUSION_COLUMNS",
+    "HEADERS_ZH",
     "ITEM",
     "MESSAGES",
+    "READING_EN",
+    "READING_ZH",
     "REASONS",
     "Column",
     "Roster",
     "Rule",
+    "anniversary",
     "apply_roster",
     "hire_counts",
     "judge",
@@ -99,23 +134,52 @@ __test__ = {"person_hash": person_hash, "qualifies": qualifies, "parse_date": pa
 #: The policy item whose ``eligible_hires`` a roster counts.
 ITEM = "c13-hire"
 
+#: The reading of clause 十三's contract dates (the module docstring), in Chinese, for the policy pack and
+#: the outputs to quote.
+READING_ZH = (
+    "劳动合同起止日期均含当日（合同结束日期为合同最后一日）：结束日期不早于开始日期满1年对应日的前一日即为"
+    "“1年以上（含1年）”，如 2017-03-01 至 2018-02-28、2017-01-01 至 2017-12-31 为1年，"
+    "2017-03-01 至 2018-02-27 不足1年；2月29日开始的合同须至次年2月28日。"
+    "提前解除日期为合同最后工作日（含当日），应不早于开始日期且早于结束日期；提前解除的合同仍按结束日期判断是否满1年。"
+    "原合同提前解除后，自解除日期起至原合同满1年对应日的前一日止（即原合同规定的1年期内）与其他服务外包企业或原企业"
+    "新签的劳动合同不予资金支持：如原合同 2017-01-01 开始、2017-05-31 提前解除，2017-05-31 至 2017-12-31 间开始的"
+    "新合同（通常自 2017-06-01 起）不予支持；原合同若在本年度签订仍予计算。"
+    "同一人员的两份合同有共同的日期即为重叠：在另一份合同最后一日（结束日期或提前解除日期）的次日开始的不重叠，"
+    "在该日当天开始的重叠。"
+)
+#: :data:`READING_ZH` in English.
+READING_EN = (
+    "A labour contract's start and end dates are both days of the contract (the end is its last day): it is "
+    "'one year or more' when its end is no earlier than the day before its first anniversary, so 2017-03-01 "
+    "to 2018-02-28 and 2017-01-01 to 2017-12-31 are one year and 2017-03-01 to 2018-02-27 is not; a contract "
+    "starting 29 February must run to 28 February. An early termination date is the last day worked "
+    "(inclusive), on or after the start and before the end; a contract ended early is still judged by its "
+    "end date. After an early termination, a new contract (at another enterprise or the same one) starting "
+    "from the termination date up to the day before the original's first anniversary (within the "
+    "original's one-year period) is not paid: an original starting 2017-01-01 and ended 2017-05-31, a new "
+    "contract starting 2017-05-31 to 2017-12-31 (usually from 2017-06-01); the original, if signed in the year, still counts. Two "
+    "contracts of one person overlap when they share a day: one starting the day after the other's last day "
+    "(its end or early termination) does not overlap it, one starting on that day does."
+)
+
 
 class Rule(StrEnum):
     """Why a contract was not counted (``rule`` column of the exclusions)."""
 
-    RESIGNED = "resigned"  # (a) re-signed within the original contract's year after an early termination
-    OVERLAP = "overlap"  # (b) the same person claimed by another enterprise, overlapping
-    DUPLICATE = "duplicate"  # the same person twice at one enterprise, overlapping
-    SHORT = "short"  # (c) contract shorter than one year
+    RESIGNED = "resigned"  # (a) re-signed within the original contract's first year after an early termination
+    OVERLAP = "overlap"  # (b) the same person claimed by another enterprise, the periods sharing a day
+    DUPLICATE = "duplicate"  # the same person twice at one enterprise, the periods sharing a day
+    SHORT = "short"  # (c) contract shorter than one year (ends before its first year's last day)
     EDUCATION = "education"  # (d) below 大专
 
 
 #: Each rule's reason (Chinese, English); they name enterprises, dates and roster rows, never a person.
 REASONS: dict[Rule, tuple[str, str]] = {
     Rule.RESIGNED: (
-        "提前解除合同后在原合同1年期内重新签约，按条款（十三）不再予以资金支持（原合同：企业 {code}，{start} 开始，{end} 提前解除）",
+        "提前解除合同后在原合同1年期内重新签约，按条款（十三）不再予以资金支持（原合同：企业 {code}，{start} 开始，"
+        "{end} 提前解除，1年期至 {last}）",
         "signed again within the original contract's first year after an early termination (original at {code}: "
-        "started {start}, ended early {end}); clause 十三 gives no support",
+        "started {start}, ended early {end}, first year through {last}); clause 十三 gives no support",
     ),
     Rule.OVERLAP: (
         "同一人员同时被企业 {codes_zh} 申报且合同期重叠，{zh}",
@@ -126,8 +190,9 @@ REASONS: dict[Rule, tuple[str, str]] = {
         "the same person's contract at this enterprise repeats or overlaps row(s) {rows}; counted once",
     ),
     Rule.SHORT: (
-        "劳动合同不足1年（{start} 至 {end}）；条款（十三）要求签订1年以上（含1年）劳动合同",
-        "the contract is shorter than one year ({start} to {end}); clause 十三 requires one year or more",
+        "劳动合同不足1年（{start} 至 {end}，起止日均含当日；满1年须至少至 {need}）；条款（十三）要求签订1年以上（含1年）劳动合同",
+        "the contract is shorter than one year ({start} to {end}, both days included; one year runs at least "
+        "through {need}); clause 十三 requires one year or more",
     ),
     Rule.EDUCATION: (
         "学历「{education}」低于大专；条款（十三）要求大专以上学历",
@@ -152,8 +217,25 @@ COUNT_COLUMNS = ("application_id", "credit_code", "declared", "counted", "exclud
 
 
 # ------------------------------------------------------------------------------------------- the rule
+_ONE_DAY = pd.Timedelta(days=1)
+
+
 def _day(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%d")
+
+
+def anniversary(start: pd.Series) -> pd.Series:
+    """``A = S + 1 year``, the first day after a contract's first year ``[S, A)``: the same month and day a
+    year on, and 1 March for a 29 February start (``pd.DateOffset(years=1)`` alone gives 28 February, which
+    would end the year on 27 February).
+
+    >>> s = pd.Series(pd.to_datetime(["2017-03-01", "2017-01-01", "2016-02-29", "2015-03-01"]))
+    >>> [f"{d:%Y-%m-%d}" for d in anniversary(s)]
+    ['2018-03-01', '2018-01-01', '2017-03-01', '2016-03-01']
+    """
+    a = start + pd.DateOffset(years=1)
+    leap_day = (start.dt.month == 2) & (start.dt.day == 29)
+    return a.where(~leap_day, a + _ONE_DAY)
 
 
 def judge(roster: Roster, year: int) -> pd.DataFrame:
@@ -162,13 +244,15 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
     Rules and their order: see the module docstring. Pure; the roster is not changed.
     """
     r = roster.frame.reset_index(drop=True)
+    # the dates are days of the contract: its period is [S, (T or E) + 1 day), its first year [S, A)
     r = r.assign(
         i=range(len(r)),
-        anniversary=r["contract_start"] + pd.DateOffset(years=1),
-        until=r["terminated_on"].fillna(r["contract_end"]),
+        anniversary=anniversary(r["contract_start"]),
+        until=r["terminated_on"].fillna(r["contract_end"]) + _ONE_DAY,
     )
+    short = r["contract_end"] + _ONE_DAY < r["anniversary"]  # ends before its first year's last day
     # which of one enterprise's overlapping contracts of a person is kept (rule 3): a lower rank
-    unfit = (r["contract_end"] < r["anniversary"]) | ~r["qualified"]
+    unfit = short | ~r["qualified"]
     order = pd.DataFrame(
         {"u": unfit, "s": r["contract_start"], "e": r["contract_end"], "t": r["until"], "i": r["i"]}
     )
@@ -177,7 +261,9 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
     m = r.merge(r, on="person_hash", suffixes=("", "_o"))
     m = m[m["i"] != m["i_o"]]
     start, start_o = m["contract_start"], m["contract_start_o"]
+    # (a) T_O <= S < A_O: signed on or after the original's last day worked, within its first year
     resign = m[m["terminated_on_o"].notna() & (start >= m["terminated_on_o"]) & (start < m["anniversary_o"])]
+    # (b), 3: the periods share a day
     ov = m[(start < m["until_o"]) & (start_o < m["until"])]
     later = ov["contract_start"] > ov["contract_start_o"]
     tie = ov["contract_start"] == ov["contract_start_o"]
@@ -198,6 +284,7 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
             code=o["credit_code_o"],
             start=_day(o["contract_start_o"]),
             end=_day(o["terminated_on_o"]),
+            last=_day(o["anniversary_o"] - _ONE_DAY),
         )
     for i, g in overlap.groupby("i"):
         codes = sorted(set(g["credit_code_o"]))
@@ -210,8 +297,14 @@ def judge(roster: Roster, year: int) -> pd.DataFrame:
         mark(i, Rule.OVERLAP, codes_zh="、".join(codes), codes_en=", ".join(codes), zh=zh, en=en)
     for i, g in duplicate.groupby("i"):
         mark(i, Rule.DUPLICATE, rows=", ".join(str(x) for x in sorted(g["source_row_o"])))
-    for i in r.index[r["contract_end"] < r["anniversary"]]:
-        mark(i, Rule.SHORT, start=_day(r.at[i, "contract_start"]), end=_day(r.at[i, "contract_end"]))
+    for i in r.index[short]:
+        mark(
+            i,
+            Rule.SHORT,
+            start=_day(r.at[i, "contract_start"]),
+            end=_day(r.at[i, "contract_end"]),
+            need=_day(r.at[i, "anniversary"] - _ONE_DAY),
+        )
     for i in r.index[~r["qualified"]]:
         mark(i, Rule.EDUCATION, education=r.at[i, "education"])
     picked = [rules.get(i, (None, None, None)) for i in r.index]

@@ -1,7 +1,10 @@
 """Reading the roster (人员名单) sheet: :func:`read_roster` validates it into a :class:`Roster`, person ids
 hashed on read (:func:`person_hash`), dates and education parsed (:func:`parse_date`, :func:`qualifies`).
 
-The sheet's columns, the hashing and the rules counted from a roster: see :mod:`allocator.roster`.
+The sheet's columns, the hashing, the reading of the contract dates (both ends inclusive: the end and an
+early termination are the contract's last day) and the rules counted from a roster: see
+:mod:`allocator.roster`. :data:`HEADERS_ZH` is the header row to write: each date column says how its date
+is written.
 """
 
 from __future__ import annotations
@@ -36,11 +39,28 @@ class Column:
     expect_zh: str
     expect_en: str
     aliases: tuple[str, ...] = ()
+    hint: str = ""  # how the cell is written, shown in brackets in the header a template writes
+
+    @property
+    def header(self) -> str:
+        """The Chinese header to write: ``合同结束日期（最后一日，年-月-日）``; read back like ``zh`` itself."""
+        return f"{self.zh}（{self.hint}）" if self.hint else self.zh
 
 
 _DATE_ZH, _DATE_EN = (
     "日期，如 2017-03-01、2017/3/1 或 2017年3月1日",
     "a date, e.g. 2017-03-01, 2017/3/1 or 2017年3月1日",
+)
+_END_ZH, _END_EN = (
+    "合同最后一日的日期（含当日，不早于合同开始日期），如 2017-03-01 开始的1年合同写 2018-02-28、2018/2/28 或 2018年2月28日",
+    "the contract's last day (inclusive, not before the start), e.g. 2018-02-28 for a one-year contract "
+    "starting 2017-03-01 (2018/2/28 or 2018年2月28日 also read)",
+)
+_TERM_ZH, _TERM_EN = (
+    "空白（未提前解除）或合同提前解除后的最后工作日（含当日，不早于合同开始日期、早于合同结束日期），"
+    "如 2017-06-30、2017/6/30 或 2017年6月30日",
+    "blank (not ended early) or the last day worked before an early termination (inclusive, on or after "
+    "the start and before the end), e.g. 2017-06-30, 2017/6/30 or 2017年6月30日",
 )
 COLUMNS: tuple[Column, ...] = (
     Column(
@@ -60,10 +80,13 @@ COLUMNS: tuple[Column, ...] = (
         "education: 博士, 硕士, 本科, 大专 … or doctor, master, bachelor, college, high school",
         ("最高学历",),
     ),
-    Column("contract_start", "合同开始日期", True, _DATE_ZH, _DATE_EN, ("合同起始日期",)),
-    Column("contract_end", "合同结束日期", True, _DATE_ZH, _DATE_EN, ("合同截止日期",)),
-    Column("terminated_on", "提前解除日期", False, f"空白（未提前解除）或{_DATE_ZH}", f"blank or {_DATE_EN}"),
+    Column("contract_start", "合同开始日期", True, _DATE_ZH, _DATE_EN, ("合同起始日期",), "年-月-日"),
+    Column("contract_end", "合同结束日期", True, _END_ZH, _END_EN, ("合同截止日期",), "最后一日，年-月-日"),
+    Column("terminated_on", "提前解除日期", False, _TERM_ZH, _TERM_EN, (), "最后工作日，年-月-日"),
 )
+#: The header row a roster sheet is written with (a template, a test): each date column says how its date
+#: is written. Any bracketed suffix is read back, so ``合同结束日期（最后一日，年-月-日）`` is ``contract_end``.
+HEADERS_ZH: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 _HEADERS = {_norm(name): c for c in COLUMNS for name in (c.key, c.zh, *c.aliases)}
 _SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
@@ -210,17 +233,25 @@ def _may_have_roster(data: bytes) -> bool:
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
     "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
-    "end": ("合同结束日期早于合同开始日期", "the contract ends before it starts"),
+    "end": (
+        "合同结束日期（合同最后一日）{end} 早于合同开始日期 {start}；结束日期应不早于开始日期",
+        "the contract's last day {end} is before its start {start}; the end must not be before the start",
+    ),
     "terminated": (
-        "提前解除日期应不早于合同开始日期，且早于合同结束日期",
-        "an early termination must be on or after the start and before the end",
+        "提前解除日期（合同最后工作日）{term} 应不早于合同开始日期 {start}，且早于合同结束日期 {end}；"
+        "合同到结束日期才终止的不是提前解除，请留空",
+        "an early termination (the last day worked) {term} must be on or after the start {start} and before "
+        "the end {end}; a contract that runs to its end date was not ended early: leave the cell blank",
     ),
     "dup_column": ("列重复：与「{first}」是同一列，请删除一列", "duplicate column: {first!r} is also {key}"),
     "no_header": (
         "表头行中没有可识别的列名（人员编号、统一社会信用代码、合同开始日期、合同结束日期）",
         "no known column in the header row (person_id, credit_code, contract_start, contract_end)",
     ),
-    "missing_column": ("缺少必填列「{zh}」", "required column {key!r} is missing"),
+    "missing_column": (
+        "缺少必填列「{zh}」（表头可写作「{header}」）",
+        "required column {key!r} is missing (header: {header!r})",
+    ),
     "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
 }
 
@@ -286,7 +317,7 @@ class _Reader:
             self.problem(sheet, r, None, None, "no_header")
         for c in COLUMNS if cols else ():
             if c.required and c.key not in cols:
-                self.problem(sheet, r, c.zh, None, "missing_column", zh=c.zh, key=c.key)
+                self.problem(sheet, r, c.zh, None, "missing_column", zh=c.zh, key=c.key, header=c.header)
         return cols
 
     def row(self, sheet: str, r: int, cols: dict[str, _Cell], cells: dict[str, object]) -> None:
@@ -312,11 +343,14 @@ class _Reader:
             except _Bad as b:
                 shown = None if key == "person_id" else value
                 self.problem(sheet, r, cell, shown, "bad", why_zh=b.zh, why_en=b.en)
+        # both dates are days of the contract (its first and its last); an early termination is its last day
+        # worked, so S <= T < E: terminated on the end date is no early termination
         start, end, term = out.get("contract_start"), out.get("contract_end"), out["terminated_on"]
+        days = {k: f"{d:%Y-%m-%d}" for k, d in (("start", start), ("end", end), ("term", term)) if d}
         if start and end and end < start:
-            self.problem(sheet, r, cols["contract_end"], cells["contract_end"], "end")
+            self.problem(sheet, r, cols["contract_end"], cells["contract_end"], "end", **days)
         elif start and end and term and not start <= term < end:
-            self.problem(sheet, r, cols["terminated_on"], cells["terminated_on"], "terminated")
+            self.problem(sheet, r, cols["terminated_on"], cells["terminated_on"], "terminated", **days)
         if len(self.problems) == n:
             self.rows.append(out | {"source_sheet": sheet, "source_row": r})
 

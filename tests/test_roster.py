@@ -17,14 +17,18 @@ from allocator.intake import read_applications
 from allocator.roster import (
     COUNT_COLUMNS,
     EXCLUSION_COLUMNS,
+    HEADERS_ZH,
+    READING_EN,
+    READING_ZH,
     Roster,
     Rule,
+    anniversary,
     apply_roster,
     hire_counts,
     judge,
     read_roster,
 )
-from tests.builders import POLICY, row, valid_code, write_roster_workbook, write_workbook
+from tests.builders import POLICY, ROSTER_HEADERS, row, valid_code, write_roster_workbook, write_workbook
 
 X, Y, Z, V, W = (valid_code(n) for n in (1, 2, 3, 4, 5))  # W has roster rows but no application
 D = dt.date
@@ -46,7 +50,9 @@ def apps() -> list[dict]:
 
 
 def run(tmp_path, roster, year=2017, rows=None, name="apps.xlsx"):
-    path = write_roster_workbook(tmp_path / name, apps() if rows is None else rows, roster)
+    """The roster written with the headers a template writes (:data:`HEADERS_ZH`, dates' forms in brackets)."""
+    rows = apps() if rows is None else rows
+    path = write_roster_workbook(tmp_path / name, rows, roster, headers=HEADERS_ZH)
     frame = read_applications(path, POLICY).frame
     r = read_roster(path)
     new, ex = apply_roster(frame, r, year)
@@ -60,8 +66,8 @@ def hires(frame, app_id):
 # person, enterprise, education, start, end, terminated — the combined case of test_every_rule_at_once
 # fmt: off
 ROSTER = [
-    (pid(1), X, "本科", D(2017, 3, 1), D(2018, 3, 1), None),      # counted: exactly one year
-    (pid(2), X, "本科", D(2017, 3, 1), D(2018, 2, 28), None),     # short: one day less
+    (pid(1), X, "本科", D(2017, 3, 1), D(2018, 2, 28), None),     # counted: exactly one year, to its last day
+    (pid(2), X, "本科", D(2017, 3, 1), D(2018, 2, 27), None),     # short: one day less
     (pid(3), X, "中专", D(2017, 4, 1), D(2019, 4, 1), None),      # education
     (pid(4), X, "硕士", D(2017, 1, 1), D(2020, 1, 1), D(2017, 5, 1)),  # counted: the original still counts
     (pid(4), Y, "硕士", D(2017, 6, 1), D(2019, 6, 1), None),      # resigned: within 2017-01-01's year
@@ -80,6 +86,7 @@ ROSTER = [
     (pid(11), W, "本科", D(2017, 3, 1), D(2017, 12, 31), None),   # short, no application
     (pid(12), V, "本科", D(2016, 3, 1), D(2018, 3, 1), None),     # 2016
     (pid(13), X, "大专", "2017年10月1日", "2018/10/1", None),      # counted: dates as text
+    (pid(14), X, "本科", D(2017, 1, 1), D(2017, 12, 31), None),   # counted: the calendar year is one year
 ]
 # fmt: on
 
@@ -87,7 +94,7 @@ ROSTER = [
 def test_every_rule_at_once(tmp_path):
     frame, new, ex, r = run(tmp_path, ROSTER)
     assert len(r) == len(ROSTER)
-    assert [hires(new, a) for a in ("A1", "A2", "A3", "A5")] == [5, 2, 7, 0]
+    assert [hires(new, a) for a in ("A1", "A2", "A3", "A5")] == [6, 2, 7, 0]
     assert list(ex.columns) == list(EXCLUSION_COLUMNS)
     got = list(zip(ex["source_row"], ex["credit_code"], ex["application_id"], ex["rule"], strict=True))
     # roster rows are Excel rows: ROSTER[k] is row k + 2
@@ -107,7 +114,7 @@ def test_every_rule_at_once(tmp_path):
     counts = hire_counts(frame, r, 2017)
     assert list(counts.columns) == list(COUNT_COLUMNS)
     assert counts.set_index("application_id")["counted"].to_dict() == pytest.approx(
-        {"A1": 5.0, "A2": 2.0, "A3": math.nan, "A5": 0.0}, nan_ok=True
+        {"A1": 6.0, "A2": 2.0, "A3": math.nan, "A5": 0.0}, nan_ok=True
     )
     assert counts.set_index("application_id")["excluded"].to_dict() == {"A1": 4, "A2": 5, "A3": 0, "A5": 0}
     assert counts["from_roster"].tolist() == [True, True, False, True]
@@ -127,22 +134,30 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
     assert Y in by_row.loc[13, "reason_zh"] and "同日开始" in by_row.loc[13, "reason_zh"]
     assert X in by_row.loc[14, "reason_zh"] and "同日开始" in by_row.loc[14, "reason_zh"]
     assert "第15行" in by_row.loc[16, "reason_zh"]
-    assert "2018-02-28" in by_row.loc[3, "reason_zh"] and "1年以上（含1年）" in by_row.loc[3, "reason_zh"]
+    short = by_row.loc[3, "reason_zh"]
+    assert "2017-03-01 至 2018-02-27" in short and "1年以上（含1年）" in short
+    assert "满1年须至少至 2018-02-28" in short and "through 2018-02-28" in by_row.loc[3, "reason_en"]
+    assert "1年期至 2017-12-31" in resigned["reason_zh"]  # the original's first year: 2017-01-01 to 2017-12-31
     assert "中专" in by_row.loc[4, "reason_zh"] and "大专以上" in by_row.loc[4, "reason_zh"]
 
 
 @pytest.mark.parametrize(
     ("contracts", "year", "counted", "rules"),
     [
-        # one year, end on the anniversary: both sides of the boundary
-        ([(1, X, D(2017, 3, 1), D(2018, 3, 1), None)], 2017, {X: 1}, []),
-        ([(1, X, D(2017, 3, 1), D(2018, 2, 28), None)], 2017, {X: 0}, ["short"]),
-        (
-            [(1, X, D(2016, 2, 29), D(2017, 2, 28), None)],
-            2016,
-            {X: 1},
-            [],
-        ),  # leap day: 28 Feb is the anniversary
+        # one year: the end date is the contract's last day, so the year ends the day before the anniversary
+        ([(1, X, D(2017, 3, 1), D(2018, 2, 28), None)], 2017, {X: 1}, []),
+        ([(1, X, D(2017, 3, 1), D(2018, 2, 27), None)], 2017, {X: 0}, ["short"]),
+        ([(1, X, D(2017, 3, 1), D(2018, 3, 1), None)], 2017, {X: 1}, []),  # a day more: still one year
+        ([(1, X, D(2017, 1, 1), D(2017, 12, 31), None)], 2017, {X: 1}, []),
+        ([(1, X, D(2017, 1, 1), D(2017, 12, 30), None)], 2017, {X: 0}, ["short"]),
+        # leap days: a year from 29 Feb runs through 28 Feb; one ending on 29 Feb runs from 1 March
+        ([(1, X, D(2016, 2, 29), D(2017, 2, 28), None)], 2016, {X: 1}, []),
+        ([(1, X, D(2016, 2, 29), D(2017, 2, 27), None)], 2016, {X: 0}, ["short"]),
+        ([(1, X, D(2015, 3, 1), D(2016, 2, 29), None)], 2015, {X: 1}, []),
+        ([(1, X, D(2015, 3, 1), D(2016, 2, 28), None)], 2015, {X: 0}, ["short"]),
+        ([(1, X, D(2016, 3, 1), D(2017, 2, 28), None)], 2016, {X: 1}, []),
+        # an early termination leaves the one-year reading to the end date
+        ([(1, X, D(2017, 3, 1), D(2018, 2, 28), D(2017, 3, 1))], 2017, {X: 1}, []),
         # (a) re-signing after an early termination, both sides of the original's year
         (
             [
@@ -167,10 +182,37 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
             2017,
             {X: 1},
             ["resigned"],
-        ),  # same enterprise, re-signed the day it ended: the original counts
+        ),  # same enterprise, re-signed on the last day worked: the original counts
+        (
+            [
+                (1, X, D(2017, 1, 1), D(2019, 12, 31), D(2017, 5, 31)),
+                (1, Y, D(2017, 6, 1), D(2018, 5, 31), None),
+            ],
+            2017,
+            {X: 1, Y: 0},
+            ["resigned"],
+        ),  # the usual case: the day after the last day worked, at another enterprise, within the first year
+        (
+            [
+                (1, X, D(2016, 5, 1), D(2019, 4, 30), D(2017, 3, 31)),
+                (1, Y, D(2017, 4, 30), D(2018, 4, 29), None),
+            ],
+            2017,
+            {X: 0, Y: 0},
+            ["resigned"],
+        ),  # 2017-04-30 is the last day of the original's first year [2016-05-01, 2017-05-01)
+        (
+            [
+                (1, X, D(2016, 5, 1), D(2019, 4, 30), D(2017, 3, 31)),
+                (1, Y, D(2017, 5, 1), D(2018, 4, 30), None),
+            ],
+            2017,
+            {X: 0, Y: 1},
+            [],
+        ),  # on the anniversary: outside the first year, and after the last day worked: no overlap
         # an early termination without a new contract still counts
-        ([(1, X, D(2017, 1, 2), D(2019, 1, 2), D(2017, 2, 1))], 2017, {X: 1}, []),
-        # (b) overlap: the later claim is out, a tie both; a contract starting the day the other ends is fine
+        ([(1, X, D(2017, 1, 2), D(2019, 1, 1), D(2017, 2, 1))], 2017, {X: 1}, []),
+        # (b) overlap: the later claim is out, a tie both; the periods must share a day
         (
             [(1, X, D(2017, 1, 1), D(2018, 6, 1), None), (1, Y, D(2017, 5, 1), D(2018, 5, 1), None)],
             2017,
@@ -184,11 +226,29 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
             ["overlap", "overlap"],
         ),
         (
-            [(1, X, D(2015, 1, 1), D(2017, 3, 1), None), (1, Y, D(2017, 3, 1), D(2018, 3, 1), None)],
+            [(1, X, D(2015, 1, 1), D(2017, 2, 28), None), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
             2017,
             {X: 0, Y: 1},
             [],
-        ),
+        ),  # starting the day after the other's last day: no overlap
+        (
+            [(1, X, D(2015, 1, 1), D(2017, 3, 1), None), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
+            2017,
+            {X: 0, Y: 0},
+            ["overlap"],
+        ),  # starting on the other's last day: both employ the person on 2017-03-01
+        (
+            [(1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 2, 28)), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
+            2017,
+            {X: 0, Y: 1},
+            [],
+        ),  # the day after an early termination's last day worked (after the first year: no re-signing)
+        (
+            [(1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 3, 1)), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
+            2017,
+            {X: 0, Y: 0},
+            ["overlap"],
+        ),  # on the last day worked
         (
             [(1, X, D(2016, 1, 1), D(2019, 1, 1), None), (1, Y, D(2017, 3, 1), D(2018, 3, 1), None)],
             2017,
@@ -210,6 +270,26 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
             {X: 1},
             ["duplicate"],
         ),  # a probation contract replaced by a one-year one
+        # one enterprise: a contract starting the day after the other's last day is one of its own …
+        (
+            [(1, X, D(2016, 1, 1), D(2017, 2, 28), None), (1, X, D(2017, 3, 1), D(2018, 2, 28), None)],
+            2017,
+            {X: 1},
+            [],
+        ),
+        # … one starting on that last day repeats it
+        (
+            [(1, X, D(2016, 1, 1), D(2017, 3, 1), None), (1, X, D(2017, 3, 1), D(2018, 2, 28), None)],
+            2017,
+            {X: 0},
+            ["duplicate"],
+        ),
+        (
+            [(1, X, D(2017, 1, 1), D(2017, 6, 30), None), (1, X, D(2017, 7, 1), D(2018, 6, 30), None)],
+            2017,
+            {X: 1},
+            ["short"],
+        ),  # a six-month contract, then a one-year one from the next day: the second counts
         # other years are context only
         ([(1, X, D(2016, 5, 1), D(2018, 5, 1), None)], 2017, {X: 0}, []),
     ],
@@ -295,6 +375,111 @@ def test_tolerant_headers_and_dates(tmp_path):
     assert hires(new, "A1") == 4 and ex.empty
 
 
+def test_headers_say_how_dates_are_written():
+    assert HEADERS_ZH == (
+        "人员编号",
+        "统一社会信用代码",
+        "学历",
+        "合同开始日期（年-月-日）",
+        "合同结束日期（最后一日，年-月-日）",
+        "提前解除日期（最后工作日，年-月-日）",
+    )
+    assert tuple(h.split("（")[0] for h in HEADERS_ZH) == ROSTER_HEADERS  # the bare names, as before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        HEADERS_ZH,  # as a template writes them
+        ROSTER_HEADERS,  # the bare names
+        ("人员编号", "统一社会信用代码", "学历", "合同开始日期(年-月-日)", "*合同结束日期 (最后一日,年-月-日)",
+         "提前解除日期（最后工作日）"),  # half-width brackets, a star, spaces, a shorter hint
+        ("person_id", "credit_code", "education", "contract_start (yyyy-mm-dd)", "contract_end（last day）",
+         "terminated_on (last day worked)"),  # English keys with a suffix
+    ],
+    ids=["template", "bare", "variants", "english"],
+)  # fmt: skip
+def test_headers_with_a_bracketed_suffix_are_read(tmp_path, headers):
+    roster = [
+        (pid(1), X, "本科", D(2017, 3, 1), D(2018, 2, 28), None),  # one year: counts
+        (pid(2), X, "本科", D(2017, 3, 1), D(2018, 2, 27), None),  # short
+        (pid(3), X, "本科", D(2017, 2, 1), D(2019, 1, 31), D(2017, 2, 28)),  # ended early: counts
+    ]
+    path = write_roster_workbook(tmp_path / "apps.xlsx", apps(), roster, headers=headers)
+    r = read_roster(path)
+    assert r.frame["contract_end"].dt.strftime("%Y-%m-%d").tolist() == ["2018-02-28", "2018-02-27", "2019-01-31"]
+    assert r.frame["terminated_on"].isna().tolist() == [True, True, False]
+    new, ex = apply_roster(read_applications(path, POLICY).frame, r, 2017)
+    assert hires(new, "A1") == 2 and ex["rule"].tolist() == ["short"]
+
+
+def test_problems_name_the_header_as_written(tmp_path):
+    roster = [(pid(1), X, "本科", D(2017, 3, 1), D(2017, 2, 28), None)]
+    path = write_roster_workbook(tmp_path / "apps.xlsx", apps(), roster, headers=HEADERS_ZH)
+    (p,) = problems_of(path).problems
+    assert (p.row, p.column) == (2, "合同结束日期（最后一日，年-月-日）")
+    headers = ("人员编号", "合同开始日期（年-月-日）")
+    path = write_roster_workbook(tmp_path / "b.xlsx", apps(), [(pid(1), D(2017, 3, 1))], headers=headers)
+    got = problems_of(path).problems
+    assert [(p.row, p.column) for p in got] == [(1, "统一社会信用代码"), (1, "合同结束日期")]
+    assert "「合同结束日期（最后一日，年-月-日）」" in got[1].expected_zh
+
+
+def test_end_and_termination_are_last_days(tmp_path):
+    roster = [
+        (pid(1), X, "本科", D(2017, 3, 1), D(2017, 3, 1), None),  # row 2: a one-day contract: valid, short
+        (pid(2), X, "本科", D(2017, 3, 1), D(2017, 2, 28), None),  # 3: ends the day before it starts
+        (pid(3), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2017, 3, 1)),  # 4: ended on its first day: valid
+        (pid(4), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2018, 2, 27)),  # 5: the day before the end: valid
+        (pid(5), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2018, 2, 28)),  # 6: on the end: not early
+        (pid(6), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2017, 2, 28)),  # 7: before the start
+    ]
+    path = write_roster_workbook(tmp_path / "apps.xlsx", apps(), roster)
+    err = problems_of(path)
+    assert [(p.row, p.column) for p in err.problems] == [(3, "合同结束日期"), (6, "提前解除日期"), (7, "提前解除日期")]
+    end, on_end, before = err.problems
+    assert end.expected_zh.startswith("合同结束日期（合同最后一日）2017-02-28 早于合同开始日期 2017-03-01")
+    assert "last day 2017-02-28 is before its start 2017-03-01" in end.expected_en
+    assert on_end.expected_zh.startswith(
+        "提前解除日期（合同最后工作日）2018-02-28 应不早于合同开始日期 2017-03-01，且早于合同结束日期 2018-02-28"
+    )
+    assert "请留空" in on_end.expected_zh and "leave the cell blank" in on_end.expected_en
+    assert "2017-02-28" in before.expected_zh and "before the end 2018-02-28" in before.expected_en
+    text = str(err)
+    assert "第3行" in text and "第6行" in text and "第7行" in text  # each problem names its row
+    ok = roster[:1] + roster[2:4]
+    r = read_roster(write_roster_workbook(tmp_path / "ok.xlsx", apps(), ok))
+    assert len(r) == 3
+    assert judge(r, 2017)["rule"].tolist() == ["short", None, None]
+
+
+def test_reading_text_states_the_examples():
+    for text in ("2017-03-01 至 2018-02-28", "2017-01-01 至 2017-12-31", "为1年", "2017-03-01 至 2018-02-27 不足1年",
+                 "提前解除日期为合同最后工作日", "原合同规定的1年期内", "次日开始的不重叠", "含当日"):  # fmt: skip
+        assert text in READING_ZH, text
+    assert "2017-03-01 to 2018-02-28" in READING_EN and "last day worked" in READING_EN
+    assert "合同结束日期（最后一日，年-月-日）" in roster_mod.__doc__  # the docstring's table: the headers written
+
+
+def _last_day(start: dt.date) -> dt.date:
+    """The last day of a contract's first year, by hand: the day before the same date a year on (1 March for
+    29 February)."""
+    try:
+        anniversary = start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        anniversary = D(start.year + 1, 3, 1)
+    return anniversary - dt.timedelta(days=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(D(2015, 1, 1), D(2021, 12, 31)), st.integers(0, 800))
+def test_one_year_is_the_first_years_last_day(start, days):
+    end = start + dt.timedelta(days=days)
+    judged = judge(roster_of([(0, 0, start, end, None, True)]), start.year)
+    assert (judged["rule"].item() == "short") == (end < _last_day(start))
+    assert anniversary(pd.Series([pd.Timestamp(start)])).item().date() == _last_day(start) + dt.timedelta(days=1)
+
+
 def test_person_hash_is_stable_per_workbook_and_keyed(tmp_path):
     roster = [(pid(1), X, "本科", D(2017, 3, 1), D(2018, 3, 1), None)]
     a = write_roster_workbook(tmp_path / "a.xlsx", apps(), roster)
@@ -320,7 +505,7 @@ def test_same_person_matched_across_spellings(tmp_path):
 
 def test_no_clear_id_anywhere(tmp_path):
     frame, new, ex, r = run(tmp_path, ROSTER)
-    ids = {pid(n) for n in range(1, 14)}
+    ids = {pid(n) for n in range(1, 15)}
     tables = [r.frame, ex, new, hire_counts(frame, r, 2017), judge(r, 2017)]
     for table in tables:
         for value in map(str, table.to_numpy().ravel()):
@@ -418,7 +603,7 @@ def contracts(draw):
     out = []
     for _ in range(draw(st.integers(0, 8))):
         start = D(2016, 7, 1) + dt.timedelta(days=draw(st.integers(0, 540)))
-        end = start + dt.timedelta(days=draw(st.sampled_from([0, 200, 364, 365, 366, 700])))
+        end = start + dt.timedelta(days=draw(st.sampled_from([0, 200, 363, 364, 365, 366, 700])))
         term = None
         if end > start and draw(st.booleans()):
             term = start + dt.timedelta(days=draw(st.integers(0, (end - start).days - 1)))
