@@ -10,17 +10,24 @@ same data, in every format.
 
 Every item of the policy gets several applications; values make most rows eligible and about one in
 ten ineligible the way real applications are (registered capital just below 20,000,000, a building of
-exactly 30,000 m², which is not 超过3万平方米, no property certificate, …), with the edge of exactly
-20,000,000 registered capital (eligible) included. Names and codes are invented. The Changchun items
-have hand-written profiles; any other pack's items get the generic filler: values by field kind
-(ranges per field where the data dictionary's field is known), yes/no conditions mostly 是 and about
-one row in ten failing one condition, and, for an item with a floor (不低于…), a few requested amounts
-below the floor. Districts come from the pack's ``regions`` (the Changchun table when a pack has
+exactly 30,000 m², which is not 超过3万平方米, no property certificate, a firm on no global top-100
+list filing clause 七's global entry, a private firm's branch filing clause 八's, …), with the edge of
+exactly 20,000,000 registered capital (eligible) included. A few firms file an item twice (two
+premises, two sub-platforms; now and then one sub-platform twice) and a firm on both top-100 lists
+files both of clause 七's entries, so the shared caps and the one-entry rule have something to do.
+Only the fields an item uses are filled; a few of them are left blank where a form often is. Names
+and codes are invented. The Changchun items have hand-written profiles; any other pack's items get
+the generic filler: values by field kind (ranges per field where the data dictionary's field is
+known), yes/no conditions mostly 是 and about one row in ten failing one condition, and, for an item
+with a floor (不低于…), a few requested amounts below the floor. Districts come from the pack's ``regions`` (the Changchun table when a pack has
 none), credit codes from its ``division_code``. The profiles: :mod:`allocator.demo_profiles`.
 
-Up to :data:`ROW_BY_ROW_MAX` rows the applications are drawn row by row, as they always were: every
-sample shipped, tested or benchmarked so far is this generator's output, byte for byte. It does not
-scale (a new company draws names until one is unused, which at 100,000 rows means some 50 draws for
+Up to :data:`ROW_BY_ROW_MAX` rows the applications are drawn row by row: every sample shipped, tested
+or benchmarked is this generator's output (the shipped ones regenerated whenever the profiles change:
+``allocator demo-data 320 scenarios/data/changchun-2017-applications.xlsx --seed 2017``, likewise
+2018–2020 with their year as the seed, and ``allocator demo-data 300
+scenarios/data/heilongjiang-2008-applications.xlsx --policy heilongjiang-2008 --seed 2009``). It
+does not scale (a new company draws names until one is unused, which at 100,000 rows means some 50 draws for
 each new company: most of a minute). Above, :mod:`allocator.demo_columns` draws them column by
 column with numpy from the same profiles: other rows than the row-by-row generator would give, the
 same kind of rows, 1,000,000 in well under a minute.
@@ -43,11 +50,18 @@ from .demo_profiles import (
     _FOREIGN,
     _NAMES,
     _WORDS,
+    CROSS_ITEMS,
+    CROSS_KEYS,
     OWN_SHEET_ITEMS,
+    REFILE,
     WAN_SHEETS,
+    Cols,
     _counts,
     _Geography,
+    cross_filers,
+    demo_fields,
     profile,
+    refile,
     requested,
     round1,
     shareable,
@@ -55,7 +69,7 @@ from .demo_profiles import (
 from .demo_profiles import DISTRICTS as DISTRICTS  # where it always was, for callers
 from .errors import OutputError
 from .fields import Field
-from .intake import COMMON_KEYS, TEXT_KINDS, item_fields
+from .intake import COMMON_KEYS, TEXT_KINDS
 from .policy import Policy
 
 #: Up to this many rows, :func:`demo_frame` draws row by row (the generator every existing sample
@@ -69,6 +83,7 @@ class _Companies:
         self.rng, self.geo = rng, geo
         self.names: set[str] = set()  # names before the place is filled in ({c}…): unique wherever
         self.pool: dict[str, list[dict]] = {}
+        self.filers: dict[str, list[dict]] = {}  # item -> firms that may file it again (REFILE)
         self.cdf = np.cumsum(geo.p) / np.cumsum(geo.p)[-1]  # rng.choice(p=…)'s own table: the same draw
 
     def new(self, category: str) -> dict:
@@ -85,7 +100,7 @@ class _Companies:
         district = self.geo.regions[int(self.cdf.searchsorted(rng.random(), side="right"))]
         code = creditcode.make_code(rng, self.geo.codes[district], _CODE_KIND.get(category, "91"))
         name = name.format(**self.geo.place(district))
-        company = {"applicant": name, "credit_code": code, "district": district, "items": set()}
+        company = {"applicant": name, "credit_code": code, "district": district, "items": set(), "first": {}}
         self.pool.setdefault(category, []).append(company)
         return company
 
@@ -98,6 +113,14 @@ class _Companies:
                 if item_id not in company["items"]:
                     return company
         return self.new(category)
+
+    def again(self, item_id: str, k: int) -> dict | None:
+        """For the ``k``-th application of an item one firm may file more than once (:data:`REFILE`):
+        now and then a firm that has filed it once already (from the item's fourth application on)."""
+        if item_id not in REFILE or k < 3 or self.rng.random() >= REFILE[item_id]:
+            return None
+        firms = self.filers.get(item_id, [])
+        return firms.pop(int(self.rng.integers(len(firms)))) if firms else None  # at most twice
 
 
 def demo_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
@@ -112,22 +135,35 @@ def _rows_frame(n: int, policy: Policy, seed: int) -> pd.DataFrame:
     sequence = [sequence[i] for i in rng.permutation(len(sequence))]
     companies = _Companies(rng, _Geography(policy))
     profiles = {it.id: profile(it, policy) for it in policy.items}
+    used = {it.id: demo_fields(it) for it in policy.items}
     seen: dict[str, int] = {}
     rows: list[dict] = []
+    drawn: list[tuple[int, bool, Cols]] = []  # per row: k, bad, the item's figures (for cross_filers)
     for item_id in sequence:
         item = policy.item(item_id)
         weight, category, fill, p_bad = profiles[item_id]
         k = seen[item_id] = seen.get(item_id, -1) + 1
         bad = rng.random() < p_bad
-        share = 0.1 if shareable(item_id, category) and not bad else 0.0
-        company = companies.pick(category, item_id, share)
+        company = companies.again(item_id, k)
+        if company is None:
+            share = 0.1 if shareable(item_id, category) and not bad else 0.0
+            company = companies.pick(category, item_id, share)
         company["items"].add(item_id)
         values = fill(rng, np.array([k]), np.array([bad]))  # one row: the draws of the row generator
+        values = {key: v for key, v in values.items() if key in used[item_id]}
+        if item_id in company["first"]:
+            values = refile(rng, values, company["first"][item_id])
+        else:
+            company["first"][item_id] = values
+            if item_id in REFILE and k >= 2:
+                companies.filers.setdefault(item_id, []).append(company)
         row = {key: company[key] for key in ("applicant", "credit_code", "district")}
         row |= {"item": item_id, "score": float(round1(rng.uniform(55, 98, 1))[0])}
-        row |= {key: float(v[0]) for key, v in values.items()}
+        row |= {key: v[0] if v.dtype == object else float(v[0]) for key, v in values.items()}
         row["requested"] = float(requested(item, values, rng, np.array([k]))[0])
         rows.append(row)
+        drawn.append((k, bad, values))
+    _cross_file(rng, rows, drawn)
     own = [i for i in OWN_SHEET_ITEMS if i in counts]  # their rows last, in the order write_demo writes them
     rows.sort(key=lambda r: own.index(r["item"]) + 1 if r["item"] in own else 0)
     for i, row in enumerate(rows, 1):
@@ -140,6 +176,26 @@ def _rows_frame(n: int, policy: Policy, seed: int) -> pd.DataFrame:
         else:
             data[f.key] = np.array([math.nan if v is None else v for v in values], dtype=float)
     return pd.DataFrame(data)
+
+
+def _cross_file(rng: np.random.Generator, rows: list[dict], drawn: list[tuple[int, bool, Cols]]) -> None:
+    """Clause 七's firms on both lists (:func:`allocator.demo_profiles.cross_filers`): the c07-global
+    application takes the c07-domestic applicant and its figures (requested is the cap either way)."""
+    at = {i: [r for r, row in enumerate(rows) if row["item"] == i] for i in CROSS_ITEMS}
+    if not all(at.values()):
+        return
+    g_rows, d_rows = at[CROSS_ITEMS[0]], at[CROSS_ITEMS[1]]
+    keys = set().union(*(drawn[r][2] for r in d_rows))
+    domestic = {key: np.array([rows[r].get(key, math.nan) for r in d_rows], dtype=float) for key in keys}
+    k = np.array([drawn[r][0] for r in g_rows])
+    bad = np.array([drawn[r][1] for r in g_rows], dtype=bool)
+    d_bad = np.array([drawn[r][1] for r in d_rows], dtype=bool)
+    g, d = cross_filers(rng, k, bad, domestic, d_bad)
+    for gi, di in zip(g.tolist(), d.tolist(), strict=True):
+        target, source = rows[g_rows[gi]], rows[d_rows[di]]
+        for key in ("applicant", "credit_code", "district", *CROSS_KEYS):
+            if key in target and key in source:
+                target[key] = source[key]
 
 
 def write_sample(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
@@ -229,7 +285,7 @@ def write_demo(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd
     _sheet(wb, "申报表", frame[~frame["item"].isin(own)], keys, policy, fmt, wan=False)
     for item_id in own:
         item = policy.item(item_id)
-        used = item_fields(item)
+        used = demo_fields(item)
         keys = [f.key for f in policy.fields if (f.key in COMMON_KEYS and f.key != "item") or f.key in used]
         _sheet(wb, item.name, frame[frame["item"] == item_id], keys, policy, fmt, wan=item_id in WAN_SHEETS)
     text = (

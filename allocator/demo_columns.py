@@ -4,10 +4,12 @@ generator of :mod:`allocator.demo` handles (1,000,000 rows in about 6 s, 20 s wr
 The same profiles as row by row (:mod:`allocator.demo_profiles`: items and their shares, categories,
 districts, figures, failure rates), drawn for all applications of an item at once. Applicants: a row
 that may share its applicant (one in ten of the shareable, as row by row) takes an earlier company of
-its category at random, never one that already applied for the same item; every other row gets a new
-company. Names are unique, with more words to a name where a category has many companies (40 words
-give 2,560 one-word enterprise names and four million three-word ones); credit codes are valid and
-unique.
+its category at random, never one that already applied for the same item; a further filing
+(:data:`~allocator.demo_profiles.REFILE`) takes an earlier applicant of its own item, which files it
+at most twice; a c07-global application of a firm on both top-100 lists takes a c07-domestic
+applicant (:func:`~allocator.demo_profiles.cross_filers`); every other row gets a new company.
+Names are unique, with more words to a name where a category has many companies (40 words give 2,560
+one-word enterprise names and four million three-word ones); credit codes are valid and unique.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ from .demo_profiles import (
     _FOREIGN,
     _NAMES,
     _WORDS,
+    CROSS_ITEMS,
+    CROSS_KEYS,
     OWN_SHEET_ITEMS,
+    REFILE,
     _counts,
     _Geography,
+    cross_filers,
+    demo_fields,
     profile,
+    refile,
     requested,
     round1,
     shareable,
@@ -47,26 +55,45 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
     nth = _nth(item_of)
     category = np.array([p[1] for p in profiles], dtype=object)[item_of]
     share = np.array([shareable(i, p[1]) for i, p in zip(ids, profiles, strict=True)], dtype=bool)[item_of]
-    company, made = _applicants(rng, category, item_of, share & ~bad)
+    refiled, origin = _refiled(rng, ids, item_of, nth)
+    company, made = _applicants(rng, category, item_of, share & ~bad & ~refiled, refiled, origin)
     geo = _Geography(policy)
     applicant, code, district = _companies(rng, geo, made)
     cols = {f.key: np.full(n, math.nan) for f in policy.fields if f.kind not in TEXT_KINDS}
-    filled: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+    texts: dict[str, np.ndarray] = {}  # text fields an item's filler fills (the sub-platform's name)
+    filled: list[tuple[np.ndarray, list[str]]] = []  # per item: its rows, the fields filled
     for j, (_, _, fill, _) in enumerate(profiles):
         rows = np.flatnonzero(item_of == j)
-        values = fill(rng, nth[rows], bad[rows])
+        used = demo_fields(policy.item(ids[j]))
+        values = {key: v for key, v in fill(rng, nth[rows], bad[rows]).items() if key in used}
         for key, v in values.items():
-            cols[key][rows] = v
-        filled.append((rows, values))
+            (cols[key] if key in cols else texts.setdefault(key, np.full(n, None, dtype=object)))[rows] = v
+        filled.append((rows, list(values)))
+    store = cols | texts
+    for rows, keys in filled:  # further filings (REFILE): what the firm is, from its first filing
+        again = rows[refiled[rows]]
+        if len(again):
+            first = {key: store[key][origin[again]] for key in keys}
+            for key, v in refile(rng, {key: store[key][again] for key in keys}, first).items():
+                store[key][again] = v
+    if all(i in counts for i in CROSS_ITEMS):  # clause 七's firms on both lists
+        (g_rows, g_keys), (d_rows, d_keys) = (filled[ids.index(i)] for i in CROSS_ITEMS)
+        domestic = {key: cols[key][d_rows] for key in d_keys if key in cols}
+        g, d = cross_filers(rng, nth[g_rows], bad[g_rows], domestic, bad[d_rows])
+        company[g_rows[g]] = company[d_rows[d]]
+        for key in CROSS_KEYS:
+            if key in g_keys and key in domestic:
+                cols[key][g_rows[g]] = domestic[key][d]
     cols["score"] = round1(rng.uniform(55, 98, n))
-    for j, (rows, values) in enumerate(filled):
+    for j, (rows, keys) in enumerate(filled):
+        values = {key: store[key][rows] for key in keys}
         cols["requested"][rows] = requested(policy.item(ids[j]), values, rng, nth[rows])
     text = {
         "applicant": applicant[company],
         "credit_code": code[company],
         "district": district[company],
         "item": np.array(ids, dtype=object)[item_of],
-    }
+    } | texts
     own = [ids.index(i) for i in OWN_SHEET_ITEMS if i in counts]  # last, as write_demo writes them
     rank = np.zeros(len(ids), dtype=np.int64)
     rank[own] = np.arange(1, len(own) + 1)
@@ -82,6 +109,28 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _refiled(rng, ids: list[str], item_of: np.ndarray, nth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that are a firm's further filing of an item (:data:`REFILE`, from its fourth
+    application on), and for each the row of the firm's first filing: an earlier application of the
+    item, its third or later, not itself a further filing. A firm files an item at most twice: of two
+    further filings drawn for one first filing, the later is a new firm's."""
+    n = len(item_of)
+    p = np.array([REFILE.get(i, 0.0) for i in ids])
+    origin = np.full(n, -1)
+    if not p.any():
+        return np.zeros(n, dtype=bool), origin
+    refiled = (nth >= 3) & (rng.random(n) < p[item_of])
+    for j in np.flatnonzero(p):
+        rows = np.flatnonzero(item_of == j)
+        founders = rows[~refiled[rows] & (nth[rows] >= 2)]
+        later = rows[refiled[rows]]
+        before = np.searchsorted(founders, later)  # ≥ 1: the item's third application is one
+        origin[later] = founders[(rng.random(len(later)) * before).astype(np.int64)]
+        taken = later[pd.Series(origin[later]).duplicated().to_numpy()]
+        refiled[taken], origin[taken] = False, -1
+    return refiled, origin
+
+
 def _nth(item_of: np.ndarray) -> np.ndarray:
     """For each row, how many rows of the same item come before it."""
     order = np.argsort(item_of, kind="stable")
@@ -91,16 +140,17 @@ def _nth(item_of: np.ndarray) -> np.ndarray:
     return nth
 
 
-def _applicants(rng, category, item_of, share) -> tuple[np.ndarray, np.ndarray]:
+def _applicants(rng, category, item_of, share, refiled, origin) -> tuple[np.ndarray, np.ndarray]:
     """Each row's company number, and each company's category.
 
     A row that may share (``share``) does so one time in ten: it takes a company of its category
     made by an earlier row, at random. Where there is none yet, or the company has applied for the
-    row's item already, the row gets a new company, as every other row does."""
+    row's item already, the row gets a new company, as every other row does but a further filing
+    (``refiled``): that takes the company of the row its ``origin`` says."""
     n = len(category)
     again = np.flatnonzero(share & (rng.random(n) < 0.1))
     u = rng.random(len(again))
-    fresh = np.ones(n, dtype=bool)
+    fresh = ~refiled
     fresh[again] = False
     founder = np.full(n, -1)  # for a row that shares: the row whose new company it takes
     for c in pd.unique(category):
@@ -110,12 +160,15 @@ def _applicants(rng, category, item_of, share) -> tuple[np.ndarray, np.ndarray]:
         before = np.searchsorted(founders, again[sharing])  # companies of the category made before the row
         pick = (u[sharing] * before).astype(np.int64)
         founder[again[sharing[before > 0]]] = founders[pick[before > 0]]
-    fresh |= founder < 0
+    fresh |= (founder < 0) & ~refiled
     company = np.full(n, -1)
     company[fresh] = np.arange(int(fresh.sum()))
-    company[~fresh] = company[founder[~fresh]]
-    twice = pd.DataFrame({"company": company, "item": item_of}).duplicated().to_numpy()
-    company[twice] = np.arange(int(fresh.sum()), int(fresh.sum()) + int(twice.sum()))
+    sharing = ~fresh & ~refiled
+    company[sharing] = company[founder[sharing]]
+    first = np.flatnonzero(~refiled)
+    twice = first[pd.DataFrame({"company": company[first], "item": item_of[first]}).duplicated().to_numpy()]
+    company[twice] = np.arange(int(fresh.sum()), int(fresh.sum()) + len(twice))
+    company[refiled] = company[origin[refiled]]
     made = np.empty(int(company.max()) + 1 if n else 0, dtype=object)
     made[company] = category
     return company, made

@@ -5,8 +5,14 @@
 both draw names, places and figures from here. A filler takes a whole item's rows at once — ``k``, the
 k-th application of the item, and ``bad``, make it fail realistically — and returns one array per
 field. Called with one row, a filler draws exactly what the row-by-row generator drew before fillers
-worked on columns (same calls, same order: a draw only where the row needs it), so every workbook
-written so far, the shipped samples included, comes out byte for byte the same.
+worked on columns (same calls, same order: a draw only where the row needs it).
+
+Some applications are further filings of an earlier applicant for the same item (:data:`REFILE`: a
+second premises bought or rented, a second sub-platform, now and then the same sub-platform twice), and
+some firms on both top-100 lists file clause 七's global and domestic entries (:func:`cross_filers`);
+both generators make them the same way (:func:`refile`, :func:`cross_filers`). Only the fields an item
+uses are filled (:func:`demo_fields`), and a few of those are left blank where an office's form often
+is (:data:`MAY_BE_BLANK`).
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
 }
 _CODE_KIND = {"institution": "52", "base": "12", "alliance": "51"}  # others: 91 (company)
 # Assumed scenario numbers for discretionary items, only to size the requested amounts.
-DEMO_PARAMS = {"rate": 0.5, "amount": 200_000, "per_person": 30_000, "cap": 2_000_000}
+DEMO_PARAMS = {"rate": 0.5, "amount": 200_000, "per_person": 30_000, "cap": 2_000_000, "per_usd": 0.1}
 # GB/T 2260 province-level codes (first two digits) -> name, for the {p}/{P} of company names.
 PROVINCES = dict(
     pair.split(":")
@@ -80,6 +86,12 @@ KIND_RANGES = {
     "area": (100, 5_000, 10),
     "count": (5, 200, 1),
 }
+# Clause 六's sub-platforms (子平台名称): the four it names first, then others of the kind ("……等").
+PLATFORMS = (
+    "园区管理平台", "教育培训平台", "云众包平台", "人才交流平台", "公共技术服务平台", "信息共享服务平台",
+    "国际市场推广平台", "投融资服务平台", "知识产权服务平台", "测试认证服务平台",
+)  # fmt: skip
+_PLATFORM_CDF = np.cumsum([5, 5, 5, 5, 2, 2, 2, 1, 1, 1]) / 29
 OWN_SHEET_ITEMS = ("c13-train", "c15-innovation")  # written on sheets named by the item's Chinese name
 WAN_SHEETS = frozenset({"c15-innovation"})  # that sheet's yuan columns are in 万元
 Y, N = 1.0, 0.0
@@ -118,6 +130,8 @@ def _buy(rng, k, bad) -> Cols:
     cols = {"certified": np.full(len(k), Y), "registered_capital": capital}
     cols |= {"has_property_cert": np.full(len(k), Y), "has_land_cert": np.full(len(k), Y)}
     cols["purchase_area_m2"] = _logu(rng, 500, 5_000, 10, len(k))
+    whole = np.flatnonzero(rng.random(len(k)) < 0.15)  # a whole building: 500万 binds above 10,000 m²
+    cols["purchase_area_m2"][whole] = _logu(rng, 5_000, 12_000, 10, len(whole))
     capital[k == 0] = 20_000_000.0  # exactly 2000万: 以上 includes it
     capital[k == 1] = 19_800_000.0  # just below
     fail = np.flatnonzero(bad & (k > 1))
@@ -131,21 +145,30 @@ def _rent(rng, k, bad) -> Cols:
     months = np.full(len(k), 12.0)
     short = np.flatnonzero(rng.random(len(k)) >= 0.75)
     months[short] = rng.integers(4, 12, size=len(short))
-    return {"in_park": _flag(bad), "rent_area_m2": _logu(rng, 150, 2_500, 10, len(k)), "rent_months": months}
+    area = _logu(rng, 150, 2_500, 10, len(k))
+    large = np.flatnonzero(rng.random(len(k)) < 0.08)  # a call centre's floors: 100万 a year binds
+    area[large] = _logu(rng, 2_500, 6_000, 10, len(large))
+    return {"in_park": _flag(bad), "rent_area_m2": area, "rent_months": months}
 
 
 def _global(rng, k, bad) -> Cols:
     capital = _r(rng.uniform(30e6, 200e6, len(k)), 1e6)
     employees = rng.integers(120, 800, size=len(k)).astype(float)
     offshore = _r(rng.uniform(5.5e6, 30e6, len(k)), 1e4)
+    top, settled = np.full(len(k), Y), np.full(len(k), Y)
     first = k == 0
     capital[first], employees[first], offshore[first] = 20e6, 100.0, 5e6  # all just 达到
+    top[k == 1] = N  # a large firm on no global list: the figures are there, the 全球百强 is not
     fail = np.flatnonzero(bad & ~first)
     u = rng.random(len(fail))
-    employees[fail[u < 0.5]] = 96.0
-    offshore[fail[u >= 0.5]] = 4_600_000.0
+    employees[fail[u < 0.25]] = 96.0
+    offshore[fail[(u >= 0.25) & (u < 0.5)]] = 4_600_000.0
+    top[fail[(u >= 0.5) & (u < 0.7)]] = N
+    settled[fail[u >= 0.7]] = N  # in Changchun for years: not 新入驻
     entity = np.full(len(k), Y)
     return {
+        "global_top100": top,
+        "newly_settled": settled,
         "independent_entity": entity,
         "registered_capital": capital,
         "employees": employees,
@@ -157,17 +180,35 @@ def _domestic(rng, k, bad) -> Cols:
     capital = _r(rng.uniform(10e6, 50e6, len(k)), 1e6)
     employees = rng.integers(50, 400, size=len(k)).astype(float)
     offshore = _r(rng.uniform(2e6, 8e6, len(k)), 1e4)
+    top = np.full(len(k), Y)
     fail = np.flatnonzero(bad)
     u = rng.random(len(fail))
-    capital[fail[u < 0.5]] = 8e6
-    employees[fail[u >= 0.5]] = 42.0
+    capital[fail[u < 0.35]] = 8e6
+    employees[fail[(u >= 0.35) & (u < 0.7)]] = 42.0
+    top[fail[u >= 0.7]] = N  # not on the 国内100强 list
     entity = np.full(len(k), Y)
     return {
+        "domestic_top100": top,
         "independent_entity": entity,
         "registered_capital": capital,
         "employees": employees,
         "offshore_usd": offshore,
     }
+
+
+def _other(rng, k, bad) -> Cols:
+    """Clause 七's other firms: newly settled, on neither top-100 list; the form's 百强 cells are often
+    left blank (the pack reads blank as 否). A bad row: a firm long in Changchun, or a 国内100强 firm
+    short of its tier's figures filing here."""
+    settled = np.full(len(k), Y)
+    top_global, top_domestic = np.full(len(k), N), np.full(len(k), N)
+    blank = rng.random(len(k)) < 0.4
+    top_global[blank] = top_domestic[blank] = math.nan
+    fail = np.flatnonzero(bad)
+    u = rng.random(len(fail))
+    settled[fail[u < 0.6]] = N
+    top_domestic[fail[u >= 0.6]] = Y
+    return {"global_top100": top_global, "domestic_top100": top_domestic, "newly_settled": settled}
 
 
 def _hq(rng, k, bad) -> Cols:
@@ -178,8 +219,14 @@ def _hq(rng, k, bad) -> Cols:
 
 
 def _spinoff(rng, k, bad) -> Cols:
-    cols = {"independent_entity": np.full(len(k), Y), "in_mofcom_system": _flag(bad)}
-    return cols | {"offshore_usd": _logu(rng, 2e5, 3e6, 100, len(k))}
+    spinoff, mofcom = np.full(len(k), Y), np.full(len(k), Y)
+    spinoff[k == 1] = N  # a private firm's branch: clause 八 is for the large state-owned ones
+    fail = np.flatnonzero(bad)
+    u = rng.random(len(fail))
+    mofcom[fail[u < 0.5]] = N
+    spinoff[fail[u >= 0.5]] = N
+    cols = {"state_owned_spinoff": spinoff, "independent_entity": np.full(len(k), Y)}
+    return cols | {"in_mofcom_system": mofcom, "offshore_usd": _logu(rng, 2e5, 3e6, 100, len(k))}
 
 
 def _cert(rng, k, bad) -> Cols:
@@ -193,7 +240,25 @@ def _cert(rng, k, bad) -> Cols:
 
 
 def _platform(rng, k, bad) -> Cols:
-    return {"certified": _flag(bad), "platform_investment": _logu(rng, 3e5, 3e6, 1000, len(k))}
+    investment = _logu(rng, 3e5, 6e6, 1000, len(k))  # above 4,000,000 the sub-platform's 200万 binds
+    name = np.array(PLATFORMS, dtype=object)[_PLATFORM_CDF.searchsorted(rng.random(len(k)), side="right")]
+    return {"certified": _flag(bad), "platform_name": name, "platform_investment": investment}
+
+
+def _headcount(key: str, lo: float, hi: float) -> Callable:
+    """Clause 十三: an 经认定 firm (or training institution) and its hires; a bad row has none that
+    count, or is not 经认定."""
+
+    def fill(rng, k, bad) -> Cols:
+        count = _logu(rng, lo, hi, 1, len(k))
+        certified = np.full(len(k), Y)
+        fail = np.flatnonzero(bad)
+        u = rng.random(len(fail))
+        count[fail[u < 0.5]] = 0.0
+        certified[fail[u >= 0.5]] = N
+        return {"certified": certified, key: count}
+
+    return fill
 
 
 def _certified(rng, k, bad) -> Cols:
@@ -223,15 +288,15 @@ PROFILES: dict[str, tuple[float, str, Callable, float]] = {
     "c06-platform": (0.8, "enterprise", _platform, 0.15),
     "c07-global": (0.2, "global", _global, 0.2),
     "c07-domestic": (0.5, "domestic", _domestic, 0.2),
-    "c07-other": (1.0, "enterprise", _nothing, 0.0),
+    "c07-other": (1.0, "enterprise", _other, 0.12),
     "c07-hq": (0.3, "hq", _hq, 0.2),
-    "c08-spinoff": (1.2, "enterprise", _spinoff, 0.15),
+    "c08-spinoff": (1.2, "enterprise", _spinoff, 0.2),
     "c09-offshore": (6.0, "enterprise", _one("offshore_increment_usd", 1e5, 1.5e6, 100, 0.0), 0.12),
     "c10-expo": (4.0, "enterprise", _one("expo_fee", 20_000, 250_000, 100), 0.0),
     "c11-institution": (0.6, "institution", _certified, 0.15),
     "c12-talent-base": (0.3, "base", _nothing, 0.0),
-    "c13-hire": (9.0, "enterprise", _one("eligible_hires", 5, 120, 1, 0.0), 0.1),
-    "c13-train": (4.0, "institution", _one("trained_hired", 20, 300, 1, 0.0), 0.08),
+    "c13-hire": (9.0, "enterprise", _headcount("eligible_hires", 5, 120), 0.1),
+    "c13-train": (4.0, "institution", _headcount("trained_hired", 20, 300), 0.08),
     "c14-talent": (3.0, "enterprise", _one("talents", 1, 8, 1, 0.0), 0.1),
     "c15-innovation": (2.0, "enterprise", _one("project_investment", 2e5, 1.6e6, 1000, 0.0), 0.12),
     "c15-tech": (2.0, "enterprise", _one("purchase_amount", 1e5, 1.2e6, 1000, 0.0), 0.1),
@@ -243,6 +308,72 @@ PROFILES: dict[str, tuple[float, str, Callable, float]] = {
 _SHAREABLE = frozenset(
     "c04-rent c05-line c09-offshore c10-expo c13-hire c14-talent c15-tech c16-cert".split()
 )
+
+
+# Items one firm may file more than once a year (two premises bought or rented, two sub-platforms):
+# the share of an item's applications, from its fourth on, that are an earlier applicant's second
+# filing, of a firm whose first filing was the item's third or later (the first two are its edge cases).
+REFILE = {"c04-buy": 0.12, "c04-rent": 0.04, "c06-platform": 0.2}
+SAME_PLATFORM = 0.25  # of a firm's further sub-platform filings, the same sub-platform again
+# What a firm is, not what one application asks for: a further filing repeats its first filing's.
+FIRM_KEYS = (
+    "registered_capital", "employees", "independent_entity", "is_headquarters", "global_top100",
+    "domestic_top100", "newly_settled", "state_owned_spinoff",
+)  # fmt: skip
+# Clause 七: a firm on both lists (a Chinese firm among the global top 100) files both entries. Of the
+# c07-global applications from the third on that are not made to fail, the third and about one in
+# twenty are such a firm's, where a c07-domestic applicant meets the global figures (the pack's
+# [[alternatives]] then keeps one of its two entries).
+CROSS_ITEMS = ("c07-global", "c07-domestic")
+CROSS_SHARE = 0.05
+CROSS_KEYS = ("independent_entity", "registered_capital", "employees", "offshore_usd")
+# Used fields an office's form often leaves blank (the pack reads a blank 百强 as 否).
+MAY_BE_BLANK = {"c07-other": frozenset({"global_top100", "domestic_top100"})}
+
+
+def demo_fields(item: Item) -> frozenset[str]:
+    """The fields a sample application of ``item`` fills: those intake reads for it (its conditions,
+    amount and cap scope, :func:`allocator.intake.item_fields`)."""
+    return item_fields(item)
+
+
+def refile(rng: np.random.Generator, values: Cols, first: Cols) -> Cols:
+    """Further filings of firms for an item they have filed already: ``values`` drawn for them,
+    ``first`` the firms' first filings (row for row). What the firm is comes from its first filing;
+    a sub-platform is another one (:data:`PLATFORMS`) but for one filing in four, which is the same."""
+    out = dict(values)
+    for key in FIRM_KEYS:
+        if key in first:
+            out[key] = np.array(first[key], dtype=float)
+    if "platform_name" in first:
+        before = np.asarray(first["platform_name"], dtype=object)
+        at = np.array([PLATFORMS.index(p) if p in PLATFORMS else -1 for p in before.tolist()], dtype=np.int64)
+        other = rng.integers(len(PLATFORMS) - 1, size=len(before))
+        other += (other >= at) & (at >= 0)
+        same = rng.random(len(before)) < SAME_PLATFORM
+        out["platform_name"] = np.where(same, before, np.array(PLATFORMS, dtype=object)[other])
+    return out
+
+
+def cross_filers(
+    rng: np.random.Generator, k: np.ndarray, bad: np.ndarray, domestic: Cols, domestic_bad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clause 七's firms on both lists: positions among the c07-global applications (``k``, ``bad``:
+    theirs, in row order) and, pair for pair, among the c07-domestic ones (``domestic``: their
+    figures) whose firm files both. The global application then takes the firm and its figures
+    (:data:`CROSS_KEYS`); its requested amount is the item's cap whatever the figures."""
+    u = rng.random(len(k))
+    chosen = np.flatnonzero((k >= 2) & ~bad & ((k == 2) | (u < CROSS_SHARE)))
+    blank = np.full(len(domestic_bad), math.nan)
+    with np.errstate(invalid="ignore"):
+        fits = ~domestic_bad & (domestic.get("domestic_top100", blank) != N)
+        fits &= domestic.get("independent_entity", blank) != N
+        fits &= domestic.get("registered_capital", blank) >= 20e6
+        fits &= (domestic.get("employees", blank) >= 100) & (domestic.get("offshore_usd", blank) >= 5e6)
+    candidates = np.flatnonzero(fits)
+    candidates = candidates[rng.permutation(len(candidates))]
+    m = min(len(chosen), len(candidates))
+    return chosen[:m], candidates[:m]
 
 
 def shareable(item_id: str, category: str) -> bool:

@@ -93,13 +93,14 @@ class Applications:
 
 
 def item_fields(item: Item) -> frozenset[str]:
-    """The field keys an item's conditions and amount formula use (parameters left out)."""
-    names: set[str] = set()
+    """The field keys an item's conditions, amount formula and cap scope use (parameters left out): a
+    sub-platform's name decides how clause 六's cap is shared, so it is read like any other field."""
+    names: set[str] = set(item.cap_per)
     for cond in item.conditions:
         names |= cond.expr.names
     if item.amount is not None:
         names |= item.amount.names
-    return frozenset(names - set(item.params))
+    return frozenset(names - set(item.params) - set(COMMON_KEYS))
 
 
 def read_applications(path: str | Path, policy: Policy) -> Applications:

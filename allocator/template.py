@@ -60,12 +60,19 @@ def write_template(path: str | Path, policy: Policy) -> None:
 
 
 def users_of(policy: Policy) -> dict[str, list[str]]:
-    """For each field key (the policy's own fields too), the ids of the items whose conditions or amount use it."""
+    """For each field key (the policy's own fields too), the ids of the items whose conditions or amount
+    use it, or whose shared cap is counted by it (``cap_per``: the sub-platform's name)."""
     users: dict[str, list[str]] = {f.key: [] for f in policy.fields}
     for item in policy.items:
-        for key in item_fields(item):
+        for key in _columns_of(item):
             users[key].append(item.id)
     return users
+
+
+def _columns_of(item) -> frozenset[str]:
+    """The columns an application of ``item`` fills in: those its conditions and amount use, and
+    those its shared cap is counted by."""
+    return item_fields(item)
 
 
 def _formats(wb: xlsxwriter.Workbook) -> dict:
@@ -152,7 +159,7 @@ def _guide(ws, policy: Policy, fmt: dict) -> None:
     )
     for item in policy.items:
         row += 1
-        keys = [f.header for f in policy.fields if f.key in item_fields(item)]
+        keys = [f.header for f in policy.fields if f.key in _columns_of(item) and f.key not in COMMON_KEYS]
         amount = "；".join(s for s in (item.amount_says, item.cap_says) if s)
         note = "金额由年度方案设定（政策未定额）" if item.discretionary else ""
         cells = [item.id, item.name, item.clause_label, "、".join(keys) or "（仅通用列）", amount, note]
@@ -179,6 +186,9 @@ def _says(policy: Policy, key: str) -> list[str]:
         says = [c.says for c in item.conditions if key in c.expr.names]
         if item.amount is not None and key in item.amount.names and item.amount_says:
             says.append(f"{item.name}：{item.amount_says}")
+        if key in item.cap_per and key not in COMMON_KEYS:
+            same = "、".join(f"同一{policy.field(k).zh}" for k in item.cap_per)
+            says.append(f"{item.name}：{item.cap_says or '上限'}，{same}的申报合并计算")
         out += [s for s in says if s not in out]
     return out
 

@@ -7,6 +7,7 @@ import pytest
 
 from allocator.creditcode import is_valid
 from allocator.demo import DISTRICTS, demo_frame, write_demo
+from allocator.demo_profiles import MAY_BE_BLANK, PLATFORMS, demo_fields
 from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
 from allocator.intake import COMMON_KEYS, item_fields, read_applications
 from allocator.policy import load_policy
@@ -15,6 +16,8 @@ POLICY = load_policy("changchun-2017")
 DATA = Path(__file__).resolve().parents[1] / "scenarios" / "data"
 # Assumed scenario numbers for the discretionary items, only to size the oversubscription check.
 PARAMS = {
+    "c07-other": {"amount": 200_000},
+    "c08-spinoff": {"per_usd": 0.1},
     "c10-expo": {"rate": 0.5},
     "c11-institution": {"amount": 200_000},
     "c12-talent-base": {"amount": 300_000},
@@ -95,12 +98,13 @@ def test_every_item_with_several_applications(frame):
 def test_only_used_fields_are_filled(frame):
     for item in POLICY.items:
         sub = frame[frame["item"] == item.id]
-        allowed = set(COMMON_KEYS) | item_fields(item)
+        allowed = set(COMMON_KEYS) | demo_fields(item)
         for f in FIELDS:
             if f.key not in allowed:
                 assert sub[f.key].isna().all(), (item.id, f.key)
-        for key in item_fields(item) - {"other_support"}:
+        for key in demo_fields(item) - {"other_support"} - MAY_BE_BLANK.get(item.id, set()):
             assert sub[key].notna().all(), (item.id, key)
+    assert "platform_name" in demo_fields(POLICY.item("c06-platform"))  # the sub-platform's cap is by it
 
 
 def test_credit_codes_valid_and_some_companies_apply_twice(frame):
@@ -126,6 +130,74 @@ def test_edges_and_ineligible_share(frame):
     assert 1.8 <= ratio <= 3.0, ratio
 
 
+@pytest.fixture(scope="module")
+def big():
+    return demo_frame(2_000, POLICY, seed=2017)
+
+
+def yes_no_blank(sub, key):
+    col = sub[key]
+    return int((col == 1).sum()), int((col == 0).sum()), int(col.isna().sum())
+
+
+def test_clause_seven_entries(big):
+    """七: most global applicants are on the list and newly settled, a few not; domestic ones mostly on
+    theirs; the other firms newly settled and on neither list (blank read as 否)."""
+    g = big[big["item"] == "c07-global"]
+    yes, no, blank = yes_no_blank(g, "global_top100")
+    assert blank == 0 and 1 <= no < yes and yes / len(g) >= 0.7
+    yes, no, blank = yes_no_blank(g, "newly_settled")
+    assert blank == 0 and yes / len(g) >= 0.7
+    assert g["domestic_top100"].isna().all()  # the global entry's form does not ask
+    d = big[big["item"] == "c07-domestic"]
+    yes, no, blank = yes_no_blank(d, "domestic_top100")
+    assert blank == 0 and yes / len(d) >= 0.8
+    assert d["global_top100"].isna().all() and d["newly_settled"].isna().all()
+    o = big[big["item"] == "c07-other"]
+    assert o["newly_settled"].notna().all() and (o["newly_settled"] == 1).mean() >= 0.8
+    for key in ("global_top100", "domestic_top100"):
+        yes, no, blank = yes_no_blank(o, key)
+        assert yes <= len(o) * 0.1 and no > blank >= 1, key
+    assert (o["global_top100"] != 1).all()
+    # a firm on both lists files both entries: one firm, two of clause 七's entries
+    both = big[big["item"].isin(["c07-global", "c07-domestic"])].groupby("credit_code")["item"].nunique()
+    assert 1 <= (both == 2).sum() <= 3
+    firm = big[big["credit_code"] == both[both == 2].index[0]].set_index("item")
+    figures = ["registered_capital", "employees", "offshore_usd", "independent_entity"]
+    assert firm.loc["c07-global", figures].tolist() == firm.loc["c07-domestic", figures].tolist()
+
+
+def test_spinoffs_and_certified_hires(big):
+    s = big[big["item"] == "c08-spinoff"]
+    yes, no, blank = yes_no_blank(s, "state_owned_spinoff")
+    assert blank == 0 and 1 <= no <= len(s) * 0.2
+    for item_id in ("c13-hire", "c13-train"):
+        sub = big[big["item"] == item_id]
+        yes, no, blank = yes_no_blank(sub, "certified")
+        assert blank == 0 and 1 <= no <= len(sub) * 0.1, item_id
+    for key in ("global_top100", "domestic_top100", "newly_settled", "state_owned_spinoff", "platform_name"):
+        users = {it.id for it in POLICY.items if key in demo_fields(it)}
+        assert big.loc[~big["item"].isin(users), key].isna().all(), key
+
+
+def test_sub_platforms_and_second_filings(big):
+    c06 = big[big["item"] == "c06-platform"]
+    assert c06["platform_name"].notna().all() and set(c06["platform_name"]) <= set(PLATFORMS)
+    assert c06["platform_name"].nunique() >= 6
+    assert big.loc[big["item"] != "c06-platform", "platform_name"].isna().all()
+    per_firm = c06.groupby("credit_code")["platform_name"].agg(["size", "nunique"])
+    assert (per_firm["size"] <= 2).all() and ((per_firm["size"] == 2) & (per_firm["nunique"] == 2)).sum() >= 2
+    for item_id in ("c04-buy", "c04-rent"):
+        sub = big[big["item"] == item_id]
+        twice = sub["credit_code"].value_counts()
+        assert twice.max() == 2 and 1 <= (twice == 2).sum() <= len(sub) * 0.2, item_id
+    buy = big[big["item"] == "c04-buy"]
+    for _, firm in buy.groupby("credit_code"):
+        assert firm["registered_capital"].nunique() == 1  # one firm, one registered capital
+    others = big[~big["item"].isin(["c04-buy", "c04-rent", "c06-platform", "c07-global", "c07-domestic"])]
+    assert not others.duplicated(["credit_code", "item"]).any()
+
+
 def test_workbook_reads_back_without_problems(workbook, frame):
     apps = read_applications(workbook, POLICY)
     assert len(apps) == 320 >= 300
@@ -133,6 +205,23 @@ def test_workbook_reads_back_without_problems(workbook, frame):
     pd.testing.assert_frame_equal(apps.frame.drop(columns=[SOURCE_SHEET, SOURCE_ROW]), frame)
     own = apps.frame[apps.frame[SOURCE_SHEET] == "创新型项目补助"]
     assert (own["item"] == "c15-innovation").all() and len(own) >= 3
+
+
+def test_new_columns_in_the_workbook(workbook, frame):
+    """七、八、六's columns under their Chinese headers: yes/no as 是/否, blank where not filled."""
+    ws = openpyxl.load_workbook(workbook, read_only=True)["申报表"]
+    rows = list(ws.iter_rows(values_only=True))
+    headers, body = rows[0], rows[1:]
+    item = headers.index("支持事项")
+    for key in ("global_top100", "domestic_top100", "newly_settled", "state_owned_spinoff", "certified"):
+        c = headers.index(POLICY.field(key).header)
+        assert {r[c] for r in body} <= {"是", "否", None} and "是" in {r[c] for r in body}, key
+    c = headers.index("子平台名称")
+    names = [r[c] for r in body if r[item] == POLICY.item("c06-platform").name]
+    assert names and set(names) <= set(PLATFORMS)
+    assert all(r[c] is None for r in body if r[item] != POLICY.item("c06-platform").name)
+    train = openpyxl.load_workbook(workbook, read_only=True)["培训机构培训补助"]
+    assert "是否经认定" in next(train.iter_rows(max_row=1, values_only=True))  # 十三: 经认定的培训机构
 
 
 def test_wan_sheet_headers(workbook):

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from allocator import creditcode, demo
 from allocator.demo import DISTRICTS, demo_frame
 from allocator.demo_columns import columns_frame
+from allocator.demo_profiles import MAY_BE_BLANK, PLATFORMS, REFILE, demo_fields
 from allocator.fields import FIELDS
-from allocator.intake import COMMON_KEYS, item_fields
+from allocator.intake import COMMON_KEYS
 from allocator.policy import load_policy
 
 from .test_demo import POLICY, rough_caps
@@ -48,11 +49,11 @@ def test_columns_ids_and_ranges(frame):
 def test_only_used_fields_are_filled(frame):
     for item in POLICY.items:
         sub = frame[frame["item"] == item.id]
-        allowed = set(COMMON_KEYS) | item_fields(item)
+        allowed = set(COMMON_KEYS) | demo_fields(item)
         for f in FIELDS:
             if f.key not in allowed:
                 assert sub[f.key].isna().all(), (item.id, f.key)
-        for key in item_fields(item) - {"other_support"}:
+        for key in demo_fields(item) - {"other_support"} - MAY_BE_BLANK.get(item.id, set()):
             assert sub[key].notna().all(), (item.id, key)
 
 
@@ -63,7 +64,9 @@ def test_companies(frame):
     assert frame.drop_duplicates("credit_code")["applicant"].is_unique  # one name, one code
     twice = (codes.value_counts() > 1).mean()
     assert 0.01 < twice < 0.1, twice  # some companies apply for more than one item
-    assert not frame.duplicated(["credit_code", "item"]).any()  # never twice for the same item
+    twice = frame[frame.duplicated(["credit_code", "item"], keep=False)]
+    assert set(twice["item"]) <= set(REFILE) | {"c07-global", "c07-domestic"}  # else never twice
+    assert twice.groupby(["credit_code", "item"]).size().max() == 2  # at most twice
     institution = frame[frame["item"] == "c11-institution"]["applicant"]
     assert institution.str.contains("培训|学校").all()
 
@@ -78,6 +81,34 @@ def test_edges_and_ineligible_share(frame):
     assert 0.05 <= 1 - eligible.mean() <= 0.15
     ratio = caps.sum() / POLICY.fund.annual_fund
     assert ratio > 10  # 5,000 applications: well oversubscribed
+
+
+def test_new_columns_in_proportion(frame):
+    """The columns clauses 六, 七, 八 and 十三 need, filled as row by row fills them."""
+
+    def share(item_id, key, value=1.0):
+        return (frame.loc[frame["item"] == item_id, key] == value).mean()
+
+    assert 0.75 <= share("c07-global", "global_top100") < 1 and share("c07-global", "newly_settled") >= 0.75
+    assert 0.8 <= share("c07-domestic", "domestic_top100") < 1
+    assert 0.8 <= share("c07-other", "newly_settled") < 1
+    other = frame[frame["item"] == "c07-other"]
+    assert 0.2 <= other["global_top100"].isna().mean() <= 0.6 and (other["global_top100"] != 1).all()
+    assert 0.75 <= share("c08-spinoff", "state_owned_spinoff") < 1
+    assert 0.85 <= share("c13-hire", "certified") < 1 and 0.85 <= share("c13-train", "certified") < 1
+    c06 = frame[frame["item"] == "c06-platform"]
+    assert c06["platform_name"].isin(PLATFORMS).all()
+    assert frame.loc[frame["item"] != "c06-platform", "platform_name"].isna().all()
+    per_firm = c06.groupby("credit_code")["platform_name"].agg(["size", "nunique"])
+    assert ((per_firm["size"] == 2) & (per_firm["nunique"] == 2)).sum() >= 3  # two sub-platforms
+    assert 1 <= ((per_firm["size"] == 2) & (per_firm["nunique"] == 1)).sum() <= 5  # rarely one twice
+    for item_id in ("c04-buy", "c04-rent"):
+        twice = frame.loc[frame["item"] == item_id, "credit_code"].value_counts()
+        assert 2 <= (twice == 2).sum() <= 0.1 * twice.sum(), item_id
+    buy = frame[frame["item"] == "c04-buy"]
+    assert (buy.groupby("credit_code")["registered_capital"].nunique() == 1).all()
+    both = frame[frame["item"].isin(["c07-global", "c07-domestic"])].groupby("credit_code")["item"].nunique()
+    assert (both == 2).sum() >= 1  # a firm on both lists files both of clause 七's entries
 
 
 def test_another_pack(tmp_path):

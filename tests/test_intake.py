@@ -332,7 +332,8 @@ def test_item_fields():
     }  # fmt: skip
     assert item_fields(POLICY.item("c16-cert")) == {"cert_cost", "fully_supported", "other_support"}
     assert item_fields(POLICY.item("c10-expo")) == {"expo_fee"}  # the parameter `rate` is not a field
-    assert item_fields(POLICY.item("c07-other")) == frozenset()
+    assert item_fields(POLICY.item("c07-other")) == {"newly_settled", "global_top100", "domestic_top100"}
+    assert item_fields(POLICY.item("c12-talent-base")) == frozenset()
 
 
 def test_doctests():

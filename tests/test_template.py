@@ -195,3 +195,63 @@ def test_pack_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     ws = openpyxl.load_workbook(path)[OPTIONS_SHEET]
     cells = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
     assert cells["=1+1"] == "s" and cells["+SUM(A1)"] == "s"
+
+
+def test_clause_six_seven_eight_columns(template):
+    """The columns for clauses 六 (sub-platform), 七 (top-100 lists, newly settled) and 八 (spin-off):
+    Chinese headers, 是/否 drop-downs for the yes/no ones, a free text column for the sub-platform."""
+    wb = openpyxl.load_workbook(template)
+    ws = wb[DATA_SHEET]
+    headers = [c.value for c in ws[1]]
+    by_column = {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation
+    }
+    expected = {
+        "global_top100": "全球百强企业",
+        "domestic_top100": "国内100强企业",
+        "newly_settled": "新入驻并在长春设立独立法人",
+        "state_owned_spinoff": "国有大型企业或机构剥离设立",
+    }
+    for key, header in expected.items():
+        assert headers[column(key)] == header
+        dv = by_column[letter(key)]
+        assert dv.type == "list" and dv.formula1 == '"是,否"', key
+        assert str(dv.sqref) == f"{letter(key)}2:{letter(key)}{LAST_ROW}"
+    assert headers[column("platform_name")] == "子平台名称"
+    assert letter("platform_name") not in by_column  # free text
+    assert ws.column_dimensions[letter("platform_name")].number_format == "@"  # a text column
+    users = users_of(POLICY)
+    assert users["global_top100"] == ["c07-global", "c07-other"]
+    assert users["domestic_top100"] == ["c07-domestic", "c07-other"]
+    assert users["newly_settled"] == ["c07-global", "c07-other"]
+    assert users["state_owned_spinoff"] == ["c08-spinoff"]
+    assert users["platform_name"] == ["c06-platform"]  # the sub-platform's cap is counted by it
+    assert "c13-hire" in users["certified"] and "c13-train" in users["certified"]
+    guide = [row for row in wb[GUIDE_SHEET].iter_rows(values_only=True)]
+    row = next(r for r in guide if r[1] == "platform_name")
+    assert "c06-platform" in row[6] and "200万元" in row[2] and "子平台名称" in row[2]
+    c06 = next(r for r in guide if r[0] == "c06-platform")
+    assert "子平台名称" in c06[3] and "平台开发投入" in c06[3]
+
+
+def test_clause_seven_columns_read_back(template, tmp_path):
+    wb = openpyxl.load_workbook(template)
+    ws = wb[DATA_SHEET]
+    row = {
+        "application_id": "A0001",
+        "applicant": "艾克森软件（长春）有限公司",
+        "credit_code": "91350100M000100Y43",
+        "district": "高新区",
+        "item": "引进全球百强企业支持",
+        "global_top100": "是",
+        "newly_settled": "否",
+        "independent_entity": "是",
+        "registered_capital": 30_000_000,
+        "employees": 150,
+        "offshore_usd": 6_000_000,
+    }
+    for key, value in row.items():
+        ws.cell(2, column(key) + 1, value)
+    wb.save(tmp_path / "filled.xlsx")
+    df = read_applications(tmp_path / "filled.xlsx", POLICY).frame
+    assert df.loc[0, ["item", "global_top100", "newly_settled"]].tolist() == ["c07-global", 1.0, 0.0]
