@@ -306,7 +306,8 @@ def _require_optimal(model: Model, solver: pulp.LpSolver, stage: str) -> None:
         return
     if kind is Termination.INFEASIBLE:
         raise InfeasibleError(
-            "方案无可行解：约束互相矛盾（例如计划管理费用超过条款（十九）规定的年度资金1%，或超过可用资金）",
+            "方案无可行解：约束互相矛盾（例如计划管理费用超过管理费用上限"
+            f" {model.budget.admin_high:,} 元，或超过可用资金）",
             f"the scenario is infeasible ({stage} stage): its constraints contradict each other",
             "检查 [budget] admin_fixed / admin_per_application 与 annual_fund",
         )

@@ -35,16 +35,17 @@ from xlsxwriter.workbook import Workbook
 
 from ..errors import OutputError
 from ..result import AllocationResult
+from ..roster import ITEM as ROSTER_ITEM
 from ._common import (
     by_district,
     by_item,
     check_consistent,
     ledger_frame,
-    ledger_says,
     prepared,
     split,
     waitlist_frame,
 )
+from .clauses import carryover_clause, cite
 from .levels import level_labels
 from .lists import lists_in_workbook
 from .xlsx_groups import DISTRICT_SHEET, ITEM_SHEET, write_groups
@@ -66,6 +67,7 @@ from .xlsx_registers import (
     LEDGER_SHEET,
     WAITLIST_HEADERS,
     WAITLIST_SHEET,
+    ledger_note,
     write_ledger,
     write_waitlist,
 )
@@ -186,11 +188,14 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     )
     if with_lists:
         write_waitlist(
-            sheets[WAITLIST_SHEET], st, waitlist_frame(result), _title(result, "候补名单"), levels[0]
+            sheets[WAITLIST_SHEET],
+            st,
+            waitlist_frame(result),
+            _title(result, "候补名单"),
+            levels[0],
+            carryover_clause(result),
         )
-    write_ledger(
-        sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_says(result)
-    )
+    write_ledger(sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_note(result))
     write_params(sheets[PARAMS_SHEET], st, result)
     if result.roster_exclusions is not None:
         write_list(
@@ -198,12 +203,19 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
             st,
             result.roster_exclusions.fillna(""),
             ROSTER_COLUMNS,
-            _title(result, "人员核减（条款（十三），人员编号仅以散列值记录）"),
+            _title(result, f"人员核减（{_roster_clause(result)}人员编号仅以散列值记录）"),
             total=False,
         )
     sheets[SUMMARY_SHEET].activate()
     _close(wb, path)
     return path
+
+
+def _roster_clause(result: AllocationResult) -> str:
+    """``条款（十三），`` for the item a 人员名单 counts (changchun-2017: c13-hire), from the pack."""
+    it = next((it for it in getattr(result.policy, "items", ()) if it.id == ROSTER_ITEM), None)
+    no = cite(getattr(it, "clause", ""))
+    return f"{no}，" if no else ""
 
 
 def write_approved_xlsx(result: AllocationResult, path: str | Path) -> Path:

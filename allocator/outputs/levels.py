@@ -39,14 +39,7 @@ def level_short(name: str) -> str:
 def cofund_clause(source: object) -> str:
     """The clause that has the co-funding level pay its share (changchun-2017: ``二``): the first ``fund``
     clause whose title or note speaks of 配套; '' when the policy has none."""
-    policy = getattr(source, "policy", source)
-    for c in getattr(policy, "clauses", ()) or ():
-        if (
-            getattr(c, "kind", "") == "fund"
-            and "配套" in f"{getattr(c, 'title', '')}{getattr(c, 'note', '')}"
-        ):
-            return str(c.no)
-    return ""
+    return str(getattr(getattr(source, "policy", source), "cofund_clause", "") or "")
 
 
 def cofund_says(source: object, clause_style: str = "plain") -> str:

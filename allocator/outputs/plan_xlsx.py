@@ -18,7 +18,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from ..result import PlanResult
-from ._common import LEDGER_SAYS, ledger_says
+from .clauses import NOT_SET, carryover_clause, cite, multi_year_item
 from .excel import _close
 from .levels import FUND_LEVEL, level_labels
 from .plan_frames import (
@@ -194,8 +194,8 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     mode = MODES_ZH.get(plan.mode, plan.mode)
     notes = (
         f"说明：{plan.name}，{mode}安排。金额单位为元。「上年结转」取上一年度「结转下年」（公式），第一年为期初结转；"
-        f"「可用资金」＝年度专项资金＋上年结转；「结转下年」＝可用资金－{fund}承担－管理费用（条款二十：结余结转下年使用）。"
-        f"「{fund}承担」含上年承诺（条款四：租赁办公用房连续2年补助的第2年）。"
+        f"「可用资金」＝年度专项资金＋上年结转；「结转下年」＝可用资金－{fund}承担－管理费用（{_carry_says(plan)}）。"
+        f"「{fund}承担」含上年承诺（{_commitment_says(plan)}）。"
         "合计行中「上年结转」为期初结转、「结转下年」为期末结转。"
     )
     why = str(getattr(plan, "sequential_note", "") or "")
@@ -283,13 +283,12 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     _write_chain(sheets[CHAIN_SHEET], st, plan, chain)
     columns = commitment_headers(level_labels(plan)[0])
     ref = write_list(sheets[COMMITMENT_SHEET], st, commitments, columns, f"{plan.name} 承诺")
-    _write_beyond(sheets[COMMITMENT_SHEET], st, commitments, ref)
-    says = ledger_says(plan.years[0].result) if plan.years else ""
+    _write_beyond(sheets[COMMITMENT_SHEET], st, commitments, ref, plan)
     lref = write_list(sheets[PLAN_LEDGER_SHEET], st, ledger, PLAN_LEDGER_HEADERS, f"{plan.name} 监管台账")
     ws = sheets[PLAN_LEDGER_SHEET]
     ws.set_row(lref.total_row + 1, 48)
     merge_text(
-        ws, lref.total_row + 1, 0, len(PLAN_LEDGER_HEADERS) - 1, ledger_note(says or LEDGER_SAYS), st.wrap
+        ws, lref.total_row + 1, 0, len(PLAN_LEDGER_HEADERS) - 1, ledger_note(plan), st.wrap
     )
     if foresight is not None:
         _write_foresight(sheets[FORESIGHT_SHEET], st, plan, foresight)
@@ -299,7 +298,21 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     return path
 
 
-def _write_beyond(ws, st: Styles, frame: pd.DataFrame, ref) -> None:
+def _carry_says(plan: PlanResult) -> str:
+    """``条款（二十）：结余结转下年使用``, from the plan's pack; 本政策未规定 where it has no such rule."""
+    no = carryover_clause(plan)
+    return f"{cite(no)}：结余结转下年使用" if no else f"结余结转：{NOT_SET}，为规划测算"
+
+
+def _commitment_says(plan: PlanResult) -> str:
+    """``条款（四）租赁办公用房补助连续2年``, from the pack's item paid over several years."""
+    it = multi_year_item(plan)
+    if it is None:
+        return f"跨年度连续补助：{NOT_SET}"
+    return f"{cite(getattr(it, 'clause', ''))}{it.name}连续{it.years}年"
+
+
+def _write_beyond(ws, st: Styles, frame: pd.DataFrame, ref, plan: PlanResult) -> None:
     """Under 合计: 其中：规划期后应付, SUMIF over the 状态 column, and a note."""
     r = ref.total_row  # 0-based: the row after 合计
     status = ref.local("plan_status")
@@ -317,8 +330,8 @@ def _write_beyond(ws, st: Styles, frame: pd.DataFrame, ref) -> None:
         elif j:
             ws.write_blank(r, j, None, st.total_label)
     note = (
-        "注：条款（四）租赁办公用房补助连续2年，第一年批准即承诺第二年补助。「规划期后应付」为规划最后一年批准、"
-        "须在规划期后一年支付的补助，应在下一年度预算中优先安排。"
+        f"注：{_commitment_says(plan)}，第一年批准即承诺以后各年的补助。「规划期后应付」为规划最后一年批准、"
+        "须在规划期后支付的补助，应在下一年度预算中优先安排。"
     )
     ws.set_row(r + 2, 48)
     merge_text(ws, r + 2, 0, len(ref.columns) - 1, note, st.wrap)

@@ -45,6 +45,7 @@ from ._common import (
     yuan,
 )
 from .charts import CHARTS, DPI, chart_rc, write_charts
+from .clauses import admin_limit_short, policy_notes
 from .levels import cost_headers, level_labels, level_short, sharing_zh
 from .lists import details_where
 
@@ -125,14 +126,15 @@ def _key_figures(result: AllocationResult) -> str:
             f"{yuan(s.district_cost)} 元",
             f"{wan(s.district_cost)} 万元，由所在{level_short(cofund)}配套",
         ),
-        _card("管理费用", f"{yuan(s.admin)} 元", f"上限 {yuan(s.admin_limit)} 元（条款十九）"),
+        _card("管理费用", f"{yuan(s.admin)} 元", f"上限 {yuan(s.admin_limit)} 元{admin_limit_short(result)}"),
         _card("结转下年", f"{yuan(s.carryover_out)} 元", f"{wan(s.carryover_out)} 万元"),
         _card("申报数 / 获支持数", f"{s.applications} / {s.funded} 件", f"符合条件 {s.eligible} 件"),
         _card(
             "资金覆盖率", coverage, f"拟支持金额占符合条件申请政策上限（{wan(s.requested_total)} 万元）的比例"
         ),
     ]
-    return f'<section class="cards">{"".join(cards)}</section>'
+    notes = "".join(f'<p class="note policy-note">{escape(n)}</p>' for n in policy_notes(result, s))
+    return f'<section class="cards">{"".join(cards)}</section>' + notes
 
 
 def wan_text(amount: int | float) -> str:

@@ -35,6 +35,7 @@ from .charts import (
     chart_rc,
     font_path,
 )
+from .clauses import admin_limit_short, policy_notes
 from .levels import level_labels, level_short
 from .lists import details_where
 from .report import conclusion
@@ -134,7 +135,7 @@ def key_figures(result: AllocationResult) -> list[tuple[str, str, str]]:
         ("拟支持金额", f"{wan(s.awarded)} 万元", f"获支持 {s.funded:,} 件"),
         (f"{fund}承担", f"{wan(s.city_cost)} 万元", f"由{fund}专项资金支付"),
         (f"{cofund}承担", f"{wan(s.district_cost)} 万元", f"由所在{level_short(cofund)}配套"),
-        ("管理费用", f"{wan(s.admin)} 万元", f"上限 {wan(s.admin_limit)} 万元（条款十九）"),
+        ("管理费用", f"{wan(s.admin)} 万元", f"上限 {wan(s.admin_limit)} 万元{admin_limit_short(result)}"),
         (
             "结转下年",
             f"{wan(s.carryover_out)} 万元",
@@ -294,6 +295,9 @@ def report_figure(result: AllocationResult) -> Figure:
         if note:
             page.text(cx + 0.1, cy + 0.48, wrap(page.renderer, note, 6, cw - 0.16)[0], 6, color="#7B8794")
     y += 2 * ch + gap + 0.22
+    notes = policy_notes(result, s)  # the fund rules the scenario departs from or the pack leaves open
+    if notes:
+        y = page.paragraph(x0, y - 0.08, "".join(notes), 6.5, width, leading=1.45) + 0.1
 
     # two charts in what is left above the footer: by item, then the frontier (else by district)
     footer = A4[1] - MARGIN - 0.16

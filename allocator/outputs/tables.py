@@ -58,6 +58,7 @@ CSV_EXTRA = (
     "score",
     "failed_condition",
     "policy_amount",
+    "cap_group",
     "city_share",
     "weight",
     "value",

@@ -25,6 +25,16 @@ from ._common import (
     text,
     written_award,
 )
+from .clauses import (
+    ASSUMED,
+    admin_assumed,
+    admin_limit_note,
+    annual_fund_note,
+    batch_note,
+    carryover_in_note,
+    cite,
+    commitment_note,
+)
 from .levels import cofund_says, level_labels
 from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
 from .tables import run_manifest
@@ -32,6 +42,7 @@ from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"
 ASSUMPTION = "假设（非政策规定）"
+READINGS_SECTION = "政策解读（条文未明确之处的取舍）"
 
 Row = tuple[str, object, str]  # label, value, note; a row with value None and note '§' is a section
 
@@ -52,11 +63,11 @@ def _batch_rows(result: AllocationResult) -> list[Row]:
     owed = int(getattr(s, "commitments_in", 0) or 0)
     fund, _ = level_labels(result)
     if batch > 1 or reserve > 0:
-        rows.append(("批次", f"第 {batch} 批", "条款（二十）：年度内分批次审批"))
+        rows.append(("批次", f"第 {batch} 批", batch_note(result)))
     if reserve > 0:
         rows.append(("预留后续批次资金（元）", reserve, "[budget] reserve_for_later_batches，计入结转下年"))
     if owed > 0:
-        rows.append(("上年承诺（租房补助第2年）（元）", owed, f"条款（四）：连续2年补助，已计入{fund}承担"))
+        rows.append(("上年承诺（租房补助第2年）（元）", owed, commitment_note(result, fund)))
     approved = str(getattr(sc, "approval_date", "") or "")
     if approved:
         rows.append(("批准日期", approved, "[scenario] approval_date：监管台账不得转让期限自此起算"))
@@ -77,6 +88,21 @@ def _section(title: str) -> Row:
     return (title, None, "§")
 
 
+def reading_rows(policy: object) -> list[Row]:
+    """政策解读: every reading the pack takes where the text leaves a choice open (items', then the
+    ``[[alternatives]]``'), as (item, clause, reading); none when the pack states none."""
+    rows: list[Row] = []
+    for it in getattr(policy, "items", ()) or ():
+        reading = str(getattr(it, "reading", "") or "")
+        if reading:
+            rows.append((f"{it.id} {it.name}", cite(it.clause), reading))
+    for group in getattr(policy, "alternatives", ()) or ():
+        reading = str(getattr(group, "reading", "") or "")
+        if reading:
+            rows.append((f"{group.id}（{'、'.join(group.items)}）", cite(group.clause), reading))
+    return [_section(READINGS_SECTION), *rows] if rows else []
+
+
 def param_rows(result: AllocationResult) -> list[Row]:
     """The sheet's rows, in order (exposed for tests)."""
     sc = result.scenario
@@ -85,15 +111,15 @@ def param_rows(result: AllocationResult) -> list[Row]:
     sv = result.solver
     manifest = result.manifest or {}
     items = {it.id: it for it in getattr(policy, "items", ())}
-    fund = getattr(policy, "fund", None)
-    admin_clause = getattr(fund, "admin_clause", "") or "十九"
-    admin_rate = float(getattr(fund, "admin_rate", 0) or 0)
     rule = rule_of(result)
+    assumed = admin_assumed(result)
     fund_level, cofund_level = level_labels(result)
 
     def item_label(item_id: str) -> str:
         it = items.get(item_id)
-        return f"{item_id} {it.name}（条款{it.clause}）" if it else item_id
+        if it is None:
+            return item_id
+        return f"{item_id} {it.name}（条款{it.clause}）" if it.clause else f"{item_id} {it.name}"
 
     rows: list[Row] = [
         _section("方案"),
@@ -118,24 +144,20 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("申报文件 SHA-256", sha256_of_applications(manifest), "用于核对申报数据未被改动"),
         _lists_row(result),
         _section("资金"),
-        ("年度专项资金（元）", s.annual_fund, ""),
-        ("上年结转（元）", s.carryover_in, carry_note(sc)),
+        ("年度专项资金（元）", s.annual_fund, annual_fund_note(result, s.annual_fund)),
+        ("上年结转（元）", s.carryover_in, carryover_in_note(result, carry_note(sc))),
         ("可用资金（元）", s.available, ""),
-        ("管理费用计划（元）", s.admin_planned, ""),
-        (
-            "管理费用上限（元）",
-            s.admin_limit,
-            f"条款（{admin_clause}）：不超过年度专项资金的 {admin_rate:.0%}",
-        ),
+        ("管理费用计划（元）", s.admin_planned, assumed.strip("（）")),
+        ("管理费用上限（元）", s.admin_limit, admin_limit_note(result)),
         ("管理费用（元）", s.admin, ""),
-        ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), ""),
-        ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), ""),
+        ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), f"[budget] admin_per_application{assumed}"),
+        ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), f"[budget] admin_fixed{assumed}"),
     ]
     rows += _batch_rows(result)
     rows += [
         _section("目标"),
         ("分配规则", rule_zh(rule), f'[objective] rule = "{rule}"：{RULE_SAYS.get(rule, "")}'),
-        ("缺省评审得分", getattr(sc, "default_score", ""), "申报表未填评审得分时采用"),
+        ("缺省评审得分", getattr(sc, "default_score", ""), f"申报表未填评审得分时采用（{ASSUMED}）"),
     ]
     for k, tier in enumerate(getattr(sc, "tiers", ()) or (), start=1):
         note = "[objective.priority] tiers" + (
@@ -144,7 +166,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
         rows.append((f"第 {k} 档", "、".join(item_label(i) for i in tier), note))
     weights = getattr(sc, "weights", {}) or {}
     for item_id in sorted(weights):
-        rows.append((f"权重：{item_label(item_id)}", weights[item_id], "未列出的事项权重为 1"))
+        rows.append((f"权重：{item_label(item_id)}", weights[item_id], f"未列出的事项权重为 1（{ASSUMED}）"))
     limits = limit_rows(result)
     rows.append(_section("限额（[limits]）"))
     if not limits:
@@ -173,6 +195,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
             label = f"{item_label(item_id)}：{key}" + (f"（{meaning}）" if meaning else "")
             note = re.sub(r"^假设\s*[：:]\s*", "", notes.get(item_id, "")).strip()
             rows.append((label, value, f"{ASSUMPTION}：{note or '由方案设定'}"))
+    rows += reading_rows(policy)
     rows += [
         _section("求解"),
         ("求解器", sv.name, sv.version),

@@ -1,4 +1,5 @@
-"""The 候补名单 (waitlist, clause 二十) and 监管台账 (supervision ledger, clause 四) sheets of allocation.xlsx.
+"""The 候补名单 (waitlist; changchun-2017 clause 二十) and 监管台账 (supervision ledger; changchun-2017 clause
+四) sheets of allocation.xlsx. The notes cite the result's own pack (:mod:`.clauses`), or say 本政策未规定.
 
 Both are lists like 拟支持名单: header in row 1, one row each from row 2, frozen header, filter and print
 setup; an empty register keeps one row reading 「（无）」. A note under each says what the register is for.
@@ -16,6 +17,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from ._common import ledger_says
+from .clauses import NOT_SET, carryover_clause, cite, ledger_item
 from .levels import FUND_LEVEL
 from .xlsx_lists import Col, ListRef, write_list
 from .xlsx_style import Styles, merge_text
@@ -59,21 +61,37 @@ LEDGER_HEADERS = (
 )
 
 
-def waitlist_note(fund: str = FUND_LEVEL) -> str:
+def waitlist_note(fund: str = FUND_LEVEL, clause: str = "") -> str:
+    """The note under 候补名单; ``clause`` is the pack's carryover clause (changchun-2017: 二十), '' where the
+    pack has none."""
+    rule = (
+        f"{cite(clause)}专项资金可分批次审批，结余结转下年使用。"
+        if clause
+        else f"分批次审批与结余结转：{NOT_SET}。"
+    )
     return (
-        "注：条款（二十）专项资金可分批次审批，结余结转下年使用。本表为符合条件但未获支持或未获全额支持的申报，"
+        f"注：{rule}本表为符合条件但未获支持或未获全额支持的申报，"
         f"按释放资金（如已支持项目放弃、后续批次）时依次递补的顺序排列；「累计所需{fund}资金」为递补至该名次所需的"
         f"{fund}资金。"
     )
 
 
-WAITLIST_NOTE = waitlist_note()
+def waitlist_note_of(source: object, fund: str = FUND_LEVEL) -> str:
+    """:func:`waitlist_note` with the clause of ``source``'s pack (a result, a plan or a policy)."""
+    return waitlist_note(fund, carryover_clause(source))
 
 
-def ledger_note(says: str) -> str:
+def ledger_note(source: object) -> str:
+    """The note under 监管台账, from the pack's item with a supervision duty (changchun-2017: c04-buy,
+    clause 四); where the pack has none, 本政策未规定."""
+    it = ledger_item(source)
+    if it is None:
+        return f"注：须登记监管的补助事项（如所购房屋不得转让）：{NOT_SET}，本表无记录。"
+    years = int(getattr(it, "ledger_years", 0) or 0)
+    until = f"「不得转让截止日期」＝批准日期＋{years}年；" if years else ""
     return (
-        f"注：条款（四）购买、自建办公用房补助，{says}。本表为受此约束的拟支持项目，"
-        "「不得转让截止日期」＝批准日期＋3年；期满前请核查房屋自用情况。"
+        f"注：{cite(getattr(it, 'clause', ''))}{it.name}，{it.ledger}。本表为受此约束的拟支持项目，"
+        f"{until}期满前请核查房屋自用情况。"
     )
 
 
@@ -83,20 +101,21 @@ def _note(ws: Worksheet, st: Styles, row: int, last_col: int, note: str) -> None
 
 
 def write_waitlist(
-    ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, fund: str = FUND_LEVEL
+    ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, fund: str = FUND_LEVEL, clause: str = ""
 ) -> ListRef:
     """Rank 1 first; no 合计 row (the last 累计所需市级资金 is the total); a note two rows below. ``fund``
-    names the fund's level."""
+    names the fund's level, ``clause`` the pack's carryover clause ('' where it has none)."""
     headers = waitlist_headers(fund)
     ref = write_list(ws, st, frame, headers, title, total=False)
-    _note(ws, st, ref.last_row + 1, len(headers) - 1, waitlist_note(fund))
+    _note(ws, st, ref.last_row + 1, len(headers) - 1, waitlist_note(fund, clause))
     return ref
 
 
-def write_ledger(ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, says: str) -> ListRef:
-    """One row per purchased premises, 合计 (SUM of area and award), then a note citing clause 四."""
+def write_ledger(ws: Worksheet, st: Styles, frame: pd.DataFrame, title: str, note: str) -> ListRef:
+    """One row per purchased premises, 合计 (SUM of area and award), then ``note``
+    (:func:`ledger_note`, citing the pack's clause)."""
     ref = write_list(ws, st, frame, LEDGER_HEADERS, title)
-    _note(ws, st, ref.total_row + 1, len(LEDGER_HEADERS) - 1, ledger_note(says))
+    _note(ws, st, ref.total_row + 1, len(LEDGER_HEADERS) - 1, note)
     return ref
 
 
@@ -104,12 +123,12 @@ __all__ = [
     "LEDGER_HEADERS",
     "LEDGER_SHEET",
     "WAITLIST_HEADERS",
-    "WAITLIST_NOTE",
     "WAITLIST_SHEET",
     "ledger_note",
     "ledger_says",
     "waitlist_headers",
     "waitlist_note",
+    "waitlist_note_of",
     "write_ledger",
     "write_waitlist",
 ]

@@ -35,6 +35,18 @@ from ._common import (
     yuan,
 )
 from .cells import display_width
+from .clauses import (
+    admin_assumed,
+    admin_limit_note,
+    admin_rate,
+    annual_fund_note,
+    batch_note,
+    carryover_in_note,
+    carryover_out_note,
+    cite,
+    commitment_note,
+    ledger_item,
+)
 from .levels import cofund_says, level_labels
 from .lists import lists_note
 from .xlsx_lists import ListRef
@@ -186,11 +198,10 @@ def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleR
     reserve = int(getattr(s, "reserve", 0) or 0)
     batch = int(getattr(s, "batch", 1) or 1)
     owed = int(getattr(s, "commitments_in", 0) or 0)
-    carry = getattr(getattr(result.policy, "fund", None), "carryover_clause", "二十") or "二十"
     fund, _ = level_labels(result)
     rows: list[RuleRow] = []
     if reserve > 0 or batch > 1:
-        rows.append(("本批次", batch, "batch", f"条款（{carry}）：年度内分批次审批，本表为第 {batch} 批"))
+        rows.append(("本批次", batch, "batch", f"{batch_note(result)}，本表为第 {batch} 批"))
     if reserve > 0:
         rows.append(
             (
@@ -206,7 +217,7 @@ def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleR
                 "上年承诺（租房补助第2年）",
                 owed,
                 "money",
-                f"条款（四）租赁办公用房连续2年补助：上年批准的第2年补助，优先安排，已计入「{fund}承担」",
+                f"上年批准的续付补助，优先安排；{commitment_note(result, f'「{fund}承担」')}",
             )
         )
     waitlist = getattr(result, "waitlist", None)
@@ -227,10 +238,19 @@ def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleR
                 "监管台账（购买、自建办公用房）",
                 len(ledger),
                 "count",
-                "条款（四）：自用未满3年不得转让，见「监管台账」表",
+                _ledger_note(result),
             )
         )
     return rows
+
+
+def _ledger_note(result: AllocationResult) -> str:
+    """``条款（四）：自用未满3年的不得转让出售和出租，见「监管台账」表``, from the pack's ledger item."""
+    it = ledger_item(result)
+    if it is None:
+        return "见「监管台账」表"
+    where = cite(getattr(it, "clause", ""))
+    return f"{where}{'：' if where else ''}{it.ledger}，见「监管台账」表"
 
 
 def _limit_value(value: object) -> str:
@@ -276,7 +296,6 @@ def write_summary(
     s = result.summary
     sc = result.scenario
     policy = result.policy
-    fund = getattr(policy, "fund", None)
     fund_level, cofund_level = level_labels(result)
     name = getattr(sc, "name", "")
     year = getattr(sc, "year", "")
@@ -296,10 +315,7 @@ def write_summary(
     district = int(parts.funded["district_cost"].sum())
     n_f, n_u, n_i = len(parts.funded), len(parts.unfunded), len(parts.ineligible)
     cap_total = int(parts.funded["cap"].sum() + parts.unfunded["cap"].sum())
-    rate = Fraction(getattr(fund, "admin_rate", 0) or 0)
-    admin_clause = getattr(fund, "admin_clause", "十九") or "十九"
-    carry_clause = getattr(fund, "carryover_clause", "二十") or "二十"
-    fund_clause = getattr(fund, "annual_fund_clause", "一") or "一"
+    rate = admin_rate(result) or Fraction(0)
     admin_limit_formula = None
     if rate and math.floor(s.annual_fund * rate) == s.admin_limit:
         admin_limit_formula = f"=ROUNDDOWN(B4*{rate.numerator}/{rate.denominator},0)"
@@ -307,6 +323,7 @@ def write_summary(
     fixed, per = getattr(sc, "admin_fixed", 0), getattr(sc, "admin_per_application", 0)
     if fixed or per:
         planned_note = f"固定 {yuan(fixed)} 元＋每件申报 {yuan(per)} 元 × {s.applications} 件"
+    planned_note += admin_assumed(result)
 
     money, count = st.money, st.count
     formulas = _list_formulas(refs)
@@ -324,21 +341,15 @@ def write_summary(
             "funded": "approved.xlsx 拟支持名单件数",
         }
     rows: list[tuple[str, str | None, object, object, str]] = [
-        ("年度专项资金", None, s.annual_fund, money, f"条款（{fund_clause}）"),
-        (
-            "上年结转",
-            None,
-            s.carryover_in,
-            money,
-            f"条款（{carry_clause}）：上年结余结转下年使用 {carry_note(sc)}".strip(),
-        ),
+        ("年度专项资金", None, s.annual_fund, money, annual_fund_note(result, s.annual_fund)),
+        ("上年结转", None, s.carryover_in, money, carryover_in_note(result, carry_note(sc))),
         ("可用资金", "=B4+B5", s.available, money, "年度专项资金＋上年结转"),
         (
             "管理费用上限",
             admin_limit_formula,
             s.admin_limit,
             money,
-            f"条款（{admin_clause}）：不超过年度专项资金的 {float(rate):.0%}",
+            admin_limit_note(result),
         ),
         ("管理费用计划", None, s.admin_planned, money, planned_note),
         ("管理费用", None, s.admin, money, "本方案安排的管理费用（不超过上限）"),
@@ -350,7 +361,7 @@ def write_summary(
             "=B6-B11-B9",
             s.available - city - s.admin,
             money,
-            f"条款（{carry_clause}）：可用资金－{fund_level}承担－管理费用",
+            carryover_out_note(result, fund_level),
         ),
         ("申报数", formulas.get("applications"), n_f + n_u + n_i, count, where["applications"]),
         ("符合条件数", formulas.get("eligible"), n_f + n_u, count, where["eligible"]),
