@@ -308,10 +308,21 @@ def _totals_match(table: pd.DataFrame | None, csv_problem: str, summary: dict) -
     return Check("totals", title, "fail" if lines else "pass", _shown(lines))
 
 
+def _discretionary(manifest: dict) -> dict:
+    """The recorded scenario's discretionary numbers (a split of costs the text leaves open is one)."""
+    from .scenario import load_scenario
+
+    try:
+        return load_scenario(manifest.get("scenario_file", "")).discretionary
+    except (AllocatorError, OSError, ValueError):
+        return {}
+
+
 def _constraints(table: pd.DataFrame | None, csv_problem: str, summary: dict, manifest: dict) -> Check:
     title = "约束校验（上限、资格、分担比例、预算、限额）/ constraints on the recorded awards"
     if table is None:
         return Check("constraints", title, "fail", (csv_problem,))
+    from .pipeline import group_caps
     from .policy import load_policy
     from .scenario import Limits
     from .verify import verify
@@ -326,6 +337,7 @@ def _constraints(table: pd.DataFrame | None, csv_problem: str, summary: dict, ma
             "skip",
             (f"无法读取政策包，未校验 / the policy pack cannot be read: {exc.zh}",),
         )
+    policy = policy.for_scenario(_discretionary(manifest))
     shares = {it.id: it.city_share for it in policy.items}
     unknown = sorted(set(table["item"]) - set(shares))
     if unknown:
@@ -354,6 +366,7 @@ def _constraints(table: pd.DataFrame | None, csv_problem: str, summary: dict, ma
             admin=int(summary["admin"]),
             admin_low=int(summary.get("admin_planned", summary["admin"])),
             admin_high=int(summary.get("admin_limit", summary["admin"])),
+            admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
             available=int(summary["available"]) - reserve,
             totals={**summary, "carryover_out": int(summary["carryover_out"]) - reserve},
             limits=limits,
@@ -363,6 +376,7 @@ def _constraints(table: pd.DataFrame | None, csv_problem: str, summary: dict, ma
                 if isinstance(o.get("award"), int)
             },
             item_floors={it.id: it.floor for it in policy.items if it.floor},
+            group_caps=group_caps(policy),
         )
     except VerificationError as exc:
         found = exc.zh.split("：", 1)[-1].split("；")

@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="按方案分配资金并写出结果 / allocate a scenario and write the outputs")
     run.add_argument("scenario", type=Path)
     run.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>/）")
-    run.add_argument("--batch", type=int, default=1, help="本年度第几批（条款二十），≥2 时须给出 --approved")
+    run.add_argument("--batch", type=int, default=1, help="本年度第几批（分批次审批），≥2 时须给出 --approved")
     run.add_argument("--approved", type=Path, help="前批次的 approved.xlsx：其金额固定不变")
     run.add_argument("--timings", action="store_true", help="列出各步骤用时 / print each stage's seconds")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -429,12 +429,11 @@ def _policy_check(args: argparse.Namespace) -> int:
         problems = check_text(shipped.read_text(encoding="utf-8"), target)
     else:
         problems = check_pack(target)
-    if problems:
-        for problem in problems:
-            print(problem.render())
-        print(
-            f"政策包 {target} 有 {len(problems)} 处问题 / {len(problems)} problem(s) found", file=sys.stderr
-        )
+    for problem in problems:
+        print(problem.render())
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print(f"政策包 {target} 有 {len(errors)} 处问题 / {len(errors)} problem(s) found", file=sys.stderr)
         return 2
     policy = load_policy(args.file)
     print(
@@ -459,7 +458,9 @@ def policy_table(policy: Policy) -> str:
     for it in policy.items:
         conditions = "；".join(c.says for c in it.conditions) or "—"
         cap = f"{it.cap:,}" if it.cap is not None else "—"
-        kind = "酌定（方案设定：" + "、".join(it.params) + "）" if it.discretionary else "规定"
+        cap += f"（{it.cap_per_says or '按' + '+'.join(it.cap_per)}合计）" if it.group_cap else ""
+        ranges = "、".join(f"{p.name} {p.range_text()}" for p in it.param_specs)
+        kind = f"酌定（方案设定：{ranges}）" if it.discretionary else "规定"
         rows.append(
             (
                 it.id,
@@ -468,7 +469,7 @@ def policy_table(policy: Policy) -> str:
                 conditions,
                 it.amount_says or "—",
                 cap,
-                f"{float(it.city_share):.0%}",
+                "方案设定" if it.shares_from_scenario else f"{float(it.city_share):.0%}",
                 kind,
             )
         )
@@ -479,20 +480,32 @@ def policy_table(policy: Policy) -> str:
         lines.append("  ".join(pad(clip(cell, widths[i]), widths[i]) for i, cell in enumerate(r)).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
-    fund = policy.fund
+    fund = policy.fund  # every clause from the pack; a rule it lacks is 本政策未规定, never another's clause
+    cite = {no: f"（条款（{no}））" if no else "" for no in (fund.annual_fund_clause, fund.admin_clause)}
     rules = [
-        f"年度专项资金 {fund.annual_fund:,} 元（条款（{fund.annual_fund_clause}））"
+        f"年度专项资金 {fund.annual_fund:,} 元{cite[fund.annual_fund_clause]}"
         if fund.annual_fund
-        else "年度资金由方案设定（文件未规定金额）"
+        else f"年度专项资金{cite[fund.annual_fund_clause]}：金额本政策未规定，由方案设定（方案假设）"
     ]
     if fund.admin_rate is not None:
-        rules.append(f"管理费用不超过年度资金的 {float(fund.admin_rate):.0%}（条款（{fund.admin_clause}））")
+        rate = f"{float(fund.admin_rate) * 100:g}%"
+        rules.append(f"管理费用不超过年度资金的 {rate}{cite[fund.admin_clause]}")
+    else:
+        rules.append("管理费用上限：本政策未规定")
     if fund.carryover_clause:
-        rules.append(f"结余结转下年（条款（{fund.carryover_clause}））")
+        rules.append(f"分批次审批、结余结转下年（条款（{fund.carryover_clause}））")
+    else:
+        rules.append("分批次审批与结余结转：本政策未规定")
     levels = "、".join(policy.level_names.get(lv, lv) for lv in policy.levels)
     lines += ["", "资金规则：" + "；".join(rules) + "。", f"分担层级：{levels}（第一级为本专项资金）。"]
     others = [c for c in policy.clauses if c.kind != "items"]
     lines.append("非事项条款：" + "；".join(f"（{c.no}）{c.title}" for c in others))
+    for group in policy.alternatives:
+        lines.append(f"择一事项（{group.clause_label}）：{'、'.join(group.items)}——{group.says}。")
+    readings = policy.readings()
+    if readings:
+        lines += ["", "政策解读（条文未明确之处的取舍）："]
+        lines += [f"  {label} {where}：{text}" for where, label, text in readings]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .fields import BY_KEY
 from .money import city_cost
 from .policy import Policy
 from .result import TABLE_COLUMNS, Status
@@ -55,6 +56,7 @@ def explain(
         "level": level,
         "reasons": {o.application_id: o.reason for o in scenario.overrides},
         "fund": policy.fund_name,
+        "cofund": f"条款（{policy.cofund_clause}），" if policy.cofund_clause else "",
     }
     items = {it.id: it for it in policy.items}
     tiers = tier if tier is not None else np.zeros(len(frame))
@@ -88,7 +90,12 @@ def _reasons(table, items, ratio, tiers, scenario: Scenario, tight: dict, contex
 def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
     """Limits that are (to within a yuan per application) used up on the final numbers."""
     lim = scenario.limits
-    out: dict[str, set] = {"enterprise": set(), "district": set(), "share_max": set()}
+    out: dict = {"enterprise": set(), "district": set(), "share_max": set(), "group": {}}
+    if "cap_group" in table:
+        shared = table[table["cap_group"] != ""]
+        g = shared.groupby("cap_group").agg(sum=("award", "sum"), size=("award", "size"), cap=("group_limit", "first"))
+        full = g[g["sum"] >= g["cap"] - g["size"]]
+        out["group"] = dict(zip(full.index, full["size"], strict=True))  # group -> its applications
     if lim.per_enterprise is not None:
         g = table.groupby("credit_code")["award"].agg(["sum", "size"])
         out["enterprise"] = set(g.index[g["sum"] >= lim.per_enterprise - g["size"]])
@@ -108,6 +115,15 @@ def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
             if hi < 1 and i in g.index and g.at[i, "sum"] >= hi * spent - 2 * g.at[i, "size"] - 10
         }
     return out
+
+
+def _group_reason(item, others: int) -> str:
+    """受条款（四）每户最高补助额不超过500万元限制：本企业本年另有 1 项购买、自建办公用房补助申报."""
+    whose = "本企业" + "".join(f"同一{BY_KEY[f].zh}" for f in item.cap_per if f != "credit_code" and f in BY_KEY)
+    return (
+        f"受{item.clause_label}{item.cap_per_says}{item.cap_says}限制：{whose}本年另有 {others} 项"
+        f"{item.name}申报，合计不超过 {item.cap:,} 元"
+    )
 
 
 def _funded_reason(cap_basis: str, item) -> str:
@@ -131,10 +147,12 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
     head = "部分支持" if status == Status.PARTIAL else "未获支持"
     if cap < lim.min_award:
         return f"未获支持：核定上限 {cap:,} 元低于最低支持额 {lim.min_award:,} 元（[limits] min_award）"
+    if getattr(row, "cap_group", "") in tight["group"]:
+        return f"{head}：{_group_reason(item, tight['group'][row.cap_group] - 1)}"
     if row.credit_code in tight["enterprise"]:
         return f"{head}：受单个企业支持总额上限 {lim.per_enterprise:,} 元限制（[limits] per_enterprise）"
     if row.district in tight["district"] and row.city_share < 1:
-        return f"{head}：受{row.district}配套资金上限 {lim.district_budget[row.district]:,} 元限制（条款（二），[limits.district_budget]）"
+        return f"{head}：受{row.district}配套资金上限 {lim.district_budget[row.district]:,} 元限制（{ctx['cofund']}[limits.district_budget]）"
     if row.item in tight["share_max"]:
         return f"{head}：该事项已达{ctx['fund']}资金占比上限 {lim.item_share[row.item][1]:.0%}（[limits.item_share]）"
     share = f"获核定上限 {cap:,} 元的 {award / cap:.1%}" if cap else ""

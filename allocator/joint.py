@@ -52,13 +52,19 @@ def solve_joint(spec: PlanSpec):
         credit_code=combined["_year"].astype(str) + "|" + combined["credit_code"].astype(str),
         district=combined["_year"].astype(str) + "|" + combined["district"].astype(str),
         item=combined["_year"].astype(str) + "|" + combined["item"].astype(str),
+        cap_group=np.where(  # an enterprise's clause cap is a year's
+            combined["cap_group"] != "", combined["_year"].astype(str) + "|" + combined["cap_group"], ""
+        ),
     )
     admins = [sc.admin_planned(len(r)) for r, (_, sc) in zip(rules, spec.years, strict=True)]
     for (year, sc), a in zip(spec.years, admins, strict=True):
         if a > policy.fund.admin_cap(sc.annual_fund):
+            no = policy.fund.admin_clause if policy.fund.admin_rate is not None else ""
             raise InfeasibleError(
-                f"{year} 年计划管理费用 {a:,} 元超过条款（{policy.fund.admin_clause}）规定的上限",
-                f"planned administration in {year} exceeds the clause {policy.fund.admin_clause} limit",
+                f"{year} 年计划管理费用 {a:,} 元超过"
+                + (f"条款（{no}）规定的上限" if no else f"上限 {policy.fund.admin_cap(sc.annual_fund):,} 元"),
+                f"planned administration in {year} exceeds the "
+                + (f"clause {no} limit" if no else "limit (the year's annual fund)"),
             )
     cumulative, usable = [], spec.carryover_in
     for t, (year, sc) in enumerate(spec.years):

@@ -7,6 +7,9 @@ Mathematical formulation (money in solver units of 万元, ``SCALE`` yuan, so nu
                y_i ∈ {0, 1}                   with a minimum m_i ([limits] min_award, or the item's floor
                                               "不低于…"): x_i ≥ m_i·y_i, x_i ≤ cap_i·y_i
     budget_city         Σ_i s_i·x_i + a ≤ F + C                    s_i city share, C carryover in
+    group_cap[g]        Σ_{i in g} x_i ≤ G_g                       a clause's cap of an enterprise (or of
+                                                                   its sub-platform) over its applications
+                                                                   of that item (rules' cap_group; no slack)
     enterprise[k]       Σ_{i of credit code k} x_i ≤ L             [limits] per_enterprise
     district_budget[d]  Σ_{i in district d} (1 − s_i)·x_i ≤ D_d    [limits.district_budget] (clause 二)
     item_share_min[j]   Σ_{i of item j} s_i·x_i ≥ lo_j·Σ_i s_i·x_i [limits.item_share]
@@ -52,7 +55,7 @@ class Bound:
     """A named constraint in policy terms, for messages, reports and the elastic re-solve."""
 
     name: str
-    kind: str  # budget | enterprise | district | share_min | share_max
+    kind: str  # budget | group_cap | enterprise | district | share_min | share_max
     key: str  # the credit code, district or item it is about ("" for the budget)
     limit: float  # yuan, or a share for share_min / share_max
     zh: str
@@ -144,6 +147,8 @@ def build_model(
             name = f"budget_upto_{year}"
             label = f"截至 {year} 年的可用资金（各年专项资金＋期初结转－管理费用）"
             _add(model, spent - slack(name) <= usable / SCALE, Bound(name, "budget", year, usable, label))
+    if "cap_group" in frame:
+        _group_caps(model, frame, cap_all)
     if limits.per_enterprise is not None:
         _enterprise(model, frame, cap_all, limits.per_enterprise, slack)
     if limits.district_budget:
@@ -219,6 +224,29 @@ def _enterprise(model: Model, frame: pd.DataFrame, cap_all: np.ndarray, limit: i
         name = f"enterprise_{n:05d}"
         _add(model, total - slack(name) <= limit / SCALE,
              Bound(name, "enterprise", code, limit, f"单个企业（统一社会信用代码 {code}）支持总额上限 {limit:,} 元"))  # fmt: skip
+
+
+def _group_caps(model: Model, frame: pd.DataFrame, cap_all: np.ndarray) -> None:
+    """A clause's cap that an enterprise's applications share (``cap_per`` in the pack): one row per
+    group whose caps together exceed it. Policy, not a scenario's limit: never elastic."""
+    limit_all = frame["group_limit"].to_numpy()
+    clause = frame["clause"].to_numpy()
+    name_of = frame["item_name"].to_numpy()
+    code = frame["credit_code"].to_numpy()
+    keys = frame["cap_group"].to_numpy()[model.rows]
+    shared = np.flatnonzero(keys != "")
+    if not len(shared):
+        return
+    groups = pd.Series(shared).groupby(keys[shared], sort=True).indices
+    for n, (group, where) in enumerate(groups.items()):
+        pos = shared[where]
+        rows = model.rows[pos]
+        limit = int(limit_all[rows[0]])
+        if cap_all[rows].sum() <= limit:
+            continue  # cannot bind
+        name = f"group_cap_{n:05d}"
+        zh = f"条款（{clause[rows[0]]}）{name_of[rows[0]]}合计上限 {limit:,} 元（企业 {code[rows[0]]}，{len(rows)} 项申报）"
+        _add(model, pulp.lpSum(model.x[k] for k in pos) <= limit / SCALE, Bound(name, "group_cap", group, limit, zh))
 
 
 def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: dict[str, int], slack) -> None:

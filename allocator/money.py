@@ -43,6 +43,11 @@ class Ledger:
         self.by_code = pd.Series(award).groupby(self.code).sum().to_dict() if limits.per_enterprise else {}
         self.by_district = pd.Series(award - city).groupby(self.district).sum().to_dict()
         self.by_item = pd.Series(city).groupby(self.item).sum().to_dict()
+        # a clause's cap shared by an enterprise's applications (rules' cap_group; "" for none)
+        self.group = frame["cap_group"].to_numpy() if "cap_group" in frame else np.full(len(award), "")
+        self.group_limit = frame["group_limit"].to_numpy() if "group_limit" in frame else np.zeros(len(award))
+        shared = self.group != ""
+        self.by_group = pd.Series(award[shared]).groupby(self.group[shared]).sum().to_dict()
 
     @property
     def room(self) -> int:
@@ -58,6 +63,9 @@ class Ledger:
         if self.spend + dc > self.budget:
             return False
         if lim.per_enterprise is not None and self.by_code.get(self.code[i], 0) + da > lim.per_enterprise:
+            return False
+        g = self.group[i]
+        if g and self.by_group.get(g, 0) + da > self.group_limit[i]:
             return False
         d = self.district[i]
         if d in lim.district_budget and self.by_district.get(d, 0) + da - dc > lim.district_budget[d]:
@@ -77,7 +85,15 @@ class Ledger:
             self.by_code[self.code[i]] = self.by_code.get(self.code[i], 0) + da
         self.by_district[self.district[i]] = self.by_district.get(self.district[i], 0) + da - dc
         self.by_item[self.item[i]] = self.by_item.get(self.item[i], 0) + dc
+        if self.group[i]:
+            self.by_group[self.group[i]] = self.by_group.get(self.group[i], 0) + da
         self.award[i] = amount
+
+    def over_groups(self) -> dict[str, int]:
+        """Shared caps exceeded (by the rounding of a solver's answer within its tolerance): group -> yuan over."""
+        shared = self.group != ""
+        limits = dict(zip(self.group[shared], self.group_limit[shared], strict=True))
+        return {g: int(t - limits[g]) for g, t in self.by_group.items() if t > limits[g]}
 
 
 def _in_order(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -85,6 +101,22 @@ def _in_order(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
     those in ``mask`` (lexsort is stable)."""
     rows = np.flatnonzero(mask)
     return rows[np.lexsort(tuple(k[rows] for k in keys))]
+
+
+def _repair_groups(ledger: Ledger, least_first: np.ndarray, movable: np.ndarray, m: np.ndarray, least) -> None:
+    """A shared cap (an enterprise's 5,000,000 over two purchases) a yuan over after rounding the solver's
+    answer: cut the group's least valuable awards by the excess (never below the minimum award)."""
+    over = ledger.over_groups()
+    if not over:
+        return
+    for i in least_first:
+        g = ledger.group[i]
+        if g not in over or over[g] <= 0 or not movable[i] or ledger.award[i] <= least[i]:
+            continue
+        left = max(int(ledger.award[i]) - over[g], int(least[i]))
+        left = left if left == 0 or left >= m[i] else 0
+        over[g] -= int(ledger.award[i]) - left
+        ledger.set(i, left)
 
 
 def _repair_shares(
@@ -173,6 +205,8 @@ def round_awards(
                     ledger.set(i, left)
                 elif not keep_minimum:
                     ledger.set(i, 0)
+    if ledger.over_groups():
+        _repair_groups(ledger, np.lexsort((ids, -order)), movable, m, least)
     if limits.item_share:
         _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
     # The loops below visit only the rows their test can pass: a step changes row i's award alone, so a

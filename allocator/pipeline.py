@@ -81,6 +81,7 @@ def allocate(
     commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist);
     ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual.
     """
+    policy = policy.for_scenario(scenario.discretionary)  # shares the text leaves to the scenario
     with timing.stage("caps"):
         frame = caps(applications, policy, scenario).frame
     n = len(frame)
@@ -153,7 +154,14 @@ def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: S
         overrides={ids[r]: a for r, a in dec.fixed.items()},
         floors={ids[r]: a for r, a in dec.floors.items()},
         item_floors={it.id: it.floor for it in policy.items if it.floor},
+        group_caps=group_caps(policy),
+        admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
     )
+
+
+def group_caps(policy: Policy) -> dict[str, int]:
+    """Item -> its cap, for the items whose cap an enterprise's applications share (``cap_per``)."""
+    return {it.id: int(it.cap) for it in policy.items if it.group_cap}
 
 
 def _decisions(
@@ -225,12 +233,19 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
 
 def _check_admin(policy: Policy, budget: Budget) -> None:
     low, high, available = budget.admin_low, budget.admin_high, budget.available
-    clause = f"条款（{policy.fund.admin_clause}）"
+    fund = policy.fund
+    if fund.admin_rate is not None:  # the pack's clause, never another document's
+        no = fund.admin_clause
+        where, where_en = (f"条款（{no}）", f"clause {no}") if no else ("政策", "the policy's")
+        zh = f"{where}规定的上限（年度专项资金的 {float(fund.admin_rate) * 100:g}%，即 {high:,} 元）"
+        en = f"{where_en} limit {high:,}"
+    else:  # the pack sets no limit: the annual fund itself bounds it
+        zh = f"上限 {high:,} 元（管理费用上限：本政策未规定，按年度专项资金计）"
+        en = f"the annual fund {high:,}"
     if low > high:
         raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过{clause}规定的上限（年度专项资金的 {float(policy.fund.admin_rate or 1):.0%}，即 {high:,} 元）；"
-            f"至少须减少 {low - high:,} 元",
-            f"planned administration {low:,} exceeds the clause {policy.fund.admin_clause} limit {high:,} by {low - high:,} yuan",
+            f"计划管理费用 {low:,} 元超过{zh}；至少须减少 {low - high:,} 元",
+            f"planned administration {low:,} exceeds {en} by {low - high:,} yuan",
             "减少 [budget] admin_fixed 或 admin_per_application",
         )
     if low > available:

@@ -9,7 +9,7 @@ an applications frame into per-application caps; no clause is ever an ``if`` in 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import PolicyError
 from .expr import ALLOWED_EN, ALLOWED_ZH, Expr, ExprError, parse, quote
 from .fields import BY_KEY, FIELDS, Field
+from .policy_terms import SHARE_PARAM, Alternatives, Param, check_scope, parse_alternatives, parse_params
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ class Item:
     years: int = 1  # consecutive years an approval is paid for (clause 四 rent: 2)
 
     fund_level: str = "city"  # the level whose fund is allocated (the pack's first level)
+    reading: str = ""  # the reading the pack takes where the text leaves a choice open
+    cap_per: tuple[str, ...] = ()  # the cap's scope: () one application; ("credit_code",) an enterprise
+    cap_per_says: str = ""  # the scope in the text's words, e.g. 每户
+    param_specs: tuple[Param, ...] = ()  # the discretionary parameters with their ranges
+    shares_from_scenario: bool = False  # "省、市共同负担" without a ratio: the scenario's fund_share
+    levels: tuple[str, ...] = ()  # the pack's levels (for shares the scenario supplies)
 
     @property
     def city_share(self) -> Fraction:
@@ -69,14 +76,30 @@ class Item:
     def clause_label(self) -> str:
         return f"条款（{self.clause}）"
 
+    @property
+    def group_cap(self) -> bool:
+        """Whether the cap is shared by several applications (an enterprise's, a sub-platform's)."""
+        return bool(self.cap_per) and self.cap is not None
+
+    def param(self, name: str) -> Param:
+        return {p.name: p for p in self.param_specs}[name]
+
+    def with_share(self, fund_share: Fraction) -> Item:
+        """The item with the scenario's split: ``fund_share`` to the pack's first level, the rest to
+        the second."""
+        shares = {self.levels[0]: fund_share}
+        if fund_share != 1:
+            shares[self.levels[1]] = 1 - fund_share
+        return replace(self, shares=shares)
+
 
 @dataclass(frozen=True)
 class Fund:
     annual_fund: int  # 0 where the document names no amount (the scenario gives it)
     admin_rate: Fraction | None  # None where the document sets no limit on administration
-    annual_fund_clause: str = "一"
-    admin_clause: str = "十九"
-    carryover_clause: str = "二十"
+    annual_fund_clause: str = ""  # "" where the document has no such rule: outputs say 本政策未规定
+    admin_clause: str = ""
+    carryover_clause: str = ""
 
     def admin_cap(self, annual_fund: int) -> int:
         """Most the administration may cost (clause 十九: 1 % of the annual fund); the fund itself if no rule."""
@@ -99,6 +122,26 @@ class Policy:
     extra_fields: tuple[Field, ...] = ()  # [[fields]]: intake columns the pack adds to the data dictionary
     regions: tuple[str, ...] = ()  # the jurisdiction's districts or cities (for the template and sample data)
     division_code: str = ""  # GB/T 2260 code of the issuing government (sample credit codes)
+    alternatives: tuple[Alternatives, ...] = ()  # [[alternatives]]: one item of several per enterprise
+
+    def for_scenario(self, discretionary: dict[str, dict[str, float]]) -> Policy:
+        """The policy with every ``shares = "scenario"`` item split as the scenario's
+        ``[discretionary.<item>] fund_share`` says (an assumption of the scenario, not policy).
+        Items without the number keep the pack's own split; the rules refuse such a scenario when
+        the item has applications."""
+        items = tuple(
+            it.with_share(Fraction(str(discretionary[it.id][SHARE_PARAM])))
+            if it.shares_from_scenario and SHARE_PARAM in discretionary.get(it.id, {})
+            else it
+            for it in self.items
+        )
+        return self if items == self.items else replace(self, items=items)
+
+    def readings(self) -> list[tuple[str, str, str]]:
+        """Every reading the pack takes, as (where, clause label, text): items' and alternatives'."""
+        out = [(f"{it.id} {it.name}", it.clause_label, it.reading) for it in self.items if it.reading]
+        out += [(f"{a.id}（{'、'.join(a.items)}）", a.clause_label, a.reading) for a in self.alternatives if a.reading]
+        return out
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -114,6 +157,15 @@ class Policy:
     def cofund_name(self) -> str:
         """The co-funding level in Chinese (区级, 市级), or 其他 where the pack has one level only."""
         return self.level_names.get(self.levels[1], self.levels[1]) if len(self.levels) > 1 else "其他"
+
+    @property
+    def cofund_clause(self) -> str:
+        """The clause that has the co-funding level pay its share (changchun-2017: ``二``): the first
+        ``fund`` clause whose title or note speaks of 配套; '' when the policy has none."""
+        for c in self.clauses:
+            if c.kind == "fund" and "配套" in f"{c.title}{c.note}":
+                return c.no
+        return ""
 
     def field(self, key: str) -> Field:
         return {f.key: f for f in self.fields}[key]
@@ -185,7 +237,7 @@ def _malformed(text: str, where: str, zh: str, en: str) -> PolicyError:
     """The first problem ``allocator policy check`` finds, with its line (else the loader's own words)."""
     from .policy_check import check_text  # policy_check imports this module
 
-    problems = check_text(text, where)
+    problems = [p for p in check_text(text, where) if not p.warning]
     hint = f"allocator policy check {where} 列出每处问题及其行号 / lists every problem with its line"
     if not problems:
         return PolicyError(f"政策包 {where} {zh}", f"policy pack {where} {en}", hint)
@@ -219,7 +271,9 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
     items = []
     seen: set[str] = set()
     for index, raw in enumerate(data.get("items", [])):
-        item = _item(raw, where, levels, {f.key for f in extra}, _Lines(text, index))
+        item = _item(
+            raw, where, levels, {f.key for f in extra}, _Lines(text, index), dict(meta.get("level_names", {}))
+        )
         if item.id in seen:
             raise PolicyError(f"政策包 {where}：事项 {item.id} 重复", f"{where}: duplicate item {item.id}")
         if item.clause not in clause_nos:
@@ -229,6 +283,7 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
             )
         seen.add(item.id)
         items.append(item)
+    alternatives = tuple(parse_alternatives(raw, where, seen) for raw in data.get("alternatives", []))
     return Policy(
         id=str(meta["id"]),
         name=str(meta.get("name", meta["id"])),
@@ -244,6 +299,7 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
         extra_fields=extra,
         regions=tuple(str(r) for r in meta.get("regions", ())),
         division_code=str(meta.get("division_code", "")),
+        alternatives=alternatives,
     )
 
 
@@ -300,16 +356,29 @@ def _expr_error(
     return PolicyError(zh, en, hint)
 
 
-def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines: _Lines) -> Item:
+def _item(
+    raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines: _Lines, names: dict[str, str]
+) -> Item:
     item_id = str(raw["id"])
-    params = {str(k): str(v) for k, v in raw.get("params", {}).items()}
-    names = set(BY_KEY) | extra | set(params)
+    specs = parse_params(raw, where, item_id)
+    from_scenario = raw.get("shares") == "scenario"
+    if from_scenario:
+        if len(levels) < 2:
+            raise PolicyError(
+                f"政策包 {where}：事项 {item_id} 的 shares = \"scenario\" 需要两个出资层级",
+                f"{where}: item {item_id}: shares = \"scenario\" needs two levels",
+            )
+        zh = [names.get(level, level) for level in levels]
+        says = f"{zh[0]}承担比例（0–1，方案假设），其余由{zh[1]}承担"
+        specs += (Param(SHARE_PARAM, says, "share", 0.0, 1.0),)
+    params = {p.name: p.says for p in specs}
+    known = set(BY_KEY) | extra | set(params)
 
     def expr(text: object, j: int | None = None) -> Expr:
         try:
             if isinstance(text, dict | list):
                 raise ExprError("表达式须为文字（加引号）", "an expression must be text (in quotes)")
-            return parse(str(text), names)
+            return parse(str(text), known)
         except ExprError as exc:
             line = lines.of("amount") if j is None else lines.of("when", j)
             raise _expr_error(exc, where, item_id, str(text).strip(), line, j) from None
@@ -336,12 +405,20 @@ def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines
             f"政策包 {where}：事项 {item_id} 既无金额公式也无上限",
             f"{where}: item {item_id} has neither an amount formula nor a cap",
         )
-    shares = {str(k): Fraction(str(v)) for k, v in raw.get("shares", {levels[0]: 1}).items()}
+    raw_shares = {levels[0]: 0.5, levels[-1]: 0.5} if from_scenario else raw.get("shares", {levels[0]: 1})
+    shares = {str(k): Fraction(str(v)) for k, v in raw_shares.items()}
     unknown = set(shares) - set(levels)
     if unknown or sum(shares.values()) != 1:
         raise PolicyError(
             f"政策包 {where}：事项 {item_id} 的分担比例须为 {levels} 且合计为1",
             f"{where}: item {item_id}: shares must name levels {levels} and add up to 1",
+        )
+    cap_per = tuple(str(f) for f in raw.get("cap_per", ()))
+    check_scope(cap_per, where, f"事项 {item_id} 的 cap_per")
+    if cap_per and cap is None:
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 写了 cap_per 却没有 cap",
+            f"{where}: item {item_id} has cap_per but no cap",
         )
     return Item(
         id=item_id,
@@ -362,4 +439,10 @@ def _item(raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines
         ledger=str(raw.get("ledger", "")),
         ledger_years=int(raw.get("ledger_years", 0)),
         years=int(raw.get("years", 1)),
+        reading=str(raw.get("reading", "")),
+        cap_per=cap_per,
+        cap_per_says=str(raw.get("cap_per_says", "")),
+        param_specs=specs,
+        shares_from_scenario=from_scenario,
+        levels=levels,
     )

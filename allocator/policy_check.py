@@ -26,8 +26,9 @@ from .expr import ExprError, parse
 from .fields import BY_KEY
 from .policy import FIELD_KINDS
 from .policy_messages import MESSAGES
+from .policy_terms import PARAM_KINDS
 
-TOP_KEYS = ("policy", "fund", "clauses", "items", "fields")
+TOP_KEYS = ("policy", "fund", "clauses", "items", "fields", "alternatives")
 POLICY_KEYS = ("id", "name", "issuer", "date", "source", "levels", "level_names", "division_code", "regions")
 FUND_KEYS = tuple(
     "annual_fund annual_fund_clause annual_fund_says admin_rate admin_clause admin_says carryover_clause"
@@ -38,9 +39,14 @@ CLAUSE_KINDS = ("items", "fund", "non-monetary")
 FIELD_KEYS = ("key", "zh", "kind", "unit")
 ITEM_KEYS = tuple(
     "id name clause quote conditions amount amount_says cap cap_says floor floor_says shares discretionary"
-    " params ledger ledger_years years".split()
+    " params ledger ledger_years years reading cap_per cap_per_says".split()
 )
+ALT_KEYS = ("id", "clause", "items", "per", "says", "reading")
+PARAM_KEYS = ("says", "kind", "min", "max")
+#: Words by which a text leaves an amount to discretion (适当补助, 视条件, 视情况, 一定的补助).
+DISCRETION_WORDS = ("视条件", "视情况", "适当", "一定的")
 CONDITION_KEYS = ("when", "says")
+WARNINGS = frozenset({"discretion_words"})  # problems that are hints: the pack still loads
 DEFAULT_LEVELS = ("city", "district")
 
 
@@ -54,6 +60,8 @@ class PackProblem:
     value: object
     message_zh: str
     message_en: str
+    warning: bool = False  # a hint that does not stop the pack from loading
+
 
     def render(self) -> str:
         """``FILE:LINE: where: 中文说明 / English``."""
@@ -201,7 +209,10 @@ class _Checker:
             return template.format(value=value, **args)
 
         zh, en = MESSAGES[code]
-        self.problems.append(PackProblem(self.file, line, where, value, text(zh, "、"), text(en, ", ")))
+        warning = code in WARNINGS
+        self.problems.append(
+            PackProblem(self.file, line, where, value, text(zh, "、"), text(en, ", "), warning)
+        )
 
     def run(self, data: dict) -> None:
         for key in data:
@@ -218,6 +229,8 @@ class _Checker:
         seen: set[str] = set()
         for i, raw in enumerate(items):
             self.item(raw, i, seen)
+        for i, raw in enumerate(self.array(data, "alternatives")):
+            self.alternative(raw, i, seen)
         cited = {str(it.get("clause")) for it in items if isinstance(it, dict)}
         for i, c in enumerate(clauses):
             if isinstance(c, dict) and c.get("kind", "items") == "items" and str(c.get("no")) not in cited:
@@ -355,16 +368,21 @@ class _Checker:
                 key("items", i, "clause"), f"{where}.clause", raw["clause"], "no_clause", no=raw["clause"]
             )
         self.texts(
-            raw, ("name", "quote", "amount_says", "cap_says", "floor_says", "ledger"), "items", i, where
+            raw,
+            ("name", "quote", "amount_says", "cap_says", "floor_says", "ledger", "reading", "cap_per_says"),
+            "items",
+            i,
+            where,
         )
 
         params = raw.get("params", {})
         if not isinstance(params, dict):
             self.add(key("items", i, "params"), f"{where}.params", params, "params")
             params = {}
-        for name in params:
+        for name, spec in params.items():
             if not name.isidentifier():
                 self.add(key("items", i, "params"), f"{where}.params.{name}", name, "param_name")
+            self.param(spec, key("items", i, "params"), f"{where}.params.{name}")
         names = set(BY_KEY) | self.field_keys | set(params)
         self.conditions(raw.get("conditions", []), names, i, where)
         amount = raw.get("amount")
@@ -379,6 +397,7 @@ class _Checker:
         if _is_number(cap) and _is_number(floor) and floor > cap >= 0:
             self.add(key("items", i, "floor"), f"{where}.floor", floor, "floor_cap", floor=floor, cap=cap)
         self.shares(raw.get("shares"), i, where)
+        self.cap_per(raw, i, where)
 
         discretionary = raw.get("discretionary", False)
         line = key("items", i, "discretionary")
@@ -388,6 +407,55 @@ class _Checker:
             self.add(line, f"{where}.discretionary", discretionary, "no_params")
         if not amount and raw.get("cap") is None and not params:
             self.add(self.loc.block("items", i), where, None, "no_amount")
+        words = [w for w in DISCRETION_WORDS if w in str(raw.get("quote", ""))]
+        if words and discretionary is False:
+            self.add(key("items", i, "quote"), f"{where}.quote", words[0], "discretion_words", word=words[0])
+
+    def param(self, spec: object, line: int | None, where: str) -> None:
+        if isinstance(spec, str):
+            return
+        if not isinstance(spec, dict):
+            self.add(line, where, spec, "param_spec", why="not text or a table")
+            return
+        unknown = [k for k in spec if k not in PARAM_KEYS]
+        kind = spec.get("kind", "number")
+        bounds = [spec.get(k) for k in ("min", "max") if k in spec]
+        if unknown:
+            self.add(line, where, spec, "param_spec", why=f"unknown key {unknown[0]!r}")
+        elif kind not in PARAM_KINDS:
+            self.add(line, where, spec, "param_spec", why=f"kind {kind!r}")
+        elif not all(_is_number(b) and b >= 0 for b in bounds):
+            self.add(line, where, spec, "param_spec", why="min/max must be numbers ≥ 0")
+        elif len(bounds) == 2 and bounds[0] > bounds[1]:
+            self.add(line, where, spec, "param_spec", why="min > max")
+
+    def cap_per(self, raw: dict, i: int, where: str) -> None:
+        per = raw.get("cap_per")
+        if per is None:
+            return
+        fields = set(BY_KEY) | self.field_keys
+        ok = isinstance(per, list) and all(isinstance(f, str) and f in fields for f in per)
+        if not ok or raw.get("cap") is None:
+            why = "" if ok else f"（{per!r}）"
+            self.add(self.loc.key("items", i, "cap_per"), f"{where}.cap_per", per, "cap_per", why=why)
+
+    def alternative(self, raw: object, i: int, items: set[str]) -> None:
+        where = self.element(raw, "alternatives", i, "id", ALT_KEYS)
+        if where is None or not isinstance(raw, dict):
+            return
+        self.required(raw, ("id", "clause", "items"), "alternatives", i, where)
+        if "clause" in raw and str(raw["clause"]) not in self.clause_nos:
+            line = self.loc.key("alternatives", i, "clause")
+            self.add(line, f"{where}.clause", raw["clause"], "no_clause", no=raw["clause"])
+        listed = raw.get("items", [])
+        listed = listed if isinstance(listed, list) else [listed]
+        unknown = tuple(str(x) for x in listed if str(x) not in items)
+        if unknown or len(listed) < 2:
+            self.add(self.loc.key("alternatives", i, "items"), f"{where}.items", listed, "alt_items", unknown=unknown)
+        per = raw.get("per", ["credit_code"])
+        if not isinstance(per, list) or not all(isinstance(f, str) and f in set(BY_KEY) | self.field_keys for f in per):
+            self.add(self.loc.key("alternatives", i, "per"), f"{where}.per", per, "alt_per")
+        self.texts(raw, ("says", "reading"), "alternatives", i, where)
 
     def conditions(self, conditions: object, names: set[str], i: int, where: str) -> None:
         start = self.loc.key("items", i, "conditions")
@@ -423,6 +491,10 @@ class _Checker:
         if shares is None:
             return
         line, at = self.loc.key("items", i, "shares"), f"{where}.shares"
+        if shares == "scenario":
+            if len(self.levels) < 2:
+                self.add(line, at, shares, "shares_scenario", levels=self.levels)
+            return
         if not isinstance(shares, dict) or not all(_is_number(v) and 0 <= v <= 1 for v in shares.values()):
             self.add(line, at, shares, "shares", level=self.levels[0])
             return

@@ -72,6 +72,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "shares must add up to 1 (they add up to {total:g})",
     ),
     "discretionary": ("discretionary 须为 true 或 false", "discretionary must be true or false"),
+    "param_spec": (
+        '参数须写成 "含义" 或 {{ says = "…", kind = "share|yuan|rate|number", min = …, max = … }}：{why}',
+        'a parameter is "meaning" or {{ says = "…", kind = "share|yuan|rate|number", min = …, max = … }}: {why}',
+    ),
+    "shares_scenario": (
+        'shares = "scenario" 需要 [policy] levels 至少两级（现为 {levels}）',
+        'shares = "scenario" needs two or more [policy] levels (got {levels})',
+    ),
+    "cap_per": (
+        "cap_per 须为申报表字段名列表，如 [\"credit_code\"]，且事项须有 cap{why}",
+        "cap_per must be a list of intake field names, e.g. [\"credit_code\"], on an item with a cap{why}",
+    ),
+    "alt_items": (
+        "[[alternatives]] 的 items 须列出至少两个本政策包的事项（未知：{unknown}）",
+        "[[alternatives]] items must list two or more of the pack's items (unknown: {unknown})",
+    ),
+    "alt_per": (
+        "[[alternatives]] 的 per 须为申报表字段名列表，如 [\"credit_code\"]",
+        "[[alternatives]] per must be a list of intake field names, e.g. [\"credit_code\"]",
+    ),
+    "discretion_words": (
+        "提示：事项条文含“{word}”，金额由主管部门酌定，宜标为 discretionary = true 并由方案给出数值",
+        "warning: the item's text says {word!r} (an amount left to discretion) but it is not discretionary",
+    ),
     "no_params": (
         '酌定事项须在 params 中列出由方案给出的参数，如 params = {{ rate = "补助比例（0–1）" }}',
         "a discretionary item must list in params the numbers the scenario supplies",

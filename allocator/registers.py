@@ -3,8 +3,8 @@
 Waitlist: eligible applications that were cut or cut short (not fixed by a decision), in the order
 the scenario's rule would give them more money — value per yuan of city money for ``weighted``,
 tier then value for ``priority``, the same for ``maxmin``/``prorata`` after their common share. Each
-row says what it would receive next: its shortfall, within the per-enterprise and district limits
-as they stand, and what that costs the city; ``cumulative_city_cost`` says how much released money
+row says what it would receive next: its shortfall, within a clause's cap shared by the enterprise's
+applications (四, 六) and the per-enterprise and district limits as they stand, and what that costs the city; ``cumulative_city_cost`` says how much released money
 reaches down to that rank.
 
 Ledger: for items whose clause attaches a duty to what the award buys (clause 四: purchased premises
@@ -43,6 +43,12 @@ def waitlist(
         used = table.groupby("credit_code")["award"].sum()
         room = lim.per_enterprise - table["credit_code"].map(used).to_numpy()[rows]
         next_award = np.minimum(next_award, np.maximum(room, 0))
+    group = frame["cap_group"].to_numpy()[rows] if "cap_group" in frame else np.full(len(rows), "")
+    if (group != "").any():  # a clause's cap the enterprise's applications share (四, 六)
+        shared = frame["cap_group"] != ""
+        used = pd.Series(award[shared.to_numpy()]).groupby(frame["cap_group"][shared].to_numpy()).sum()
+        room = frame["group_limit"].to_numpy()[rows] - pd.Series(group).map(used).fillna(0).to_numpy()
+        next_award = np.where(group != "", np.minimum(next_award, np.maximum(room, 0)), next_award)
     share = frame["city_share"].to_numpy()[rows]
     if lim.district_budget:
         used = table.groupby("district")["district_cost"].sum()

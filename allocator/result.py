@@ -50,6 +50,7 @@ TABLE_COLUMNS = (
     "failed_condition",  # str: the condition that failed (policy words), "" if eligible
     "policy_amount",  # int yuan: the policy formula before the cap (the cap when there is no formula)
     "cap",  # int yuan: min(policy formula, policy cap, requested); 0 if ineligible
+    "cap_group",  # str: the clause cap it shares with the enterprise's other applications ("" for none)
     "city_share",  # float, the city fund's share of the award
     "weight",  # float, scenario weight of the item
     "value",  # float, objective value of one yuan of award (weight × score / 100)

@@ -14,14 +14,15 @@ explanation can say "受条款（四）最高补助额不超过500万元限制".
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .policy import Condition, Item, Policy
-from .scenario import Scenario
+from .policy import Condition, Item, Param, Policy
+from .scenario import Scenario, scenario_error
 
 #: Columns ``caps()`` adds to the applications frame.
 RULE_COLUMNS = (
@@ -39,6 +40,8 @@ RULE_COLUMNS = (
     "weight",
     "value",
     "floor",  # int yuan: an award is 0 or at least this much (the item's "不低于…"); 0 for none
+    "cap_group",  # str: the shared cap this application is under (item, enterprise, …); "" for none
+    "group_limit",  # int yuan: that shared cap; 0 for none
 )
 
 
@@ -51,6 +54,7 @@ class Caps:
 
 def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps:
     """Evaluate every item's conditions and formula on its applications."""
+    policy = policy.for_scenario(scenario.discretionary)
     frame = applications.sort_values("application_id", kind="stable").reset_index(drop=True)
     n = len(frame)
     eligible = np.zeros(n, dtype=bool)
@@ -112,7 +116,10 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
         failed[k] = item.floor_says or f"不低于 {item.floor:,} 元"
         why[k] = f"不符合{item.clause_label}：可支持金额 {int(cap[k]):,} 元低于“{failed[k]}”的下限"
     eligible &= ~short
+    for group in policy.alternatives:
+        _one_of(group, frame, policy, eligible, cap, failed, why)
     cap = np.where(eligible, cap, 0)
+    cap_group, group_limit = _shared_caps(frame, policy, eligible)
     score = frame["score"].to_numpy(dtype=float)
     score = np.where(np.isnan(score), scenario.default_score, score)
 
@@ -131,8 +138,80 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
         weight=weight,
         value=np.round(weight * score / 100.0, 9),
         floor=np.where(eligible, floor, 0),
+        cap_group=cap_group,
+        group_limit=group_limit,
     )
     return Caps(out)
+
+
+def scope_key(frame: pd.DataFrame, per: tuple[str, ...]) -> np.ndarray:
+    """Whose a cap or a group is, per row: the ``per`` fields' values joined, compared as a person reads
+    them (NFKC, no spaces, case folded), so "云众包平台" and "云众包平台 " are one sub-platform. A blank
+    value is a value of its own: applications of one firm without a sub-platform name share one cap."""
+    parts = []
+    for name in per:
+        col = frame[name].astype(object).where(frame[name].notna(), "")
+        parts.append(col.map(_normalised).to_numpy(dtype=object))
+    if not parts:
+        return np.full(len(frame), "", dtype=object)
+    key = parts[0]
+    for more in parts[1:]:
+        key = key + "|" + more
+    return key
+
+
+def _normalised(value: object) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(value)).split()).casefold()
+
+
+def _shared_caps(frame: pd.DataFrame, policy: Policy, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cap_group`` and ``group_limit``: for an item whose cap is an enterprise's (``cap_per``), every
+    eligible application of that item and scope shares the cap, Σ award ≤ cap (a named constraint of
+    the model, checked again by allocator.verify)."""
+    n = len(frame)
+    group = np.full(n, "", dtype=object)
+    limit = np.zeros(n, dtype=np.int64)
+    items = frame["item"].to_numpy()
+    for item in policy.items:
+        if not item.group_cap:
+            continue
+        rows = np.flatnonzero((items == item.id) & eligible)
+        if not len(rows):
+            continue
+        key = scope_key(frame.iloc[rows], item.cap_per)
+        group[rows] = item.id + ":" + key
+        limit[rows] = item.cap
+    return group, limit
+
+
+def _one_of(group, frame: pd.DataFrame, policy: Policy, eligible, cap, failed, why) -> None:
+    """``[[alternatives]]``: of one enterprise's eligible applications in ``group``, keep the highest cap
+    (ties: the group's item order, then the application id); the others are not eligible."""
+    items = frame["item"].to_numpy()
+    rows = np.flatnonzero(np.isin(items, group.items) & eligible)
+    if len(rows) < 2:
+        return
+    order = {item: k for k, item in enumerate(group.items)}
+    sub = pd.DataFrame(
+        {
+            "row": rows,
+            "key": scope_key(frame.iloc[rows], group.per),
+            "cap": -cap[rows],
+            "rank": [order[i] for i in items[rows]],
+            "id": frame["application_id"].to_numpy()[rows],
+        }
+    ).sort_values(["key", "cap", "rank", "id"], kind="stable")
+    kept = sub.drop_duplicates("key")
+    kept_by_key = dict(zip(kept["key"], kept["row"], strict=True))
+    ids = frame["application_id"].to_numpy()
+    for row, key in sub.loc[~sub["row"].isin(kept["row"]), ["row", "key"]].itertuples(index=False):
+        other = kept_by_key[key]
+        eligible[row] = False
+        failed[row] = group.says
+        why[row] = (
+            f"不符合{group.clause_label}：{group.says}；本企业已按申报 {ids[other]}"
+            f"（{policy.item(items[other]).name}）核定"
+        )
 
 
 def _check_params(frame: pd.DataFrame, policy: Policy, scenario: Scenario) -> None:
@@ -159,6 +238,35 @@ def _check_params(frame: pd.DataFrame, policy: Policy, scenario: Scenario) -> No
                 f"item {item.id} is discretionary: the scenario must set {', '.join(missing)} in [discretionary.{item.id}]",
                 f'例如 / e.g. [discretionary.{item.id}] {missing[0]} = …  note = "假设：…"',
             )
+        for spec in item.param_specs:
+            _in_range(scenario, item, spec, given[spec.name])
+
+
+def _in_range(scenario: Scenario, item: Item, spec: Param, value: float) -> None:
+    """A scenario's number for a discretionary parameter must lie within what the parameter means: a
+    share in 0–1, an amount at least the item's floor ("不低于20万元") and at most its ceiling."""
+    low = max(spec.low, float(item.floor) if spec.name == _constant_amount(item) else spec.low)
+    if low <= value and (spec.high is None or value <= spec.high):
+        return
+    if spec.high is not None:
+        allowed_zh, allowed_en = f" {low:,g} 至 {spec.high:,g} 之间的数", f"a number from {low:,g} to {spec.high:,g}"
+    else:
+        allowed_zh, allowed_en = f"不低于 {low:,g} 的数", f"a number of at least {low:,g}"
+    why_zh = f"（{item.clause_label}“{item.floor_says}”）" if item.floor and low == item.floor else ""
+    raise scenario_error(
+        scenario,
+        ("discretionary", item.id, spec.name),
+        value,
+        f"{allowed_zh}{why_zh}——{spec.says}（事项 {item.id} {item.name}，{item.clause_label}）",
+        f"{allowed_en} ({spec.name} of item {item.id})",
+        f"[discretionary.{item.id}] {spec.name} = …（{spec.says}）",
+    )
+
+
+def _constant_amount(item: Item) -> str:
+    """The parameter that is an item's whole amount (``amount = "amount"``), else ""."""
+    names = item.amount.names if item.amount is not None else set()
+    return next(iter(names)) if len(names) == 1 and item.amount.text.strip() in names else ""
 
 
 def _env(rows: pd.DataFrame, item: Item, scenario: Scenario) -> dict[str, object]:

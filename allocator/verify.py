@@ -31,8 +31,11 @@ def verify(
     overrides: Mapping[str, int] | None = None,
     floors: Mapping[str, int] | None = None,
     item_floors: Mapping[str, int] | None = None,
+    group_caps: Mapping[str, int] | None = None,
+    admin_clause: str = "",
 ) -> None:
-    """Raise :class:`VerificationError` naming every violated constraint."""
+    """Raise :class:`VerificationError` naming every violated constraint. ``admin_clause``: the pack's clause
+    limiting administration, cited in the message ('' where the pack sets no limit, or is not known)."""
     limits = limits or Limits()
     overrides = overrides or {}
     bad: list[str] = []
@@ -76,12 +79,12 @@ def verify(
         bad.append("市级＋区级 ≠ 拟支持金额 / city + district cost ≠ award")
     spent = int(city.sum())
     if not admin_low <= admin <= admin_high:
-        bad.append(
-            f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内（条款（十九））/ admin out of range"
-        )
+        cite = f"（条款（{admin_clause}））" if admin_clause else ""
+        bad.append(f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内{cite} / admin out of range")
     if spent + admin > available:
         bad.append(f"市级支出 {spent:,} + 管理费用 {admin:,} 超过可用资金 {available:,} / budget exceeded")
     bad += _limits(table, limits, spent)
+    bad += _group_caps(table, group_caps or {})
     recomputed = {
         "awarded": int(award.sum()),
         "city_cost": spent,
@@ -100,6 +103,23 @@ def verify(
             "最终金额未通过独立校验，未写出任何结果：" + "；".join(bad),
             "the final whole-yuan allocation failed verification; nothing was written",
         )
+
+
+def _group_caps(table: pd.DataFrame, caps: Mapping[str, int]) -> list[str]:
+    """A clause's cap shared by an enterprise's applications of an item (the pack's ``cap_per``): the
+    awards of each ``cap_group`` together within the item's cap, from the pack."""
+    if "cap_group" not in table or not caps:
+        return []
+    shared = table[table["cap_group"].fillna("").astype(str) != ""]
+    bad = []
+    for (group, item), total in shared.groupby(["cap_group", "item"])["award"].sum().items():
+        limit = caps.get(item)
+        if limit is None or int(total) > limit:
+            bad.append(
+                f"{group} 合计 {int(total):,} 元超过条款上限 {limit if limit is None else f'{limit:,}'}"
+                " / a clause's shared cap exceeded"
+            )
+    return bad
 
 
 def _limits(table: pd.DataFrame, limits: Limits, spent: int) -> list[str]:

@@ -16,6 +16,8 @@ POLICY = load_policy("changchun-2017")
 TEXT_KINDS = {"text", "item", "code"}
 
 DISCRETIONARY = {
+    "c07-other": {"amount": 200_000.0},
+    "c08-spinoff": {"per_usd": 0.1},
     "c10-expo": {"rate": 0.5},
     "c11-institution": {"amount": 300_000.0},
     "c12-talent-base": {"amount": 1_000_000.0},
@@ -48,6 +50,7 @@ def row(app_id: str, item: str, **fields) -> dict:
         "district": "朝阳区",
         "item": item,
         "score": 80.0,
+        "certified": 1.0,  # a certified (经认定) enterprise unless a test says otherwise (十三 needs it)
     }
     base.update(fields)
     return base

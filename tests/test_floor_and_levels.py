@@ -12,8 +12,8 @@ from tests.builders import frame, row, scenario
 HLJ = load_policy("heilongjiang-2008")
 NUMBERS = {
     "h05-cert": {"amount": 300_000.0},
-    "h14-training": {"per_person": 1_501.0},
-    "h14-placement": {"per_person": 500.0},
+    "h14-training": {"per_person": 1_501.0, "fund_share": 0.5},  # 省、市共同负担: the scenario's split
+    "h14-placement": {"per_person": 500.0, "fund_share": 0.5},
 }
 
 

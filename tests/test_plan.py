@@ -19,6 +19,7 @@ def app(app_id, item, n, **fields):
         "credit_code": valid_code(n),
         "district": "朝阳区",
         "item": item,
+        "certified": "是",  # 十三: 经认定的服务外包企业
         **fields,
     }
 

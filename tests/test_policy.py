@@ -47,6 +47,8 @@ def test_every_quote_is_the_documents_own_words():
 def test_discretionary_items_take_their_numbers_from_the_scenario():
     open_ended = {it.id for it in POLICY.items if it.discretionary}
     assert open_ended == {
+        "c07-other",  # 七 "视条件给予不超过20万元"
+        "c08-spinoff",  # 八 "根据当年实现的离岸服务外包执行额给予不超过20万元"
         "c10-expo",
         "c11-institution",
         "c12-talent-base",

@@ -8,8 +8,18 @@ from tests.builders import POLICY, frame, row, scenario
 
 YES, NO = 1.0, 0.0
 BUY = dict(certified=YES, registered_capital=20_000_000, has_property_cert=YES, has_land_cert=YES)
-GLOBAL = dict(independent_entity=YES, registered_capital=20_000_000, employees=100, offshore_usd=5_000_000)
-DOMESTIC = dict(independent_entity=YES, registered_capital=10_000_000, employees=50, offshore_usd=2_000_000)
+GLOBAL = dict(
+    global_top100=YES,
+    newly_settled=YES,
+    independent_entity=YES,
+    registered_capital=20_000_000,
+    employees=100,
+    offshore_usd=5_000_000,
+)
+DOMESTIC = dict(
+    domestic_top100=YES, independent_entity=YES, registered_capital=10_000_000, employees=50, offshore_usd=2_000_000
+)
+SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
 
 # (item, fields, eligible, cap, cap_basis)
 CASES = [
@@ -45,22 +55,30 @@ CASES = [
     ("c07-global", GLOBAL, True, 1_000_000, "formula"),
     ("c07-global", dict(GLOBAL, employees=99), False, 0, None),
     ("c07-global", dict(GLOBAL, offshore_usd=4_999_999), False, 0, None),
+    ("c07-global", dict(GLOBAL, global_top100=NO), False, 0, None),  # 全球百强企业
+    ("c07-global", dict(GLOBAL, newly_settled=None), False, 0, None),  # 新入驻
+    ("c07-domestic", dict(DOMESTIC, domestic_top100=NO), False, 0, None),
     ("c07-domestic", DOMESTIC, True, 500_000, "formula"),
     ("c07-domestic", dict(DOMESTIC, registered_capital=9_999_999), False, 0, None),
-    ("c07-other", dict(), True, 200_000, "formula"),
-    ("c07-other", dict(requested=150_000), True, 150_000, "requested"),
+    # 七 other: "进入长春的其他服务外包企业，视条件" (the scenario's 200,000), neither top-100 kind
+    ("c07-other", dict(newly_settled=YES), True, 200_000, "formula"),
+    ("c07-other", dict(newly_settled=YES, requested=150_000), True, 150_000, "requested"),
+    ("c07-other", dict(), False, 0, None),
+    ("c07-other", dict(newly_settled=YES, domestic_top100=YES), False, 0, None),
     ("c07-hq", dict(is_headquarters=YES, offshore_usd=5_000_000), True, 1_000_000, "formula"),
     ("c07-hq", dict(is_headquarters=YES, offshore_usd=4_999_999), False, 0, None),
     # 八
     (
         "c08-spinoff",
-        dict(independent_entity=YES, in_mofcom_system=YES, offshore_usd=300_000),
+        dict(SPINOFF, offshore_usd=3_000_000),  # 0.1 元 per dollar (the scenario's), at most 20万
         True,
         200_000,
-        "formula",
+        "cap",
     ),
-    ("c08-spinoff", dict(independent_entity=YES, in_mofcom_system=NO, offshore_usd=300_000), False, 0, None),
-    ("c08-spinoff", dict(independent_entity=YES, in_mofcom_system=YES, offshore_usd=0), False, 0, None),
+    ("c08-spinoff", dict(SPINOFF, offshore_usd=300_000), True, 30_000, "formula"),
+    ("c08-spinoff", dict(SPINOFF, state_owned_spinoff=NO, offshore_usd=300_000), False, 0, None),
+    ("c08-spinoff", dict(SPINOFF, in_mofcom_system=NO, offshore_usd=300_000), False, 0, None),
+    ("c08-spinoff", dict(SPINOFF, offshore_usd=0), False, 0, None),
     # 九: 0.2 元 per dollar of increment
     ("c09-offshore", dict(offshore_increment_usd=1_234_567), True, 246_913, "formula"),
     ("c09-offshore", dict(offshore_increment_usd=0), False, 0, None),
@@ -72,9 +90,11 @@ CASES = [
     ("c11-institution", dict(certified=NO), False, 0, None),
     ("c12-talent-base", dict(), True, 1_000_000, "formula"),
     # 十三: 2,000 per hire, 1,000 per trainee
-    ("c13-hire", dict(eligible_hires=37), True, 74_000, "formula"),
-    ("c13-hire", dict(eligible_hires=0), False, 0, None),
-    ("c13-train", dict(trained_hired=15), True, 15_000, "formula"),
+    ("c13-hire", dict(certified=YES, eligible_hires=37), True, 74_000, "formula"),
+    ("c13-hire", dict(certified=YES, eligible_hires=0), False, 0, None),
+    ("c13-hire", dict(certified=NO, eligible_hires=37), False, 0, None),  # 经认定的我市服务外包企业
+    ("c13-train", dict(certified=YES, trained_hired=15), True, 15_000, "formula"),
+    ("c13-train", dict(certified=None, trained_hired=15), False, 0, None),  # 经认定符合条件的服务外包培训机构
     # 十四 (discretionary per person)
     ("c14-talent", dict(talents=3), True, 90_000, "formula"),
     # 十五: 50% with caps 100万 / 50万

@@ -55,6 +55,7 @@ def scenario_file(tmp_path: Path, n: int = 8, solver: str = 'name = "highs"\n', 
             "credit_code": valid_code(100 + i),
             "district": "朝阳区",
             "item": "c13-hire",
+            "certified": "是",
             "eligible_hires": 5 + 3 * i,
             "score": 60 + i,
         }
