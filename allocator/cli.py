@@ -110,7 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="按方案分配资金并写出结果 / allocate a scenario and write the outputs")
     run.add_argument("scenario", type=Path)
     run.add_argument("--out", type=Path, help="输出目录（默认 reports/<方案文件名>/）")
-    run.add_argument("--batch", type=int, default=1, help="本年度第几批（分批次审批），≥2 时须给出 --approved")
+    run.add_argument(
+        "--batch", type=int, default=1, help="本年度第几批（分批次审批），≥2 时须给出 --approved"
+    )
     run.add_argument("--approved", type=Path, help="前批次的 approved.xlsx：其金额固定不变")
     run.add_argument("--timings", action="store_true", help="列出各步骤用时 / print each stage's seconds")
     run.add_argument("--force", action="store_true", help=FORCE_HELP)

@@ -93,7 +93,9 @@ def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
     out: dict = {"enterprise": set(), "district": set(), "share_max": set(), "group": {}}
     if "cap_group" in table:
         shared = table[table["cap_group"] != ""]
-        g = shared.groupby("cap_group").agg(sum=("award", "sum"), size=("award", "size"), cap=("group_limit", "first"))
+        g = shared.groupby("cap_group").agg(
+            sum=("award", "sum"), size=("award", "size"), cap=("group_limit", "first")
+        )
         full = g[g["sum"] >= g["cap"] - g["size"]]
         out["group"] = dict(zip(full.index, full["size"], strict=True))  # group -> its applications
     if lim.per_enterprise is not None:
@@ -119,7 +121,9 @@ def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
 
 def _group_reason(item, others: int) -> str:
     """受条款（四）每户最高补助额不超过500万元限制：本企业本年另有 1 项购买、自建办公用房补助申报."""
-    whose = "本企业" + "".join(f"同一{BY_KEY[f].zh}" for f in item.cap_per if f != "credit_code" and f in BY_KEY)
+    whose = "本企业" + "".join(
+        f"同一{BY_KEY[f].zh}" for f in item.cap_per if f != "credit_code" and f in BY_KEY
+    )
     return (
         f"受{item.clause_label}{item.cap_per_says}{item.cap_says}限制：{whose}本年另有 {others} 项"
         f"{item.name}申报，合计不超过 {item.cap:,} 元"

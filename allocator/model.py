@@ -246,7 +246,11 @@ def _group_caps(model: Model, frame: pd.DataFrame, cap_all: np.ndarray) -> None:
             continue  # cannot bind
         name = f"group_cap_{n:05d}"
         zh = f"条款（{clause[rows[0]]}）{name_of[rows[0]]}合计上限 {limit:,} 元（企业 {code[rows[0]]}，{len(rows)} 项申报）"
-        _add(model, pulp.lpSum(model.x[k] for k in pos) <= limit / SCALE, Bound(name, "group_cap", group, limit, zh))
+        _add(
+            model,
+            pulp.lpSum(model.x[k] for k in pos) <= limit / SCALE,
+            Bound(name, "group_cap", group, limit, zh),
+        )
 
 
 def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: dict[str, int], slack) -> None:

@@ -103,7 +103,9 @@ def _in_order(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
     return rows[np.lexsort(tuple(k[rows] for k in keys))]
 
 
-def _repair_groups(ledger: Ledger, least_first: np.ndarray, movable: np.ndarray, m: np.ndarray, least) -> None:
+def _repair_groups(
+    ledger: Ledger, least_first: np.ndarray, movable: np.ndarray, m: np.ndarray, least
+) -> None:
     """A shared cap (an enterprise's 5,000,000 over two purchases) a yuan over after rounding the solver's
     answer: cut the group's least valuable awards by the excess (never below the minimum award)."""
     over = ledger.over_groups()

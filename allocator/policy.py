@@ -140,7 +140,11 @@ class Policy:
     def readings(self) -> list[tuple[str, str, str]]:
         """Every reading the pack takes, as (where, clause label, text): items' and alternatives'."""
         out = [(f"{it.id} {it.name}", it.clause_label, it.reading) for it in self.items if it.reading]
-        out += [(f"{a.id}（{'、'.join(a.items)}）", a.clause_label, a.reading) for a in self.alternatives if a.reading]
+        out += [
+            (f"{a.id}（{'、'.join(a.items)}）", a.clause_label, a.reading)
+            for a in self.alternatives
+            if a.reading
+        ]
         return out
 
     @property
@@ -283,7 +287,9 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
             )
         seen.add(item.id)
         items.append(item)
-    alternatives = tuple(parse_alternatives(raw, where, seen) for raw in data.get("alternatives", []))
+    alternatives = tuple(
+        parse_alternatives(raw, where, seen, {f.key for f in extra}) for raw in data.get("alternatives", [])
+    )
     return Policy(
         id=str(meta["id"]),
         name=str(meta.get("name", meta["id"])),
@@ -365,8 +371,8 @@ def _item(
     if from_scenario:
         if len(levels) < 2:
             raise PolicyError(
-                f"政策包 {where}：事项 {item_id} 的 shares = \"scenario\" 需要两个出资层级",
-                f"{where}: item {item_id}: shares = \"scenario\" needs two levels",
+                f'政策包 {where}：事项 {item_id} 的 shares = "scenario" 需要两个出资层级',
+                f'{where}: item {item_id}: shares = "scenario" needs two levels',
             )
         zh = [names.get(level, level) for level in levels]
         says = f"{zh[0]}承担比例（0–1，方案假设），其余由{zh[1]}承担"
@@ -414,7 +420,7 @@ def _item(
             f"{where}: item {item_id}: shares must name levels {levels} and add up to 1",
         )
     cap_per = tuple(str(f) for f in raw.get("cap_per", ()))
-    check_scope(cap_per, where, f"事项 {item_id} 的 cap_per")
+    check_scope(cap_per, where, f"事项 {item_id} 的 cap_per", extra)
     if cap_per and cap is None:
         raise PolicyError(
             f"政策包 {where}：事项 {item_id} 写了 cap_per 却没有 cap",

@@ -62,7 +62,6 @@ class PackProblem:
     message_en: str
     warning: bool = False  # a hint that does not stop the pack from loading
 
-
     def render(self) -> str:
         """``FILE:LINE: where: 中文说明 / English``."""
         place = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -451,9 +450,17 @@ class _Checker:
         listed = listed if isinstance(listed, list) else [listed]
         unknown = tuple(str(x) for x in listed if str(x) not in items)
         if unknown or len(listed) < 2:
-            self.add(self.loc.key("alternatives", i, "items"), f"{where}.items", listed, "alt_items", unknown=unknown)
+            self.add(
+                self.loc.key("alternatives", i, "items"),
+                f"{where}.items",
+                listed,
+                "alt_items",
+                unknown=unknown,
+            )
         per = raw.get("per", ["credit_code"])
-        if not isinstance(per, list) or not all(isinstance(f, str) and f in set(BY_KEY) | self.field_keys for f in per):
+        if not isinstance(per, list) or not all(
+            isinstance(f, str) and f in set(BY_KEY) | self.field_keys for f in per
+        ):
             self.add(self.loc.key("alternatives", i, "per"), f"{where}.per", per, "alt_per")
         self.texts(raw, ("says", "reading"), "alternatives", i, where)
 

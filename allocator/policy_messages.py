@@ -81,16 +81,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'shares = "scenario" needs two or more [policy] levels (got {levels})',
     ),
     "cap_per": (
-        "cap_per 须为申报表字段名列表，如 [\"credit_code\"]，且事项须有 cap{why}",
-        "cap_per must be a list of intake field names, e.g. [\"credit_code\"], on an item with a cap{why}",
+        'cap_per 须为申报表字段名列表，如 ["credit_code"]，且事项须有 cap{why}',
+        'cap_per must be a list of intake field names, e.g. ["credit_code"], on an item with a cap{why}',
     ),
     "alt_items": (
         "[[alternatives]] 的 items 须列出至少两个本政策包的事项（未知：{unknown}）",
         "[[alternatives]] items must list two or more of the pack's items (unknown: {unknown})",
     ),
     "alt_per": (
-        "[[alternatives]] 的 per 须为申报表字段名列表，如 [\"credit_code\"]",
-        "[[alternatives]] per must be a list of intake field names, e.g. [\"credit_code\"]",
+        '[[alternatives]] 的 per 须为申报表字段名列表，如 ["credit_code"]',
+        '[[alternatives]] per must be a list of intake field names, e.g. ["credit_code"]',
     ),
     "discretion_words": (
         "提示：事项条文含“{word}”，金额由主管部门酌定，宜标为 discretionary = true 并由方案给出数值",

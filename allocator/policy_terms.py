@@ -57,7 +57,9 @@ class Alternatives:
 SHARE_PARAM = "fund_share"  # the scenario's share of the allocated fund, for ``shares = "scenario"``
 
 
-def parse_alternatives(raw: dict, where: str, items: set[str]) -> Alternatives:
+def parse_alternatives(
+    raw: dict, where: str, items: set[str], fields: set[str] = frozenset()
+) -> Alternatives:
     group = Alternatives(
         id=str(raw["id"]),
         clause=str(raw["clause"]),
@@ -72,13 +74,13 @@ def parse_alternatives(raw: dict, where: str, items: set[str]) -> Alternatives:
             f"政策包 {where}：[[alternatives]] {group.id} 须列出至少两个已有事项（未知：{'、'.join(unknown)}）",
             f"{where}: [[alternatives]] {group.id} must list two or more of the pack's items (unknown: {unknown})",
         )
-    check_scope(group.per, where, group.id)
+    check_scope(group.per, where, group.id, fields)
     return group
 
 
-def check_scope(per: tuple[str, ...], where: str, owner: str) -> None:
+def check_scope(per: tuple[str, ...], where: str, owner: str, fields: set[str] = frozenset()) -> None:
     """A cap's or a group's scope: fields of the data dictionary that say whose it is."""
-    bad = [f for f in per if f not in BY_KEY]
+    bad = [f for f in per if f not in BY_KEY and f not in fields]
     if bad:
         raise PolicyError(
             f"政策包 {where}：{owner} 的适用范围 {'、'.join(bad)} 不是申报表字段",

@@ -166,7 +166,9 @@ READING_EN = (
 class Rule(StrEnum):
     """Why a contract was not counted (``rule`` column of the exclusions)."""
 
-    RESIGNED = "resigned"  # (a) re-signed within the original contract's first year after an early termination
+    RESIGNED = (
+        "resigned"  # (a) re-signed within the original contract's first year after an early termination
+    )
     OVERLAP = "overlap"  # (b) the same person claimed by another enterprise, the periods sharing a day
     DUPLICATE = "duplicate"  # the same person twice at one enterprise, the periods sharing a day
     SHORT = "short"  # (c) contract shorter than one year (ends before its first year's last day)

@@ -151,7 +151,9 @@ def scope_key(frame: pd.DataFrame, per: tuple[str, ...]) -> np.ndarray:
     parts = []
     for name in per:
         col = frame[name].astype(object).where(frame[name].notna(), "")
-        parts.append(col.map(_normalised).to_numpy(dtype=object))
+        if name != "credit_code":  # validated on intake, written as the office wrote it
+            col = col.map(_normalised)
+        parts.append(col.astype(str).to_numpy(dtype=object))
     if not parts:
         return np.full(len(frame), "", dtype=object)
     key = parts[0]
@@ -249,7 +251,10 @@ def _in_range(scenario: Scenario, item: Item, spec: Param, value: float) -> None
     if low <= value and (spec.high is None or value <= spec.high):
         return
     if spec.high is not None:
-        allowed_zh, allowed_en = f" {low:,g} 至 {spec.high:,g} 之间的数", f"a number from {low:,g} to {spec.high:,g}"
+        allowed_zh, allowed_en = (
+            f" {low:,g} 至 {spec.high:,g} 之间的数",
+            f"a number from {low:,g} to {spec.high:,g}",
+        )
     else:
         allowed_zh, allowed_en = f"不低于 {low:,g} 的数", f"a number of at least {low:,g}"
     why_zh = f"（{item.clause_label}“{item.floor_says}”）" if item.floor and low == item.floor else ""

@@ -498,7 +498,9 @@ _TEXT_KEYS = {"scenario": ("name", "policy", "applications", "description")}
 _SUBTABLES = {"objective": ("weights", "priority"), "limits": ("item_share", "district_budget")}
 
 
-def scenario_error(scenario: Scenario, at: tuple, value: object, zh: str, en: str, hint: str = "") -> ScenarioError:
+def scenario_error(
+    scenario: Scenario, at: tuple, value: object, zh: str, en: str, hint: str = ""
+) -> ScenarioError:
     """A problem found once the scenario meets its policy (a parameter out of its range): named with the
     scenario file's line, as :func:`load_scenario`'s own errors are."""
     try:

@@ -168,7 +168,9 @@ def test_changchun_still_cites_19_and_20(cc25_run):
     waitlist = [v for s, _, v in book if s == "候补名单" and v.startswith("注：")]
     assert waitlist and waitlist[0].startswith("注：条款（二十）专项资金可分批次审批")
     ledger = [v for s, _, v in book if s == "监管台账" and v.startswith("注：")]
-    assert ledger and ledger[0].startswith("注：条款（四）购买、自建办公用房补助，自用未满3年的不得转让出售和出租")
+    assert ledger and ledger[0].startswith(
+        "注：条款（四）购买、自建办公用房补助，自用未满3年的不得转让出售和出租"
+    )
     html = (cc25_run / "report.html").read_text(encoding="utf-8")
     assert "（条款（十九））" in html and NOT_SET not in html
 
@@ -183,7 +185,9 @@ def test_changchun_annual_fund_deviation_is_shown(cc25_run):
 def test_no_deviation_when_the_scenario_keeps_the_pack_amount():
     base = build_result()
     left = 20_250_000 - 3_210_000 - 20_800
-    summary = dataclasses.replace(base.summary, annual_fund=20_000_000, available=20_250_000, carryover_out=left)
+    summary = dataclasses.replace(
+        base.summary, annual_fund=20_000_000, available=20_250_000, carryover_out=left
+    )
     result = dataclasses.replace(base, summary=summary)
     assert fund_deviation(result, 20_000_000) == "" and policy_notes(result, summary) == []
     assert annual_fund_note(result, 20_000_000) == "条款（一）规定每年 20,000,000 元"
@@ -239,7 +243,13 @@ def test_no_hard_coded_fund_clause_in_the_code():
     """No literal 条款（十九）/条款二十… (nor an ``or "十九"`` fallback) in the modules that write outputs
     and messages: the clause is the pack's."""
     pkg = ROOT / "allocator"
-    files = [*sorted((pkg / "outputs").glob("*.py")), pkg / "verify.py", pkg / "solve.py", pkg / "joint.py", pkg / "pipeline.py"]
+    files = [
+        *sorted((pkg / "outputs").glob("*.py")),
+        pkg / "verify.py",
+        pkg / "solve.py",
+        pkg / "joint.py",
+        pkg / "pipeline.py",
+    ]
     pattern = re.compile(r"条款[（(]?(十九|二十)|^(一|十九|二十)$")
     bad = []
     for path in files:

@@ -33,7 +33,11 @@ GLOBAL = dict(
     offshore_usd=5_000_000,
 )
 DOMESTIC = dict(
-    domestic_top100=YES, independent_entity=YES, registered_capital=10_000_000, employees=50, offshore_usd=2_000_000
+    domestic_top100=YES,
+    independent_entity=YES,
+    registered_capital=10_000_000,
+    employees=50,
+    offshore_usd=2_000_000,
 )
 SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
 
@@ -136,7 +140,9 @@ def test_one_firm_gets_one_of_global_domestic_and_other_the_highest():
     result, award = run(rows)
     assert award == {"A1": 0, "A2": 1_000_000, "A3": 1_000_000}
     why = reason(result, "A1")
-    assert why.startswith("不符合条款（七）：同一企业在全球百强、国内100强、其他服务外包企业三档引进支持中每年只享受一档")
+    assert why.startswith(
+        "不符合条款（七）：同一企业在全球百强、国内100强、其他服务外包企业三档引进支持中每年只享受一档"
+    )
     assert "A2（引进全球百强企业支持）" in why
 
 
@@ -175,7 +181,13 @@ def test_spinoff_reward_is_the_scenario_rate_on_offshore_execution_capped_at_200
         row("A1", "c08-spinoff", credit_code=FIRM_A, offshore_usd=1_500_000, **SPINOFF),  # × 0.1 = 150,000
         row("B1", "c08-spinoff", credit_code=FIRM_B, offshore_usd=3_000_000, **SPINOFF),  # 300,000 → 200,000
         row("C1", "c08-spinoff", credit_code="C", offshore_usd=1, **SPINOFF),  # $1 earns 0.1 yuan: nothing
-        row("D1", "c08-spinoff", credit_code="D", offshore_usd=1_000_000, **dict(SPINOFF, state_owned_spinoff=NO)),
+        row(
+            "D1",
+            "c08-spinoff",
+            credit_code="D",
+            offshore_usd=1_000_000,
+            **dict(SPINOFF, state_owned_spinoff=NO),
+        ),
     ]
     result, award = run(rows)
     assert award == {"A1": 150_000, "B1": 200_000, "C1": 0, "D1": 0}
@@ -263,7 +275,15 @@ def test_an_unused_item_needs_no_number_but_one_in_range_is_fine():
 
 def test_every_open_choice_has_its_reading_in_the_pack():
     stated = {where.split()[0].split("（")[0] for where, _, _ in POLICY.readings()}
-    assert {"c04-buy", "c04-rent", "c06-platform", "c07-other", "c08-spinoff", "c13-hire", "c16-cert"} <= stated
+    assert {
+        "c04-buy",
+        "c04-rent",
+        "c06-platform",
+        "c07-other",
+        "c08-spinoff",
+        "c13-hire",
+        "c16-cert",
+    } <= stated
     assert "c07-entry" in stated
     hlj = {where.split()[0] for where, _, _ in HLJ.readings()}
     assert {"h12-purchase", "h12-rent", "h14-training", "h14-placement", "h05-cert"} <= hlj
@@ -331,7 +351,22 @@ def test_a_hand_typed_workbook_with_the_new_chinese_columns(tmp_path):
         ["P1", "甲公司", firm, "高新区", "c06-platform", "是", "云众包平台", "3,000,000"] + [None] * 6,
         ["P2", "甲公司", firm, "高新区", "公共服务平台建设补助", "是", "云众包平台 ", 3_000_000] + [None] * 6,
         ["P3", "甲公司", firm, "高新区", "c06-platform", "是", "人才交流平台", 1_000_000] + [None] * 6,
-        ["G1", "乙公司", valid_code(8), "朝阳区", "c07-global", None, None, None, "是", "是", "是", 2000, 120, 6e6],
+        [
+            "G1",
+            "乙公司",
+            valid_code(8),
+            "朝阳区",
+            "c07-global",
+            None,
+            None,
+            None,
+            "是",
+            "是",
+            "是",
+            2000,
+            120,
+            6e6,
+        ],
     ]
     wb = openpyxl.Workbook()
     wb.active.append(head)

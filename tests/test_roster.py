@@ -137,7 +137,9 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
     short = by_row.loc[3, "reason_zh"]
     assert "2017-03-01 至 2018-02-27" in short and "1年以上（含1年）" in short
     assert "满1年须至少至 2018-02-28" in short and "through 2018-02-28" in by_row.loc[3, "reason_en"]
-    assert "1年期至 2017-12-31" in resigned["reason_zh"]  # the original's first year: 2017-01-01 to 2017-12-31
+    assert (
+        "1年期至 2017-12-31" in resigned["reason_zh"]
+    )  # the original's first year: 2017-01-01 to 2017-12-31
     assert "中专" in by_row.loc[4, "reason_zh"] and "大专以上" in by_row.loc[4, "reason_zh"]
 
 
@@ -238,13 +240,19 @@ def test_reasons_name_enterprises_and_the_clause(tmp_path):
             ["overlap"],
         ),  # starting on the other's last day: both employ the person on 2017-03-01
         (
-            [(1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 2, 28)), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
+            [
+                (1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 2, 28)),
+                (1, Y, D(2017, 3, 1), D(2018, 2, 28), None),
+            ],
             2017,
             {X: 0, Y: 1},
             [],
         ),  # the day after an early termination's last day worked (after the first year: no re-signing)
         (
-            [(1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 3, 1)), (1, Y, D(2017, 3, 1), D(2018, 2, 28), None)],
+            [
+                (1, X, D(2015, 1, 1), D(2019, 1, 1), D(2017, 3, 1)),
+                (1, Y, D(2017, 3, 1), D(2018, 2, 28), None),
+            ],
             2017,
             {X: 0, Y: 0},
             ["overlap"],
@@ -407,7 +415,11 @@ def test_headers_with_a_bracketed_suffix_are_read(tmp_path, headers):
     ]
     path = write_roster_workbook(tmp_path / "apps.xlsx", apps(), roster, headers=headers)
     r = read_roster(path)
-    assert r.frame["contract_end"].dt.strftime("%Y-%m-%d").tolist() == ["2018-02-28", "2018-02-27", "2019-01-31"]
+    assert r.frame["contract_end"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2018-02-28",
+        "2018-02-27",
+        "2019-01-31",
+    ]
     assert r.frame["terminated_on"].isna().tolist() == [True, True, False]
     new, ex = apply_roster(read_applications(path, POLICY).frame, r, 2017)
     assert hires(new, "A1") == 2 and ex["rule"].tolist() == ["short"]
@@ -430,13 +442,24 @@ def test_end_and_termination_are_last_days(tmp_path):
         (pid(1), X, "本科", D(2017, 3, 1), D(2017, 3, 1), None),  # row 2: a one-day contract: valid, short
         (pid(2), X, "本科", D(2017, 3, 1), D(2017, 2, 28), None),  # 3: ends the day before it starts
         (pid(3), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2017, 3, 1)),  # 4: ended on its first day: valid
-        (pid(4), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2018, 2, 27)),  # 5: the day before the end: valid
+        (
+            pid(4),
+            X,
+            "本科",
+            D(2017, 3, 1),
+            D(2018, 2, 28),
+            D(2018, 2, 27),
+        ),  # 5: the day before the end: valid
         (pid(5), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2018, 2, 28)),  # 6: on the end: not early
         (pid(6), X, "本科", D(2017, 3, 1), D(2018, 2, 28), D(2017, 2, 28)),  # 7: before the start
     ]
     path = write_roster_workbook(tmp_path / "apps.xlsx", apps(), roster)
     err = problems_of(path)
-    assert [(p.row, p.column) for p in err.problems] == [(3, "合同结束日期"), (6, "提前解除日期"), (7, "提前解除日期")]
+    assert [(p.row, p.column) for p in err.problems] == [
+        (3, "合同结束日期"),
+        (6, "提前解除日期"),
+        (7, "提前解除日期"),
+    ]
     end, on_end, before = err.problems
     assert end.expected_zh.startswith("合同结束日期（合同最后一日）2017-02-28 早于合同开始日期 2017-03-01")
     assert "last day 2017-02-28 is before its start 2017-03-01" in end.expected_en
@@ -458,7 +481,9 @@ def test_reading_text_states_the_examples():
                  "提前解除日期为合同最后工作日", "原合同规定的1年期内", "次日开始的不重叠", "含当日"):  # fmt: skip
         assert text in READING_ZH, text
     assert "2017-03-01 to 2018-02-28" in READING_EN and "last day worked" in READING_EN
-    assert "合同结束日期（最后一日，年-月-日）" in roster_mod.__doc__  # the docstring's table: the headers written
+    assert (
+        "合同结束日期（最后一日，年-月-日）" in roster_mod.__doc__
+    )  # the docstring's table: the headers written
 
 
 def _last_day(start: dt.date) -> dt.date:
@@ -477,7 +502,9 @@ def test_one_year_is_the_first_years_last_day(start, days):
     end = start + dt.timedelta(days=days)
     judged = judge(roster_of([(0, 0, start, end, None, True)]), start.year)
     assert (judged["rule"].item() == "short") == (end < _last_day(start))
-    assert anniversary(pd.Series([pd.Timestamp(start)])).item().date() == _last_day(start) + dt.timedelta(days=1)
+    assert anniversary(pd.Series([pd.Timestamp(start)])).item().date() == _last_day(start) + dt.timedelta(
+        days=1
+    )
 
 
 def test_person_hash_is_stable_per_workbook_and_keyed(tmp_path):

@@ -17,7 +17,11 @@ GLOBAL = dict(
     offshore_usd=5_000_000,
 )
 DOMESTIC = dict(
-    domestic_top100=YES, independent_entity=YES, registered_capital=10_000_000, employees=50, offshore_usd=2_000_000
+    domestic_top100=YES,
+    independent_entity=YES,
+    registered_capital=10_000_000,
+    employees=50,
+    offshore_usd=2_000_000,
 )
 SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
 

@@ -137,7 +137,9 @@ def ledger_item(source: object) -> object | None:
 
 def multi_year_item(source: object) -> object | None:
     """The first item paid for several consecutive years (changchun-2017: c04-rent, clause 四), or None."""
-    return next((it for it in getattr(_policy(source), "items", ()) or () if getattr(it, "years", 1) > 1), None)
+    return next(
+        (it for it in getattr(_policy(source), "items", ()) or () if getattr(it, "years", 1) > 1), None
+    )
 
 
 def commitment_note(source: object, fund_level: str) -> str:

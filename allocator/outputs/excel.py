@@ -195,7 +195,9 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
             levels[0],
             carryover_clause(result),
         )
-    write_ledger(sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_note(result))
+    write_ledger(
+        sheets[LEDGER_SHEET], st, ledger_frame(result), _title(result, "监管台账"), ledger_note(result)
+    )
     write_params(sheets[PARAMS_SHEET], st, result)
     if result.roster_exclusions is not None:
         write_list(

@@ -287,9 +287,7 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     lref = write_list(sheets[PLAN_LEDGER_SHEET], st, ledger, PLAN_LEDGER_HEADERS, f"{plan.name} 监管台账")
     ws = sheets[PLAN_LEDGER_SHEET]
     ws.set_row(lref.total_row + 1, 48)
-    merge_text(
-        ws, lref.total_row + 1, 0, len(PLAN_LEDGER_HEADERS) - 1, ledger_note(plan), st.wrap
-    )
+    merge_text(ws, lref.total_row + 1, 0, len(PLAN_LEDGER_HEADERS) - 1, ledger_note(plan), st.wrap)
     if foresight is not None:
         _write_foresight(sheets[FORESIGHT_SHEET], st, plan, foresight)
     sheets[CHAIN_SHEET].activate()

@@ -150,7 +150,11 @@ def param_rows(result: AllocationResult) -> list[Row]:
         ("管理费用计划（元）", s.admin_planned, assumed.strip("（）")),
         ("管理费用上限（元）", s.admin_limit, admin_limit_note(result)),
         ("管理费用（元）", s.admin, ""),
-        ("每件申报管理费用（元）", getattr(sc, "admin_per_application", 0), f"[budget] admin_per_application{assumed}"),
+        (
+            "每件申报管理费用（元）",
+            getattr(sc, "admin_per_application", 0),
+            f"[budget] admin_per_application{assumed}",
+        ),
         ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), f"[budget] admin_fixed{assumed}"),
     ]
     rows += _batch_rows(result)
