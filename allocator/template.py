@@ -21,6 +21,8 @@ from .intake import COMMON_KEYS, EXPECT, item_fields
 from .outputs import staged_file
 from .outputs.xlsx_style import open_workbook
 from .policy import Policy
+from .roster import ITEM as ROSTER_ITEM
+from .roster_read import HEADERS_ZH as ROSTER_HEADERS
 
 DATA_SHEET = "申报表"
 GUIDE_SHEET = "填写说明"
@@ -48,6 +50,8 @@ def write_template(path: str | Path, policy: Policy) -> None:
             fmt = _formats(wb)
             guide = wb.add_worksheet(GUIDE_SHEET)
             data = wb.add_worksheet(DATA_SHEET)
+            if any(it.id == ROSTER_ITEM for it in policy.items):
+                _roster(wb.add_worksheet(ROSTER_SHEET), fmt)
             options = wb.add_worksheet(OPTIONS_SHEET)
             _options(options, policy, fmt)
             _guide(guide, policy, fmt)
@@ -57,6 +61,17 @@ def write_template(path: str | Path, policy: Policy) -> None:
             wb.close()
     except (OSError, XlsxWriterException) as exc:
         raise OutputError(f"无法写出模板 {path}：{exc}", f"cannot write the template {path}: {exc}") from None
+
+
+ROSTER_SHEET = "人员名单"
+
+
+def _roster(ws, fmt: dict) -> None:
+    """The optional 人员名单 (clause 十三, allocator.roster): its headers say how dates are written — the
+    end and an early termination are the contract's last day, so 2017-03-01 至 2018-02-28 is one year."""
+    ws.write_row(0, 0, list(ROSTER_HEADERS), fmt["head"])
+    ws.set_column(0, len(ROSTER_HEADERS) - 1, 24, fmt["text"])
+    ws.freeze_panes(1, 0)
 
 
 def users_of(policy: Policy) -> dict[str, list[str]]:
@@ -130,6 +145,12 @@ def _guide(ws, policy: Policy, fmt: dict) -> None:
         "红色表头为必填列；统一社会信用代码须为18位且校验位正确，请保持文本格式。",
         "读取时检查全部单元格，并一次列出所有问题（工作表、行、列、值、要求）。",
     ]
+    if any(it.id == ROSTER_ITEM for it in policy.items):
+        notes.append(
+            f"「{ROSTER_SHEET}」（可选）：每行一份劳动合同，按条款（十三）逐人核定新录用人数；日期写作 年-月-日，"
+            "合同结束日期与提前解除日期填合同最后一日（含当日），如 2017-03-01 至 2018-02-28 为1年；"
+            "人员编号读取后即转为不可还原的散列值。不填则采用申报表中的人数。"
+        )
     for i, note in enumerate(notes, 1):
         ws.write(row + i, 0, f"{i}. {note}", fmt["plain"])
     row += len(notes) + 2

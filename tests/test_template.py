@@ -29,7 +29,7 @@ def letter(key):
 
 def test_sheets_and_headers(template):
     wb = openpyxl.load_workbook(template)
-    assert wb.sheetnames == [GUIDE_SHEET, DATA_SHEET, OPTIONS_SHEET]
+    assert wb.sheetnames == [GUIDE_SHEET, DATA_SHEET, "人员名单", OPTIONS_SHEET]  # 人员名单: optional (十三)
     assert wb[OPTIONS_SHEET].sheet_state == "hidden" and wb[DATA_SHEET].sheet_state == "visible"
     ws = wb[DATA_SHEET]
     assert [c.value for c in ws[1]] == [f.header for f in FIELDS]
@@ -255,3 +255,23 @@ def test_clause_seven_columns_read_back(template, tmp_path):
     wb.save(tmp_path / "filled.xlsx")
     df = read_applications(tmp_path / "filled.xlsx", POLICY).frame
     assert df.loc[0, ["item", "global_top100", "newly_settled"]].tolist() == ["c07-global", 1.0, 0.0]
+
+
+def test_the_roster_sheet_says_how_to_write_contract_dates(tmp_path):
+    """十三: the optional 人员名单 has the roster's headers, whose hints say the end is the last day; the
+    template with it still reads back without problems, and a Heilongjiang template has no such sheet."""
+    import openpyxl
+
+    from allocator.roster_read import HEADERS_ZH
+
+    out = tmp_path / "t.xlsx"
+    write_template(out, load_policy("changchun-2017"))
+    wb = openpyxl.load_workbook(out)
+    heads = [c.value for c in wb["人员名单"][1]]
+    assert heads == list(HEADERS_ZH)
+    assert "合同结束日期（最后一日，年-月-日）" in heads
+    guide = " ".join(str(c.value) for row in wb["填写说明"].iter_rows() for c in row if c.value)
+    assert "2017-03-01 至 2018-02-28 为1年" in guide
+    hlj = tmp_path / "h.xlsx"
+    write_template(hlj, load_policy("heilongjiang-2008"))
+    assert "人员名单" not in openpyxl.load_workbook(hlj).sheetnames
