@@ -11,6 +11,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from allocator.errors import ScenarioError
 from allocator.model import Budget, build_model
@@ -397,3 +399,53 @@ def test_a_wrong_yes_no_in_an_identity_column_is_named(tmp_path):
     with pytest.raises(InputError) as err:
         read_applications(tmp_path / "apps.xlsx", POLICY)
     assert "全球百强企业" in str(err.value) and "前100" in str(err.value)
+
+
+# ------------------------------------------------------------------ invariants beyond the demo profile
+
+PLATFORMS = ("云众包平台", " 云众包平台", "人才交流平台", None)
+
+
+@st.composite
+def shared_cap_rows(draw):
+    rows = []
+    for k in range(draw(st.integers(1, 12))):
+        firm = f"F{draw(st.integers(0, 2))}"
+        item = draw(st.sampled_from(["c04-buy", "c04-rent", "c06-platform", "c07-global", "c07-domestic"]))
+        fields = {
+            "c04-buy": lambda: dict(BUY, purchase_area_m2=draw(st.integers(100, 12_000))),
+            "c04-rent": lambda: dict(RENT, rent_area_m2=draw(st.integers(100, 6_000))),
+            "c06-platform": lambda: dict(
+                platform_name=draw(st.sampled_from(PLATFORMS)),
+                platform_investment=draw(st.integers(1, 6_000_000)),
+            ),
+            "c07-global": lambda: dict(GLOBAL, domestic_top100=draw(st.sampled_from([YES, NO]))),
+            "c07-domestic": lambda: dict(GLOBAL, domestic_top100=YES),
+        }[item]()
+        rows.append(row(f"A{k:03d}", item, credit_code=firm, score=draw(st.integers(0, 100)), **fields))
+    return rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=shared_cap_rows(), share=st.floats(0.1, 1.5), seed=st.integers(0, 2**16))
+def test_shared_caps_and_alternatives_hold_at_any_fund(rows, share, seed):
+    """Funds from a tenth to one and a half times the demand: no firm above a clause's cap, at most one
+    clause 七 entry a firm, whole yuan, and the same awards whatever the row order."""
+    demand = int(caps(frame(rows), POLICY, scenario()).frame["cap"].sum())
+    sc = scenario(annual_fund=max(int(demand * share), 10_000))
+    result = allocate(sc, POLICY, frame(rows), next_million=False)  # verify() checked every group already
+    table = result.table.merge(frame(rows)[["application_id", "platform_name"]], on="application_id")
+    for item, cap, keys in (
+        ("c04-buy", 5_000_000, ["credit_code"]),
+        ("c04-rent", 1_000_000, ["credit_code"]),
+        ("c06-platform", 2_000_000, ["credit_code", "name"]),
+    ):
+        part = table[table["item"] == item].assign(name=lambda t: t["platform_name"].fillna("").str.strip())
+        assert (part.groupby(keys)["award"].sum() <= cap).all()
+    entry = table[table["item"].isin(["c07-global", "c07-domestic"]) & (table["award"] > 0)]
+    assert not entry["credit_code"].duplicated().any()
+    shuffled = [rows[i] for i in np.random.default_rng(seed).permutation(len(rows))]
+    again = allocate(sc, POLICY, frame(shuffled), next_million=False)
+    assert dict(zip(again.table["application_id"], again.table["award"], strict=True)) == dict(
+        zip(result.table["application_id"], result.table["award"], strict=True)
+    )
