@@ -27,6 +27,27 @@ DISCRETIONARY = {
 }
 
 
+# Applicants who meet every condition of clause 四 purchase, 七 global and domestic, and 八.
+YES, NO = 1.0, 0.0
+BUY = dict(certified=YES, registered_capital=20_000_000, has_property_cert=YES, has_land_cert=YES)
+GLOBAL = dict(
+    global_top100=YES,
+    newly_settled=YES,
+    independent_entity=YES,
+    registered_capital=20_000_000,
+    employees=100,
+    offshore_usd=5_000_000,
+)
+DOMESTIC = dict(
+    domestic_top100=YES,
+    independent_entity=YES,
+    registered_capital=10_000_000,
+    employees=50,
+    offshore_usd=2_000_000,
+)
+SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
+
+
 def frame(rows: list[dict], policy=None) -> pd.DataFrame:
     """An intake frame: every field column (the policy's own too), blanks as None/NaN, yes/no as 1.0/0.0."""
     data = {}

@@ -20,28 +20,22 @@ from allocator.money import round_awards
 from allocator.pipeline import allocate
 from allocator.policy import load_policy
 from allocator.rules import caps
-from tests.builders import DISCRETIONARY, POLICY, frame, row, scenario
+from tests.builders import (
+    BUY,
+    DISCRETIONARY,
+    DOMESTIC,
+    GLOBAL,
+    NO,
+    POLICY,
+    SPINOFF,
+    YES,
+    frame,
+    row,
+    scenario,
+)
 
-YES, NO = 1.0, 0.0
 FIRM_A, FIRM_B = "91220101MA00000AAA", "91220101MA00000BBB"
-BUY = dict(certified=YES, registered_capital=20_000_000, has_property_cert=YES, has_land_cert=YES)
 RENT = dict(in_park=YES, rent_months=12)
-GLOBAL = dict(
-    global_top100=YES,
-    newly_settled=YES,
-    independent_entity=YES,
-    registered_capital=20_000_000,
-    employees=100,
-    offshore_usd=5_000_000,
-)
-DOMESTIC = dict(
-    domestic_top100=YES,
-    independent_entity=YES,
-    registered_capital=10_000_000,
-    employees=50,
-    offshore_usd=2_000_000,
-)
-SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
 
 
 def run(rows, **changes):

@@ -4,26 +4,7 @@ import pytest
 
 from allocator.errors import ScenarioError
 from allocator.rules import caps
-from tests.builders import POLICY, frame, row, scenario
-
-YES, NO = 1.0, 0.0
-BUY = dict(certified=YES, registered_capital=20_000_000, has_property_cert=YES, has_land_cert=YES)
-GLOBAL = dict(
-    global_top100=YES,
-    newly_settled=YES,
-    independent_entity=YES,
-    registered_capital=20_000_000,
-    employees=100,
-    offshore_usd=5_000_000,
-)
-DOMESTIC = dict(
-    domestic_top100=YES,
-    independent_entity=YES,
-    registered_capital=10_000_000,
-    employees=50,
-    offshore_usd=2_000_000,
-)
-SPINOFF = dict(state_owned_spinoff=YES, independent_entity=YES, in_mofcom_system=YES)
+from tests.builders import BUY, DOMESTIC, GLOBAL, NO, POLICY, SPINOFF, YES, frame, row, scenario
 
 # (item, fields, eligible, cap, cap_basis)
 CASES = [
