@@ -56,7 +56,10 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -124,6 +127,27 @@ class _State:
     col_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
+@contextmanager
+def quiet_stdout():
+    """File descriptor 1 to the null device for the block (what C++ code prints there is dropped);
+    Python's own buffered output is flushed first, so nothing of ours is lost."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1 (a service without a console): nothing to keep quiet
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
 class BulkHiGHS(pulp.HiGHS):
     """HiGHS through PuLP, built from arrays and updated in place between solves (module docstring)."""
 
@@ -132,6 +156,14 @@ class BulkHiGHS(pulp.HiGHS):
         self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
         self.run_seconds = 0.0  # HiGHS's own run, last solve
         self.probing = False  # a search's re-solves (allocator.coverage) take PROBE_OPTIONS
+
+    def createAndConfigureSolver(self, lp):  # type: ignore[override]
+        """PuLP's, with the licence banner HiGHS prints from its constructor ("Running HiGHS 1.16.0 …
+        Copyright …") kept off the office's console: the constructor writes it to file descriptor 1
+        before any option can switch logging off, so that descriptor points at the null device for
+        the constructor alone."""
+        with quiet_stdout():
+            super().createAndConfigureSolver(lp)
 
     def actualSolve(self, lp):  # type: ignore[override]
         import highspy

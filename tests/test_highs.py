@@ -58,3 +58,23 @@ def test_a_problem_not_yet_built_keeps_no_note():
     assert "_bulk_moved" not in lp.__dict__
     x[1].upBound = 0.0
     assert solve(lp, BulkHiGHS(msg=False)) == 1.0
+
+
+def test_no_highs_banner_on_the_console(tmp_path, capfd):
+    """Issue 16 point 6: HiGHS prints "Running HiGHS … Copyright" from its C++ constructor to file
+    descriptor 1; `allocator run` speaks to the office in Chinese only. Our own lines still get out."""
+    from allocator.cli import main
+    from allocator.highs import quiet_stdout
+
+    capfd.readouterr()
+    with quiet_stdout():
+        import highspy
+
+        highspy.Highs()
+    print("之后的输出")
+    out = capfd.readouterr().out
+    assert "Running HiGHS" not in out and "之后的输出" in out
+    assert main(["run", "scenarios/changchun-2017.toml", "--out", str(tmp_path / "out")]) == 0
+    out = capfd.readouterr().out
+    assert "Running HiGHS" not in out and "Copyright" not in out
+    assert "拟支持金额" in out
