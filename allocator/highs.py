@@ -156,6 +156,8 @@ class BulkHiGHS(pulp.HiGHS):
         self.build_seconds = 0.0  # PuLP problem → HiGHS model, last solve
         self.run_seconds = 0.0  # HiGHS's own run, last solve
         self.probing = False  # a search's re-solves (allocator.coverage) take PROBE_OPTIONS
+        self.retry: dict[str, object] | None = None  # a fallback's options (allocator.solve.FALLBACKS)
+        self.retries: list = []  # every fallback this solver ran (allocator.solve.Retry), for the manifest
 
     def createAndConfigureSolver(self, lp):  # type: ignore[override]
         """PuLP's, with the licence banner HiGHS prints from its constructor ("Running HiGHS 1.16.0 …
@@ -181,18 +183,37 @@ class BulkHiGHS(pulp.HiGHS):
             chosen = LARGE_STAGE_OPTIONS
         if self.probing and not state.mip:
             chosen = PROBE_OPTIONS
+        saved: dict[str, object] = {}
+        if self.retry is not None:  # a fallback: from nothing, the model's base options and its own
+            h.clearSolver()
+            chosen = {**(MIP_OPTIONS if state.mip else LP_OPTIONS), **self.retry}
+            if self.probing and not state.mip:
+                chosen["primal_feasibility_tolerance"] = PROBE_TOLERANCE
+            saved = {key: h.getOptionValue(key)[1] for key in chosen}  # put back after the run
         for key, value in {**chosen, **self.optionsDict}.items():  # the caller's own options win
             h.setOptionValue(key, value)
         if self.timeLimit is not None:
             h.setOptionValue("time_limit", float(self.timeLimit))
         ran = time.perf_counter()
-        self.callSolver(lp)
+        try:
+            self.callSolver(lp)
+        finally:
+            for key, value in saved.items():  # a later stage sets only the options its own set names
+                h.setOptionValue(key, value)
         state.fresh = False
         self.run_seconds = time.perf_counter() - ran
         status, sol_status = self._read_solution(lp, state, highspy)
         lp.assignStatus(status, sol_status)
         self.build_seconds = time.perf_counter() - started - self.run_seconds
         return status
+
+    def forget_basis(self, lp) -> None:
+        """The next solve of ``lp`` starts as a new LP, not from the last run (after another solver
+        answered in HiGHS's place, the HiGHS model holds a run that ended without an optimum)."""
+        state: _State | None = getattr(lp, "_bulk_highs", None)
+        if state is not None and getattr(lp, "_bulk_solver", None) is self:
+            lp.solverModel.clearSolver()
+            state.fresh = True
 
     def sync(self, lp) -> str | None:
         """Bring the HiGHS model this solver keeps for ``lp`` in line with it, without solving, and

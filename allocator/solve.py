@@ -45,7 +45,7 @@ import pulp
 
 from . import timing
 from .errors import InfeasibleError, SolverError
-from .highs import BulkHiGHS
+from .highs import DUAL, BulkHiGHS
 from .model import SCALE, Model
 
 MONEY_TOL = 0.5  # yuan: the most an answer may lie outside a row or bound before it is doubtful
@@ -53,6 +53,67 @@ DUAL_TOL = 1e-5  # an LP's dual infeasibility (HiGHS's own tolerance is 1e-7)
 CBC_DIGITS = 1e-8  # relative: CBC writes its answer with 8 significant digits
 CBC_FIX = 'python -m pip install "pulp[cbc]"'
 HIGHS_FIX = "python -m pip install highspy"
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """One retry of a stage whose solve ended without an answer (``options``: HiGHS's, on the same
+    model from nothing; None: CBC, on PuLP's model)."""
+
+    key: str
+    zh: str
+    en: str
+    options: dict[str, object] | None
+
+
+#: A stage whose HiGHS run ends without an answer — a status HiGHS cannot name (kUnknown), a solve or
+#: postsolve error, an iteration limit — is retried with these, in this order, before it is an error.
+#: The first run that ends with a definite status (optimal; infeasible, unbounded, the scenario's
+#: time limit) stands and is checked as any first run is. A time limit reached, infeasible, unbounded
+#: or a numerically doubtful answer is never retried: those are the model's or the scenario's.
+FALLBACKS: tuple[Fallback, ...] = (
+    Fallback("presolve", "从头求解（预处理，对偶单纯形）", "from nothing with presolve (dual simplex)",
+             {"solver": "simplex", "presolve": "on", "simplex_strategy": DUAL}),
+    Fallback("ipm", "内点法加交叉（从头求解）", "interior point with crossover, from nothing",
+             {"solver": "ipm", "presolve": "on", "run_crossover": "on"}),
+    Fallback("cbc", "CBC", "CBC", None),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Retry:
+    """One fallback run (:data:`FALLBACKS`): the stage, what the run before it ended with, how it ended."""
+
+    stage: str
+    attempt: str  # Fallback.key
+    after_zh: str  # the status that sent the stage on to this attempt
+    after_en: str
+    status_zh: str  # this attempt's own end ("最优" when it rescued the stage)
+    status_en: str
+    rescued: bool
+    seconds: float
+    solver: str = ""  # "HiGHS" or "CBC" (version included), "" when it could not run
+
+    def as_dict(self) -> dict:
+        """For summary.json's manifest."""
+        return {
+            "stage": self.stage,
+            "attempt": self.attempt,
+            "after": self.after_en,
+            "status": self.status_en,
+            "rescued": self.rescued,
+            "seconds": round(self.seconds, 3),
+            "solver": self.solver,
+        }
+
+    def zh(self) -> str:
+        """For the 参数 sheet's solver line."""
+        how = {f.key: f.zh for f in FALLBACKS}.get(self.attempt, self.attempt)
+        end = "得到最优解" if self.rescued else f"仍未成功（{self.status_zh}）"
+        return f"阶段 {self.stage} 状态「{self.after_zh}」，改用{how}{end}"
+
+
+RETRIED = frozenset({"other", "iteration_limit"})  # Termination values a fallback is tried for
 
 
 @dataclass(frozen=True)
@@ -189,10 +250,10 @@ def _cbc_version(path: str) -> str:
 
 
 def solve(model: Model, solver: pulp.LpSolver, stage: str = "value") -> Solved:
-    seconds = _run(model, solver, stage)
-    _require_optimal(model, solver, stage)
+    seconds, used = _run_or_retry(model, solver, stage, (Termination.OPTIMAL,))
+    _require_optimal(model, used, stage)
     with timing.stage("solve"):
-        _require_sound(model, solver, stage)
+        _require_sound(model, used, stage)
     awards = np.array([v.varValue or 0.0 for v in model.x], dtype=float) * SCALE
     return Solved(
         awards=awards,
@@ -201,7 +262,7 @@ def solve(model: Model, solver: pulp.LpSolver, stage: str = "value") -> Solved:
         seconds=seconds,
         solver=solver_name(solver),
         version=solver_version(solver),
-        gap=_gap(model, solver),
+        gap=_gap(model, used),
     )
 
 
@@ -210,15 +271,73 @@ def feasible(model: Model, solver: pulp.LpSolver, stage: str) -> tuple[bool, flo
     an infeasible model, where :func:`solve` raises; (True, seconds) for a proven optimum; any other
     end raises as in :func:`solve`. The answer itself is not checked: a search that asks this
     (allocator.coverage) ends with a stage that :func:`solve` checks."""
-    seconds = _run(model, solver, stage)
-    if termination(model, solver)[0] is Termination.INFEASIBLE:
+    seconds, used = _run_or_retry(model, solver, stage, (Termination.OPTIMAL, Termination.INFEASIBLE))
+    if termination(model, used)[0] is Termination.INFEASIBLE:
         return False, seconds
-    _require_optimal(model, solver, stage)
+    _require_optimal(model, used, stage)
     return True, seconds
 
 
-def _run(model: Model, solver: pulp.LpSolver, stage: str) -> float:
-    """One solver run, its time booked (allocator.timing); returns its seconds."""
+def _run_or_retry(
+    model: Model, solver: pulp.LpSolver, stage: str, answers: tuple[Termination, ...]
+) -> tuple[float, pulp.LpSolver]:
+    """One run, and where HiGHS ended it without an answer (:data:`RETRIED`) the fallbacks in turn
+    (:data:`FALLBACKS`) until one ends with a definite status. Returns (seconds of every run, the
+    solver whose run stands). Each fallback is booked in :mod:`allocator.timing` as
+    ``retry <stage> (<key>)`` and kept on ``solver.retries``; when every one ends without an answer
+    too, a :class:`SolverError` names the stage and each attempt."""
+    seconds = _run(model, solver, stage)
+    kind, zh, en = termination(model, solver)
+    if kind not in RETRIED or not isinstance(solver, BulkHiGHS):
+        return seconds, solver
+    tried = [(f"HiGHS（{stage} 阶段的选项）", f"HiGHS ({stage} stage's options)", zh, en)]
+    for fallback in FALLBACKS:
+        runner = _fallback_solver(solver, fallback)
+        if runner is None:
+            tried.append((fallback.zh, fallback.en, "不可用", "not available"))
+            solver.retries.append(Retry(stage, fallback.key, zh, en, "不可用", "not available", False, 0.0))
+            continue
+        try:
+            took = _run(model, runner, stage, f"retry {stage} ({fallback.key})")
+        finally:
+            solver.retry = None
+        seconds += took
+        if runner is not solver:
+            solver.forget_basis(model.problem)  # the HiGHS model holds the run that failed
+        next_kind, next_zh, next_en = termination(model, runner)
+        solver.retries.append(
+            Retry(
+                stage, fallback.key, zh, en, next_zh, next_en, next_kind in answers, took,
+                f"{solver_name(runner)} {solver_version(runner)}",
+            )
+        )  # fmt: skip
+        if next_kind not in RETRIED:
+            return seconds, runner
+        tried.append((fallback.zh, fallback.en, next_zh, next_en))
+        kind, zh, en = next_kind, next_zh, next_en
+    raise SolverError(
+        f"求解器未能证明最优解（阶段：{stage}），依次尝试均未成功："
+        + "；".join(f"{i}. {a_zh}：{s_zh}" for i, (a_zh, _, s_zh, _) in enumerate(tried, 1))
+        + "，未写出任何结果",
+        f"the solver did not prove an optimum ({stage} stage); every attempt failed: "
+        + "; ".join(f"{i}. {a_en}: {s_en}" for i, (_, a_en, _, s_en) in enumerate(tried, 1))
+        + "; nothing was written",
+        "请保留方案文件与申报数据并报告 / please report it with the scenario and the workbook",
+    )
+
+
+def _fallback_solver(solver: BulkHiGHS, fallback: Fallback) -> pulp.LpSolver | None:
+    """The solver that runs ``fallback``: ``solver`` itself with the fallback's options for one run,
+    or CBC with the same time limit and gap (None when CBC is not available)."""
+    if fallback.options is not None:
+        solver.retry = dict(fallback.options)
+        return solver
+    return _cbc(solver.timeLimit, float(solver.optionsDict.get("gapRel") or 0.0))
+
+
+def _run(model: Model, solver: pulp.LpSolver, stage: str, book: str | None = None) -> float:
+    """One solver run, its time booked (allocator.timing: build and solve, or all of it as ``book``);
+    returns its seconds."""
     started = time.perf_counter()
     with _scratch(solver):
         try:
@@ -230,7 +349,9 @@ def _run(model: Model, solver: pulp.LpSolver, stage: str) -> float:
                 f"检查求解器的安装 / check the solver's installation: {HIGHS_FIX}",
             ) from None
     seconds = time.perf_counter() - started
-    if isinstance(solver, BulkHiGHS):
+    if book is not None:
+        timing.add(book, seconds)
+    elif isinstance(solver, BulkHiGHS):
         timing.add("build", solver.build_seconds)  # PuLP problem → HiGHS
         timing.add("solve", solver.run_seconds)
     else:

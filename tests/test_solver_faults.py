@@ -46,8 +46,11 @@ def rules_frame(n: int):
     return caps(frame(applications(n)), POLICY, scenario()).frame
 
 
-def scenario_file(tmp_path: Path, n: int = 8, solver: str = 'name = "highs"\n', extra: str = "") -> Path:
-    """The shipped scenario on a small workbook, with its ``[solver]`` table replaced."""
+def scenario_file(
+    tmp_path: Path, n: int = 8, solver: str = 'name = "highs"\n', extra: str = "", score: int | None = None
+) -> Path:
+    """The shipped scenario on a small workbook, with its ``[solver]`` table replaced (``score``: every
+    application's, instead of 60, 61, …)."""
     apps = [
         {
             "application_id": f"H{i}",
@@ -57,7 +60,7 @@ def scenario_file(tmp_path: Path, n: int = 8, solver: str = 'name = "highs"\n', 
             "item": "c13-hire",
             "certified": "是",
             "eligible_hires": 5 + 3 * i,
-            "score": 60 + i,
+            "score": 60 + i if score is None else score,
         }
         for i in range(n)
     ]
@@ -175,12 +178,17 @@ def test_an_infeasible_model_is_an_infeasible_error(solver):
         solve(hand_built(budget_row="infeasible"), make_solver(solver), "value")
 
 
-def test_an_iteration_limit_is_a_solver_error_naming_the_status():
+def test_an_iteration_limit_is_retried_and_the_answer_checked_as_any(no_cbc):
+    """Iteration limits of 0 (the caller's options hold for every fallback too): the warm run stops at
+    once; HiGHS's presolve, from nothing, then settles this small knapsack without an iteration."""
+    expected = solve(build_model(rules_frame(40), Budget(100_000, 0, 1_000)), make_solver("highs"), "value")
     model = build_model(rules_frame(40), Budget(100_000, 0, 1_000))
-    with pytest.raises(SolverError) as err:
-        solve(model, BulkHiGHS(msg=False, ipm_iteration_limit=0, simplex_iteration_limit=0), "value")
-    assert "迭代次数上限" in err.value.zh and "reached its iteration limit" in err.value.en
-    assert 'name = "cbc"' in err.value.hint
+    solver = BulkHiGHS(msg=False, ipm_iteration_limit=0, simplex_iteration_limit=0)
+    solved = solve(model, solver, "value")
+    (retry,) = solver.retries
+    assert (retry.attempt, retry.rescued, retry.after_zh) == ("presolve", True, "达到迭代次数上限")
+    np.testing.assert_allclose(solved.awards, expected.awards, atol=MONEY_TOL)
+    assert round(solved.awards.sum()) == 100_000  # the fund, spent whole (no administration planned)
 
 
 def test_contradicting_limits_through_the_cli_name_the_conflict(tmp_path, capsys):
@@ -397,3 +405,125 @@ def test_cbc_files_are_removed_when_the_status_is_not_optimal(scratch):
     with pytest.raises(SolverError, match="时间上限"):
         solve(model, make_solver("cbc", TINY), "value")
     assert list(scratch.iterdir()) == []
+
+
+# -- 5. a stage that ends without an answer, retried (allocator.solve.FALLBACKS) ---------------------
+
+
+def spoil_runs(monkeypatch, which) -> list[str]:
+    """HiGHS reports "unknown" (kUnknown: what issue 16 saw in the tie-break) after every run that
+    ``which(solver, lp)`` picks; returns the log of runs (``retry`` key or "first") as they happen."""
+    import highspy
+
+    real_call, real_status = BulkHiGHS.callSolver, highspy.Highs.getModelStatus
+    spoiled: set[int] = set()
+    runs: list[str] = []
+
+    def call(self, lp):
+        real_call(self, lp)
+        runs.append("first" if self.retry is None else str(self.retry["solver"]))
+        (spoiled.add if which(self, lp) else spoiled.discard)(id(lp.solverModel))
+
+    def status(h):
+        return highspy.HighsModelStatus.kUnknown if id(h) in spoiled else real_status(h)
+
+    monkeypatch.setattr(BulkHiGHS, "callSolver", call)
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", status)
+    return runs
+
+
+def tie_rows(lp) -> bool:
+    return any(name.startswith("tie_") for name in lp._constraints)
+
+
+def tied_applications(n: int) -> list[dict]:
+    """``n`` hire applications of one value class (score 70), caps 2,000 … 34,000 yuan."""
+    return [row(f"T{i:04d}", "c13-hire", eligible_hires=1 + i % 17, score=70) for i in range(n)]
+
+
+def test_a_tie_break_ending_unknown_is_rescued_by_the_first_fallback(monkeypatch):
+    sc = scenario(annual_fund=300_000)
+    apps = frame(tied_applications(60))
+    expected = allocate(sc, POLICY, apps, next_million=False)
+    runs = spoil_runs(monkeypatch, lambda solver, lp: solver.retry is None and tie_rows(lp))
+    from allocator import timing
+
+    with timing.recording() as seconds:
+        got = allocate(sc, POLICY, apps, next_million=False)
+    assert runs == ["first", "first", "simplex"]  # value, tie-break (spoiled), tie-break from nothing
+    np.testing.assert_array_equal(got.table["award"].to_numpy(), expected.table["award"].to_numpy())
+    assert got.summary.awarded == expected.summary.awarded == 300_000  # the fund, spent whole
+    (retry,) = got.solver.retries
+    assert (retry.stage, retry.attempt, retry.rescued) == ("tie-break", "presolve", True)
+    assert (retry.after_zh, retry.after_en, retry.status_zh) == ("状态未知", "Unknown", "最优")
+    assert got.solver.name == "HiGHS" and retry.solver.startswith("HiGHS highspy ")
+    assert "retry tie-break (presolve)" in seconds and "solve" in seconds
+
+
+def test_a_stage_every_highs_fallback_fails_is_rescued_by_cbc(monkeypatch):
+    sc = scenario(annual_fund=300_000)
+    apps = frame(tied_applications(60))
+    expected = allocate(sc, POLICY, apps, next_million=False)
+    runs = spoil_runs(monkeypatch, lambda solver, lp: tie_rows(lp))
+    got = allocate(sc, POLICY, apps, next_million=True)  # the next stages go on after CBC's answer
+    assert runs[:4] == ["first", "first", "simplex", "ipm"]
+    np.testing.assert_array_equal(got.table["award"].to_numpy(), expected.table["award"].to_numpy())
+    first = got.solver.retries[:3]
+    assert [(r.attempt, r.rescued) for r in first] == [("presolve", False), ("ipm", False), ("cbc", True)]
+    assert first[2].solver.startswith("CBC cbc ") and got.solver.name == "HiGHS"
+    assert got.next_million is not None  # another million and the shadow price: their tie-breaks by CBC too
+    assert {r.stage for r in got.solver.retries} == {"tie-break"}
+
+
+def test_a_stage_every_fallback_fails_is_an_error_naming_the_stage_and_each_attempt(monkeypatch):
+    spoil_runs(monkeypatch, lambda solver, lp: tie_rows(lp))
+    original = pulp.COIN_CMD.actualSolve
+
+    def no_answer(self, lp, **kwargs):
+        status = original(self, lp, **kwargs)
+        lp.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+        return status
+
+    monkeypatch.setattr(pulp.COIN_CMD, "actualSolve", no_answer)
+    with pytest.raises(SolverError) as err:
+        allocate(scenario(annual_fund=300_000), POLICY, frame(tied_applications(60)), next_million=False)
+    e = err.value
+    assert e.zh == (
+        "求解器未能证明最优解（阶段：tie-break），依次尝试均未成功：1. HiGHS（tie-break 阶段的选项）：状态未知；"
+        "2. 从头求解（预处理，对偶单纯形）：状态未知；3. 内点法加交叉（从头求解）：状态未知；"
+        "4. CBC：未求解完成，未找到解，未写出任何结果"
+    )
+    assert e.en == (
+        "the solver did not prove an optimum (tie-break stage); every attempt failed: 1. HiGHS (tie-break "
+        "stage's options): Unknown; 2. from nothing with presolve (dual simplex): Unknown; 3. interior point "
+        "with crossover, from nothing: Unknown; 4. CBC: Not Solved, No Solution Found; nothing was written"
+    )
+    assert "报告" in e.hint and "report" in e.hint
+
+
+def test_a_rescued_stage_is_in_the_manifest_the_params_sheet_and_timings(tmp_path, capsys, monkeypatch):
+    path = scenario_file(tmp_path, n=12, score=70)
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("annual_fund = 20_000_000", "annual_fund = 300_000"),
+        ("admin_fixed = 50_000", "admin_fixed = 0"),
+        ("admin_per_application = 100", "admin_per_application = 0"),
+    ):
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    spoil_runs(monkeypatch, lambda solver, lp: solver.retry is None and tie_rows(lp))
+    out = tmp_path / "out"
+    code = main(["run", str(path), "--out", str(out), "--timings"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "retry tie-break (presolve)" in printed.out
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    retries = summary["manifest"]["solver"]["retries"]
+    assert retries and {r["stage"] for r in retries} == {"tie-break"}
+    assert retries[0]["attempt"] == "presolve" and retries[0]["after"] == "Unknown" and retries[0]["rescued"]
+    sheet = openpyxl.load_workbook(out / "allocation.xlsx", read_only=True)["参数"]
+    line = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "求解器")
+    assert (
+        line[1] == "HiGHS"
+        and "阶段 tie-break 状态「状态未知」，改用从头求解（预处理，对偶单纯形）得到最优解" in line[2]
+    )
