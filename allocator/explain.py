@@ -87,6 +87,24 @@ def _reasons(table, items, ratio, tiers, scenario: Scenario, tight: dict, contex
     return out
 
 
+def percent(share: float, digits: int = 1) -> str:
+    """``share`` as a percentage rounded down, never up: 0.99999 → '99.9%' (a partial award never reads
+    100%), 1 → '100%', 0.105 → '10.5%'."""
+    if share >= 1:
+        return "100%"
+    scale = 10**digits
+    shown = np.floor(max(share, 0.0) * 100 * scale + 1e-9) / scale
+    return f"{shown:.{digits}f}%"
+
+
+def share_of_cap(award: int, cap: int) -> str:
+    """获核定上限 964,000 元的 99.9%（差 10 元）: the share rounded down, and the yuan short when short."""
+    if not cap:
+        return ""
+    short = f"（差 {cap - award:,} 元）" if 0 < cap - award else ""
+    return f"获核定上限 {cap:,} 元的 {percent(award / cap)}{short}"
+
+
 def _tight(table: pd.DataFrame, scenario: Scenario) -> dict[str, set]:
     """Limits that are (to within a yuan per application) used up on the final numbers."""
     lim = scenario.limits
@@ -159,13 +177,13 @@ def _reason(row, item, ratio: float, tier: float, scenario: Scenario, tight: dic
         return f"{head}：受{row.district}配套资金上限 {lim.district_budget[row.district]:,} 元限制（{ctx['cofund']}[limits.district_budget]）"
     if row.item in tight["share_max"]:
         return f"{head}：该事项已达{ctx['fund']}资金占比上限 {lim.item_share[row.item][1]:.0%}（[limits.item_share]）"
-    share = f"获核定上限 {cap:,} 元的 {award / cap:.1%}" if cap else ""
+    share = share_of_cap(award, cap)
     if scenario.rule == "prorata":
         if status == Status.UNFUNDED and lim.min_award:
             return f"未获支持：按比例分配额低于最低支持额 {lim.min_award:,} 元"
-        return f"部分支持：按比例同等削减，各项均获核定上限的 {ctx['level'] or 0:.2%}"
+        return f"部分支持：按比例同等削减，各项均获核定上限的 {percent(ctx['level'] or 0, 2)}"
     if scenario.rule == "maxmin" and status == Status.PARTIAL:
-        return f"部分支持：按最小覆盖率最大规则分配（各项至少获上限的 {ctx['level'] or 0:.1%}），{share}"
+        return f"部分支持：按最小覆盖率最大规则分配（各项至少获上限的 {percent(ctx['level'] or 0)}），{share}"
     if scenario.rule == "priority":
         return f"{head}：按分档优先规则（本项为第 {int(tier) + 1} 档），分配至本档时资金已用完" + (
             f"，{share}" if award else ""

@@ -4,8 +4,10 @@ Waitlist: eligible applications that were cut or cut short (not fixed by a decis
 the scenario's rule would give them more money — value per yuan of city money for ``weighted``,
 tier then value for ``priority``, the same for ``maxmin``/``prorata`` after their common share. Each
 row says what it would receive next: its shortfall, within a clause's cap shared by the enterprise's
-applications (四, 六) and the per-enterprise and district limits as they stand, and what that costs the city; ``cumulative_city_cost`` says how much released money
-reaches down to that rank.
+applications (四, 六) and the per-enterprise, district and item-share limits after the ranks above it have
+received theirs, and what that costs the city; ``cumulative_city_cost`` says how much released money
+reaches down to that rank. ``allocator release`` and "another million" take exactly this walk
+(:mod:`allocator.backfill`), so the list cannot promise what release would not give.
 
 Ledger: for items whose clause attaches a duty to what the award buys (clause 四: purchased premises
 may not be transferred, sold or let within 3 years), every funded application with the date the duty
@@ -19,6 +21,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .backfill import least_award, next_amounts
 from .money import city_cost
 from .policy import Policy
 from .result import LEDGER_COLUMNS, WAITLIST_COLUMNS, Status
@@ -28,37 +31,17 @@ from .scenario import Scenario
 def waitlist(
     frame: pd.DataFrame, table: pd.DataFrame, order: np.ndarray, scenario: Scenario, fixed: set[int]
 ) -> pd.DataFrame:
-    lim = scenario.limits
+    """The 候补名单: rank, what each rank receives when released money reaches it (``next_award``, by
+    :func:`allocator.backfill.next_amounts`, the walk ``allocator release`` takes) and the released city
+    money that reaches down to it (``cumulative_city_cost``)."""
     award = table["award"].to_numpy(dtype=np.int64)
     cap = table["cap"].to_numpy(dtype=np.int64)
-    least = np.maximum(lim.min_award, frame["floor"].to_numpy())
+    least = least_award(frame, scenario.limits)
     short = table["eligible"].to_numpy() & (award < cap) & (cap >= np.maximum(least, 1))
     short &= (table["status"] != Status.OVERRIDDEN).to_numpy() & (frame["value"].to_numpy() > 0)
     short[list(fixed)] = False
-    rows = np.flatnonzero(short)
-    ids = table["application_id"].to_numpy()
-    rows = rows[np.lexsort((ids[rows], np.asarray(order, dtype=float)[rows]))]
-    next_award = cap[rows] - award[rows]
-    if lim.per_enterprise is not None:
-        used = table.groupby("credit_code")["award"].sum()
-        room = lim.per_enterprise - table["credit_code"].map(used).to_numpy()[rows]
-        next_award = np.minimum(next_award, np.maximum(room, 0))
-    group = frame["cap_group"].to_numpy()[rows] if "cap_group" in frame else np.full(len(rows), "")
-    if (group != "").any():  # a clause's cap the enterprise's applications share (四, 六)
-        shared = frame["cap_group"] != ""
-        used = pd.Series(award[shared.to_numpy()]).groupby(frame["cap_group"][shared].to_numpy()).sum()
-        room = frame["group_limit"].to_numpy()[rows] - pd.Series(group).map(used).fillna(0).to_numpy()
-        next_award = np.where(group != "", np.minimum(next_award, np.maximum(room, 0)), next_award)
-    share = frame["city_share"].to_numpy()[rows]
-    if lim.district_budget:
-        used = table.groupby("district")["district_cost"].sum()
-        district = table["district"].to_numpy()[rows]
-        budget = np.array([lim.district_budget.get(d, np.inf) for d in district], dtype=float)
-        room = budget - np.array([used.get(d, 0) for d in district], dtype=float)
-        most = np.where(share < 1, np.floor(np.maximum(room, 0) / np.maximum(1 - share, 1e-12)), np.inf)
-        next_award = np.minimum(next_award, most).astype(np.int64)
-    below = (award[rows] == 0) & (next_award < least[rows])
-    next_award = np.where(below, 0, next_award).astype(np.int64)
+    rows = ranked(short, order, table["application_id"].to_numpy())
+    next_award = next_amounts(frame, award, rows, scenario.limits)
     num = frame["share_num"].to_numpy()[rows]
     den = frame["share_den"].to_numpy()[rows]
     after = city_cost(award[rows] + next_award, num, den) - city_cost(award[rows], num, den)
@@ -71,6 +54,12 @@ def waitlist(
     out["next_city_cost"] = after
     out["cumulative_city_cost"] = np.cumsum(after)
     return out.loc[:, list(WAITLIST_COLUMNS)].reset_index(drop=True)
+
+
+def ranked(mask: np.ndarray, order: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The rows of ``mask`` in the rule's ``order`` (smaller first), ties by ``application_id``."""
+    rows = np.flatnonzero(mask)
+    return rows[np.lexsort((ids[rows], np.asarray(order, dtype=float)[rows]))]
 
 
 def ledger(frame: pd.DataFrame, table: pd.DataFrame, policy: Policy, scenario: Scenario) -> pd.DataFrame:

@@ -2,8 +2,10 @@
 
 ``allocator release DIR --withdrawn A0012,A0044 --reason …`` reads a result folder, checks that its
 scenario and applications are unchanged (the manifest's hashes), takes the withdrawn awards back,
-and solves again with every other award fixed — the waitlist's awards may only grow, by the
-scenario's own rule — spending no more than the money released. The new result is written beside
+and gives the released city money down the earlier waitlist in rank order (依次递补), each rank up to its
+published ``next_award``, every limit kept (:func:`allocator.backfill.spend`, the walk the waitlist itself
+was computed by); every other award stays to the yuan. The result is then explained and verified like any
+allocation, every award fixed. The new result is written beside
 the old one, dated, with ``release.json`` saying what was taken back and who received it; the new folder
 is staged and moved into place whole, like every output (:func:`~allocator.outputs.staged`).
 
@@ -19,13 +21,18 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .backfill import spend
 from .errors import ScenarioError
+from .explain import share_of_cap
 from .intake import read_applications
+from .money import city_cost
 from .pipeline import Fixed, allocate, sha256_file, versions
 from .policy import load_policy
 from .result import AllocationResult
+from .rules import caps
 from .scenario import load_scenario
 
 #: The earlier result's files a release reads, recorded in the new manifest with their SHA-256.
@@ -80,7 +87,8 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
     for col in ("application_id", "reason"):
         old[col] = csv_unquote(old[col].astype("string")).astype(object)
     waitlist = pd.read_csv(folder / "waitlist.csv", dtype={"application_id": str}, encoding="utf-8-sig")
-    waiting = set(csv_unquote(waitlist["application_id"].astype("string")))
+    waitlist["application_id"] = csv_unquote(waitlist["application_id"].astype("string")).astype(object)
+    waitlist = waitlist.sort_values("rank", kind="stable").reset_index(drop=True)
     awards = dict(zip(old["application_id"], old["award"].astype(int), strict=True))
     reasons = dict(zip(old["application_id"], old["reason"].fillna(""), strict=True))
     unknown = [a for a in withdrawn if a not in awards]
@@ -91,14 +99,22 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
             f"--withdrawn: unknown {unknown}, nothing to take back from {empty}",
         )
     note = f"已收回（{reason or '撤回或公示异议'}）"
+    money = int(old.loc[old["application_id"].isin(withdrawn), "city_cost"].sum())
+    given = _given(scenario, policy, apps.frame, awards, waitlist, withdrawn, money)
     overridden = {o.application_id for o in scenario.overrides}
     fixed = {a: Fixed(0, note, "withdrawn") for a in withdrawn}
-    for app, amount in awards.items():
-        if app not in fixed and app not in waiting and app not in overridden and amount > 0:
+    for k, app in enumerate(given["application_id"]):
+        if app not in fixed and app not in overridden:
+            amount, gain = awards[app] + int(given["given"].iat[k]), int(given["given"].iat[k])
+            says = _refill_note(given.iloc[k], amount, reason) if gain else reasons[app]
+            fixed[app] = Fixed(amount, says, "refill")
+    for app, amount in awards.items():  # every other award stays as it was, to the yuan
+        if app not in fixed and app not in overridden:
             fixed[app] = Fixed(amount, reasons[app], "kept")
-    floors = {a: awards[a] for a in waiting if a not in fixed}
-    # only the released money may be spent: what was left over before stays where it was
-    kept_back = replace(scenario, reserve=int(summary["carryover_out"]))
+    spent = int(given["given_city_cost"].sum())
+    # only the released money may be spent: what was left over before, and what the waitlist could not
+    # take, stays where it was
+    kept_back = replace(scenario, reserve=int(summary["carryover_out"]) + money - spent)
     batch = int(summary.get("batch", 1))
     new_manifest = {
         **manifest,
@@ -114,21 +130,59 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
         command=" ".join(sys.argv) if sys.argv else "",
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
     )
-    result = allocate(
-        kept_back, policy, apps.frame, manifest=new_manifest, fixed=fixed, floors=floors, batch=batch
-    )
+    result = allocate(kept_back, policy, apps.frame, manifest=new_manifest, fixed=fixed, batch=batch)
+    after = dict(zip(result.table["application_id"], result.table["award"].astype(int), strict=True))
+    wrong = [a for a, f in fixed.items() if after.get(a) != f.amount]
+    if wrong:  # the walk and the verified result must be the same numbers
+        raise RuntimeError(
+            f"递补结果与候补名单不一致：{wrong[:5]} / the release does not match the waitlist's walk"
+        )
     changed = _changes(old, result.table)
     info = {
         "released_from": str(folder),
         "withdrawn": list(withdrawn),
         "reason": reason,
-        "released_city_cost": int(old.loc[old["application_id"].isin(withdrawn), "city_cost"].sum()),
-        "given_city_cost": int(
-            changed.loc[~changed["application_id"].isin(withdrawn), "city_cost_change"].sum()
-        ),
+        "released_city_cost": money,
+        "given_city_cost": spent,
         "changed": changed.to_dict("records"),
+        "waitlist": given[given["given"] > 0].to_dict("records"),
     }
     return result, info
+
+
+def _given(scenario, policy, applications, awards: dict, waitlist: pd.DataFrame, withdrawn, money: int):
+    """The earlier waitlist's ranks, each with what it is given from ``money`` released city yuan: down the
+    list in rank order, each up to its published ``next_award`` (:func:`allocator.backfill.spend`)."""
+    frame = caps(applications, policy.for_scenario(scenario.discretionary), scenario).frame
+    ids = frame["application_id"].to_numpy()
+    award = np.array([awards.get(a, 0) for a in ids], dtype=np.int64)
+    award[np.isin(ids, list(withdrawn))] = 0
+    waiting = waitlist[~waitlist["application_id"].isin(withdrawn)].reset_index(drop=True)
+    rows = pd.Index(ids).get_indexer(waiting["application_id"])
+    if (rows < 0).any():
+        missing = waiting["application_id"][rows < 0].tolist()[:5]
+        raise ScenarioError(
+            f"候补名单中的申报 {missing} 不在申报数据中",
+            f"waitlist.csv names {missing}, not in the applications",
+        )
+    nexts = waiting["next_award"].to_numpy(dtype=np.int64)
+    gain = spend(frame, award, rows, nexts, money, scenario.limits)
+    num, den = frame["share_num"].to_numpy()[rows], frame["share_den"].to_numpy()[rows]
+    out = waiting[["rank", "application_id", "cap", "award", "next_award"]].astype(
+        {"rank": int, "cap": int, "award": int, "next_award": int}
+    )
+    out["given"] = gain
+    cost = city_cost(award[rows] + gain, num, den) - city_cost(award[rows], num, den)
+    out["given_city_cost"] = cost.astype(np.int64)
+    return out
+
+
+def _refill_note(row, amount: int, reason: str) -> str:
+    """候补递补：按候补名单第 1 名递补 862,850 元（公示期异议成立，释放资金），现获核定上限 964,000 元的 100%."""
+    return (
+        f"候补递补：按候补名单第 {int(row['rank'])} 名递补 {int(row['given']):,} 元"
+        f"（{reason or '撤回或公示异议'}，释放资金），{share_of_cap(amount, int(row['cap']))}"
+    )
 
 
 def _json(path: Path) -> dict:
