@@ -13,14 +13,16 @@ ten ineligible the way real applications are (registered capital just below 20,0
 exactly 30,000 m², which is not 超过3万平方米, no property certificate, a firm on no global top-100
 list filing clause 七's global entry, a private firm's branch filing clause 八's, …), with the edge of
 exactly 20,000,000 registered capital (eligible) included. A few firms file an item twice (two
-premises, two sub-platforms; now and then one sub-platform twice) and a firm on both top-100 lists
+rented premises, two sub-platforms; now and then one sub-platform twice; never an item the pack makes
+once-only, ``once_per``) and a firm on both top-100 lists
 files both of clause 七's entries, so the shared caps and the one-entry rule have something to do.
 Only the fields an item uses are filled; a few of them are left blank where a form often is. Names
 and codes are invented. The Changchun items have hand-written profiles; any other pack's items get
 the generic filler: values by field kind (ranges per field where the data dictionary's field is
 known), yes/no conditions mostly 是 and about one row in ten failing one condition, and, for an item
-with a floor (不低于…), a few requested amounts below the floor. Districts come from the pack's ``regions`` (the Changchun table when a pack has
-none), credit codes from its ``division_code``. The profiles: :mod:`allocator.demo_profiles`.
+with a floor (不低于…), a few requested amounts below the floor. Districts come from the pack's
+``sample_regions``, else its ``regions`` (the Changchun table when a pack has none), credit codes
+from its ``division_code``. The profiles: :mod:`allocator.demo_profiles`.
 
 Up to :data:`ROW_BY_ROW_MAX` rows the applications are drawn row by row: every sample shipped, tested
 or benchmarked is this generator's output (the shipped ones regenerated whenever the profiles change:
@@ -114,10 +116,12 @@ class _Companies:
                     return company
         return self.new(category)
 
-    def again(self, item_id: str, k: int) -> dict | None:
+    def again(self, item_id: str, k: int, once: bool = False) -> dict | None:
         """For the ``k``-th application of an item one firm may file more than once (:data:`REFILE`):
-        now and then a firm that has filed it once already (from the item's fourth application on)."""
-        if item_id not in REFILE or k < 3 or self.rng.random() >= REFILE[item_id]:
+        now and then a firm that has filed it once already (from the item's fourth application on).
+        ``once``: the pack makes the item once a year per firm (``once_per``): never a second filing, the
+        draw still made, so a seed's other applications stay those it always drew."""
+        if item_id not in REFILE or k < 3 or self.rng.random() >= REFILE[item_id] or once:
             return None
         firms = self.filers.get(item_id, [])
         return firms.pop(int(self.rng.integers(len(firms)))) if firms else None  # at most twice
@@ -144,7 +148,7 @@ def _rows_frame(n: int, policy: Policy, seed: int) -> pd.DataFrame:
         weight, category, fill, p_bad = profiles[item_id]
         k = seen[item_id] = seen.get(item_id, -1) + 1
         bad = rng.random() < p_bad
-        company = companies.again(item_id, k)
+        company = companies.again(item_id, k, once=bool(item.once_per))  # a once-only item: never twice
         if company is None:
             share = 0.1 if shareable(item_id, category) and not bad else 0.0
             company = companies.pick(category, item_id, share)
@@ -209,11 +213,13 @@ def write_sample(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> 
         return write(temp, n, policy, seed)
 
 
-def write_demo_csv(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
+def write_demo_csv(
+    path: str | Path, n: int, policy: Policy, seed: int = 2017, frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The applications of :func:`write_demo` as one CSV table, the way Excel saves a sheet: Chinese
     headers, items by Chinese name, 是/否, numbers without a needless ".0"; UTF-8 with a BOM, which
-    Excel needs to open it as UTF-8."""
-    frame = demo_frame(n, policy, seed)
+    Excel needs to open it as UTF-8. ``frame``: these applications instead of :func:`demo_frame`'s."""
+    frame = demo_frame(n, policy, seed) if frame is None else frame
     names = {it.id: it.name for it in policy.items}
     table: dict[str, object] = {}
     for f in policy.fields:
@@ -259,15 +265,18 @@ def write_demo_parquet(path: str | Path, n: int, policy: Policy, seed: int = 201
     return frame
 
 
-def write_demo(path: str | Path, n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
-    """Write ``n`` sample applications as an intake workbook at ``path``; return :func:`demo_frame`."""
+def write_demo(
+    path: str | Path, n: int, policy: Policy, seed: int = 2017, frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Write ``n`` sample applications as an intake workbook at ``path``; return :func:`demo_frame`
+    (``frame``: write these applications instead, e.g. another mix, :class:`~allocator.demo_columns.Mix`)."""
     if n >= EXCEL_ROWS:
         raise OutputError(
             f"Excel 工作表最多 {EXCEL_ROWS:,} 行（含表头），写不下 {n:,} 条；请写为 .csv 或 .parquet 文件",
             f"an Excel sheet holds {EXCEL_ROWS:,} rows with the header, not {n:,} applications; "
             "write a .csv or .parquet file",
         )
-    frame = demo_frame(n, policy, seed)
+    frame = demo_frame(n, policy, seed) if frame is None else frame
     from .outputs.xlsx_style import open_workbook
 
     wb = open_workbook(path)

@@ -15,6 +15,8 @@ one-word enterprise names and four million three-word ones); credit codes are va
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,18 +46,31 @@ from .parsers import TEXT_KINDS
 from .policy import Policy
 
 
-def columns_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
-    """``n`` sample applications for ``policy``, drawn column by column (see the module docstring)."""
+@dataclass(frozen=True)
+class Mix:
+    """Another mix of sample applications than the demo's (the benchmarks' workload family). The
+    default changes nothing: the same seed draws the same applications as without a mix."""
+
+    items: Mapping[str, float] = field(default_factory=dict)  # item id -> relative number, over its profile's
+    fail: float = 1.0  # each item's share of rows made to fail, times this (at most 1)
+    ask: float = 1.0  # requested amounts times this, in whole thousands (at least 1,000 yuan)
+
+
+def columns_frame(n: int, policy: Policy, seed: int = 2017, mix: Mix | None = None) -> pd.DataFrame:
+    """``n`` sample applications for ``policy``, drawn column by column (see the module docstring);
+    ``mix``: other item numbers, failure rates or requested amounts (:class:`Mix`)."""
+    mix = mix or Mix()
     rng = np.random.default_rng(seed)
-    counts = _counts(n, policy, rng)
+    counts = _counts(n, policy, rng, mix.items)
     ids = list(counts)
     item_of = np.repeat(np.arange(len(ids)), [counts[i] for i in ids])[rng.permutation(n)]
     profiles = [profile(policy.item(i), policy) for i in ids]
-    bad = rng.random(n) < np.array([p[3] for p in profiles])[item_of]
+    bad = rng.random(n) < np.minimum(np.array([p[3] for p in profiles]) * mix.fail, 1.0)[item_of]
     nth = _nth(item_of)
     category = np.array([p[1] for p in profiles], dtype=object)[item_of]
     share = np.array([shareable(i, p[1]) for i, p in zip(ids, profiles, strict=True)], dtype=bool)[item_of]
-    refiled, origin = _refiled(rng, ids, item_of, nth)
+    once = frozenset(it.id for it in policy.items if it.once_per)  # never filed twice by one firm
+    refiled, origin = _refiled(rng, ids, item_of, nth, once)
     company, made = _applicants(rng, category, item_of, share & ~bad & ~refiled, refiled, origin)
     geo = _Geography(policy)
     applicant, code, district = _companies(rng, geo, made)
@@ -88,6 +103,8 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
     for j, (rows, keys) in enumerate(filled):
         values = {key: store[key][rows] for key in keys}
         cols["requested"][rows] = requested(policy.item(ids[j]), values, rng, nth[rows])
+    if mix.ask != 1.0:
+        cols["requested"] = np.maximum(1000.0, np.round(cols["requested"] * mix.ask / 1000) * 1000)
     text = {
         "applicant": applicant[company],
         "credit_code": code[company],
@@ -109,11 +126,15 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _refiled(rng, ids: list[str], item_of: np.ndarray, nth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _refiled(
+    rng, ids: list[str], item_of: np.ndarray, nth: np.ndarray, once: frozenset[str] = frozenset()
+) -> tuple[np.ndarray, np.ndarray]:
     """The rows that are a firm's further filing of an item (:data:`REFILE`, from its fourth
     application on), and for each the row of the firm's first filing: an earlier application of the
     item, its third or later, not itself a further filing. A firm files an item at most twice: of two
-    further filings drawn for one first filing, the later is a new firm's."""
+    further filings drawn for one first filing, the later is a new firm's. An item of ``once`` (the
+    pack's ``once_per``) is never filed twice: its draws are still made, then dropped, so that the
+    other items' further filings stay those the seed always drew."""
     n = len(item_of)
     p = np.array([REFILE.get(i, 0.0) for i in ids])
     origin = np.full(n, -1)
@@ -128,6 +149,8 @@ def _refiled(rng, ids: list[str], item_of: np.ndarray, nth: np.ndarray) -> tuple
         origin[later] = founders[(rng.random(len(later)) * before).astype(np.int64)]
         taken = later[pd.Series(origin[later]).duplicated().to_numpy()]
         refiled[taken], origin[taken] = False, -1
+    dropped = np.isin(item_of, [j for j, i in enumerate(ids) if i in once])
+    refiled[dropped], origin[dropped] = False, -1
     return refiled, origin
 
 

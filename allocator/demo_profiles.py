@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -310,7 +310,8 @@ _SHAREABLE = frozenset(
 )
 
 
-# Items one firm may file more than once a year (two premises bought or rented, two sub-platforms):
+# Items one firm may file more than once a year (two premises rented, two sub-platforms; an item the
+# pack makes once-only, ``once_per`` such as clause 四's purchase, never is, whatever this table says):
 # the share of an item's applications, from its fourth on, that are an earlier applicant's second
 # filing, of a firm whose first filing was the item's third or later (the first two are its edge cases).
 REFILE = {"c04-buy": 0.12, "c04-rent": 0.04, "c06-platform": 0.2}
@@ -387,7 +388,7 @@ class _Geography:
     district codes there, else the pack's ``division_code``) and the city and province of their names."""
 
     def __init__(self, policy: Policy) -> None:
-        self.regions = list(policy.regions or DISTRICTS)
+        self.regions = list(policy.sample_regions or policy.regions or DISTRICTS)
         weights = (
             _DISTRICT_W if self.regions == list(DISTRICTS) else 1 / np.arange(1, len(self.regions) + 1) ** 0.8
         )
@@ -405,10 +406,15 @@ class _Geography:
         return {"c": city, "p": _SUFFIX.sub("", self.province), "P": self.province}
 
 
-def _counts(n: int, policy: Policy, rng: np.random.Generator) -> dict[str, int]:
+def _counts(
+    n: int, policy: Policy, rng: np.random.Generator, mix: Mapping[str, float] | None = None
+) -> dict[str, int]:
+    """Applications per item: three of each, the rest drawn by the items' relative numbers (their
+    profiles', or ``mix``'s where it names the item)."""
     items = policy.items
     base = min(3, n // len(items)) if n >= len(items) else 0
-    weights = np.array([PROFILES.get(it.id, (1.0,))[0] for it in items], dtype=float)
+    own = mix or {}
+    weights = np.array([own.get(it.id, PROFILES.get(it.id, (1.0,))[0]) for it in items], dtype=float)
     extra = rng.multinomial(n - base * len(items), weights / weights.sum()) if n >= len(items) else None
     if extra is None:  # fewer rows than items: the first n items, one each
         return {it.id: int(i < n) for i, it in enumerate(items)}

@@ -7,7 +7,11 @@ non-empty row of a sheet is its header. A header is a field's English key or its
 tolerated: ``注册资本（万元）`` is read in ten-thousands of yuan and multiplied by 10,000.
 The item of a row is its ``item`` / 支持事项 cell (id or Chinese name) or, where the sheet has no such
 column, the sheet's name. Instruction sheets (填写说明, instructions), the template's option list (选项)
-and hidden sheets are skipped; unknown columns are ignored.
+and hidden sheets are skipped. A header close to a known one whose column the sheet lacks (评审分数
+for 评审得分) is a problem naming the known header; any other unknown header is the office's own column,
+ignored with a warning (:attr:`Applications.warnings`). 所在区 must be one of the pack's regions, and a
+once-only item (``once_per``) claimed twice by one firm is a problem on both rows
+(:mod:`allocator.intake_checks`).
 
 A field an item does not use is ignored: only the common fields (:data:`COMMON_KEYS`) and the fields
 named in the item's conditions and amount formula (:func:`item_fields`) are validated and kept; the
@@ -54,7 +58,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from . import workbook_guard
+from . import intake_checks, workbook_guard
 from .errors import InputError, Problem
 from .fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
 from .intake_messages import EXPECT, MESSAGES
@@ -87,6 +91,7 @@ class Applications:
     path: Path
     sha256: str
     sheets: tuple[str, ...]  # the sheets that held application rows, in workbook order
+    warnings: tuple[Problem, ...] = ()  # what was read but ignored (a column of the office's own)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -231,9 +236,11 @@ class _Reader:
     def __init__(self, path: Path, policy: Policy) -> None:
         self.path, self.file, self.policy = path, path.name, policy
         self.problems: list[tuple[int, int, int, Problem]] = []  # (sheet no., row, column no., problem)
+        self.warnings: list[tuple[int, int, int, Problem]] = []  # the same, for what is only a warning
         self.fields = policy.fields  # the standard data dictionary and the pack's own [[fields]]
         self.headers = _headers(self.fields)
         self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []  # per table: rows, columns
+        self.read_cols: list[dict[str, _Column]] = []  # per table: its columns as read (for the headers)
         self.ids: list[tuple[str, np.ndarray, np.ndarray, _Column]] = []  # per table: rows, ids, column
         self.sheets: list[str] = []  # sheets that held rows
         self.order: list[str] = []  # every sheet read, for sorting problems
@@ -242,7 +249,9 @@ class _Reader:
         self.item_zh = f"政策 {policy.id} 的支持事项编号或中文名称（{ids}；中文名称见填写说明）"
         self.item_en = f"an item id or Chinese item name of policy {policy.id} ({ids.replace('、', ', ')})"
 
-    def problem(self, sheet: str | None, row: int | None, col: _Column | str | None, value, msg: str, **kw):
+    def problem(
+        self, sheet: str | None, row: int | None, col: _Column | str | None, value, msg: str, _to=None, **kw
+    ):
         """Record one problem; ``msg`` names a template in :data:`MESSAGES`, filled from ``kw``."""
         if isinstance(value, str):
             value = _clip(value)
@@ -251,7 +260,12 @@ class _Reader:
         index = col.index if isinstance(col, _Column) else -1
         header = col.header if isinstance(col, _Column) else col
         key = (len(self.order) if sheet is None else self.order.index(sheet), row or 0, index)
-        self.problems.append((*key, Problem(self.file, sheet, row, header, value, zh, en)))
+        to = self.problems if _to is None else _to
+        to.append((*key, Problem(self.file, sheet, row, header, value, zh, en)))
+
+    def warn(self, sheet: str, row: int | None, col: _Column | str | None, value, msg: str, **kw):
+        """Record one warning (reported, but the workbook is still read)."""
+        self.problem(sheet, row, col, value, msg, _to=self.warnings, **kw)
 
     def read(self, data: bytes) -> None:
         for sheet in read_tables(self.path, data, skip=lambda name: _norm(name) in SKIP_SHEETS):
@@ -286,9 +300,12 @@ class _Reader:
             table = [key in self.used.get(u, COMMON_KEYS) for u in uniques] + [key in COMMON_KEYS]
             at = np.flatnonzero(np.array(table, dtype=bool)[codes])  # the rows whose item uses the column
             out[key] = self.column(t, rows, col, cells[key][kept[at]], at)
+        if "district" in out:
+            intake_checks.districts(self, t.name, rows, out["district"], cols["district"])
         if "application_id" in cols:
             self.ids.append((t.name, rows, out["application_id"], cols["application_id"]))
         self.parts.append((t.name, rows, out))
+        self.read_cols.append(cols)
         self.sheets.append(t.name)
 
     def unheaded(self, t: Table) -> None:
@@ -312,10 +329,13 @@ class _Reader:
 
     def header(self, sheet: str, r: int, values: tuple) -> dict[str, _Column]:
         cols: dict[str, _Column] = {}
+        unknown: list[tuple[str, str]] = []
         for i, raw in enumerate(values):
             field, unit = (None, None) if _blank(raw) else match_header(raw, self.headers)
-            if field is None:
-                continue  # a blank header or a column the data dictionary does not know: ignored
+            if field is None:  # a blank header (unheaded), or one the data dictionary does not know
+                if not _blank(raw):
+                    unknown.append((str(raw), _norm(raw)))
+                continue
             col = _Column(i, field, str(raw), 1.0)
             if field.numeric and unit:
                 table = UNITS[field.kind]
@@ -333,6 +353,8 @@ class _Reader:
             cols[field.key] = col
         if not cols:
             self.problem(sheet, r, None, None, "no_header")
+        else:
+            intake_checks.unknown_headers(self, sheet, r, unknown, set(cols))
         for f in self.fields:
             if cols and f.required and f.key not in cols and f.key != "item":
                 self.problem(sheet, r, f.header, None, "missing_column", header=f.header, key=f.key)
@@ -413,6 +435,9 @@ class _Reader:
 
     def result(self, sha256: str) -> Applications:
         self.duplicates()
+        intake_checks.once_only(
+            self, [(*part, cols) for part, cols in zip(self.parts, self.read_cols, strict=True)]
+        )
         if not self.parts and not self.problems:
             self.problem(None, None, None, None, "no_rows")
         if self.problems:
@@ -431,4 +456,5 @@ class _Reader:
         sheets = [np.full(len(rows), name, dtype=object) for name, rows, _ in self.parts]
         data[SOURCE_SHEET] = pd.Series(np.concatenate(sheets), dtype=object)
         data[SOURCE_ROW] = np.concatenate([rows for _, rows, _ in self.parts]).astype(np.int64)
-        return Applications(pd.DataFrame(data), self.path, sha256, tuple(self.sheets))
+        warnings = tuple(p for *_, p in sorted(self.warnings, key=lambda t: t[:3]))
+        return Applications(pd.DataFrame(data), self.path, sha256, tuple(self.sheets), warnings)

@@ -45,6 +45,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "申报编号重复：{places_zh} 也是 {value}；申报编号在整个工作簿中须唯一",
         "duplicate application id: {places_en} also has {value}; ids must be unique in the workbook",
     ),
+    "unknown_header": (
+        "未知的列名，该列不会被读取；最接近的已知列名是「{near}」：若指的是它，请把表头改为「{near}」；"
+        "若是自用的列，请改为与已知列名明显不同的名称或删除该列",
+        "unknown column header: the column would not be read; the nearest known header is {near!r} ({key}): "
+        "if that is meant, rename the header; if it is a column of your own, give it a name unlike any "
+        "known header or delete it",
+    ),
+    "extra_column": (
+        "数据字典中没有此列（填写说明列出了全部列名），已忽略，不影响分配",
+        "not a column of the data dictionary (the instructions list every header): ignored, no award depends on it",
+    ),
+    "extra_column_beside": (
+        "数据字典中没有此列，已忽略，不影响分配（与「{near}」相近，但本表已有「{near}」列，读的是那一列）",
+        "not a column of the data dictionary: ignored (it is like {near!r}, but the sheet has that column, "
+        "and that one is read)",
+    ),
+    "unknown_district": (
+        "所在区不在政策 {policy} 的地区名单中（{regions}）{hint_zh}；名单外的区会成为单独的分担方"
+        "（区级分担、区级预算），请改为名单中的名称",
+        "the district is not in policy {policy}'s list of districts ({regions}){hint_en}; an unknown district would "
+        "co-pay as a district of its own; use a name from the list",
+    ),
+    "once_dup": (
+        "同一单位（{scope_zh} {value}）对一次性事项「{item_name}」（{item_id}，{clause}{says}）本年度申报了 {n} 次："
+        "{places_zh}；每户每年只可申报一次，请合并为一份申报（如合并面积）或删除多余的申报",
+        "the same applicant ({scope_en} {value}) claims {item_id}, which is once a year per applicant "
+        "({clause_en}), {n} times: {places_en}; merge them into one application or delete the extra ones",
+    ),
     "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
     "blank_header": (
         "第{letter}列没有表头，但有数据；请填写表头（如 申报单位、申请金额（元）），或删除该列的数据",

@@ -63,6 +63,8 @@ class Item:
     reading: str = ""  # the reading the pack takes where the text leaves a choice open
     cap_per: tuple[str, ...] = ()  # the cap's scope: () one application; ("credit_code",) an enterprise
     cap_per_says: str = ""  # the scope in the text's words, e.g. 每户
+    once_per: tuple[str, ...] = ()  # once a year per this scope (("credit_code",): one application a firm)
+    once_says: str = ""  # the text's words that make it one-off, e.g. 给予一次性补助
     param_specs: tuple[Param, ...] = ()  # the discretionary parameters with their ranges
     shares_from_scenario: bool = False  # "省、市共同负担" without a ratio: the scenario's fund_share
     levels: tuple[str, ...] = ()  # the pack's levels (for shares the scenario supplies)
@@ -120,7 +122,11 @@ class Policy:
     items: tuple[Item, ...]
     path: str
     extra_fields: tuple[Field, ...] = ()  # [[fields]]: intake columns the pack adds to the data dictionary
-    regions: tuple[str, ...] = ()  # the jurisdiction's districts or cities (for the template and sample data)
+    regions: tuple[
+        str, ...
+    ] = ()  # the jurisdiction's districts or cities: 所在区 must be one (intake, template)
+    regions_source: str = ""  # where the list comes from (the clause, the division code table)
+    sample_regions: tuple[str, ...] = ()  # the regions sample data draws from (default: all of them)
     division_code: str = ""  # GB/T 2260 code of the issuing government (sample credit codes)
     alternatives: tuple[Alternatives, ...] = ()  # [[alternatives]]: one item of several per enterprise
 
@@ -304,6 +310,8 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
         path=where,
         extra_fields=extra,
         regions=tuple(str(r) for r in meta.get("regions", ())),
+        regions_source=str(meta.get("regions_source", "")),
+        sample_regions=tuple(str(r) for r in meta.get("sample_regions", ())),
         division_code=str(meta.get("division_code", "")),
         alternatives=alternatives,
     )
@@ -426,6 +434,8 @@ def _item(
             f"政策包 {where}：事项 {item_id} 写了 cap_per 却没有 cap",
             f"{where}: item {item_id} has cap_per but no cap",
         )
+    once_per = tuple(str(f) for f in raw.get("once_per", ()))
+    check_scope(once_per, where, f"事项 {item_id} 的 once_per", extra)
     return Item(
         id=item_id,
         name=str(raw["name"]),
@@ -448,6 +458,8 @@ def _item(
         reading=str(raw.get("reading", "")),
         cap_per=cap_per,
         cap_per_says=str(raw.get("cap_per_says", "")),
+        once_per=once_per,
+        once_says=str(raw.get("once_says", "")),
         param_specs=specs,
         shares_from_scenario=from_scenario,
         levels=levels,

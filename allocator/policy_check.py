@@ -29,7 +29,7 @@ from .policy_messages import MESSAGES
 from .policy_terms import PARAM_KINDS
 
 TOP_KEYS = ("policy", "fund", "clauses", "items", "fields", "alternatives")
-POLICY_KEYS = ("id", "name", "issuer", "date", "source", "levels", "level_names", "division_code", "regions")
+POLICY_KEYS = "id name issuer date source levels level_names division_code regions regions_source sample_regions".split()
 FUND_KEYS = tuple(
     "annual_fund annual_fund_clause annual_fund_says admin_rate admin_clause admin_says carryover_clause"
     " carryover_says".split()
@@ -39,7 +39,7 @@ CLAUSE_KINDS = ("items", "fund", "non-monetary")
 FIELD_KEYS = ("key", "zh", "kind", "unit")
 ITEM_KEYS = tuple(
     "id name clause quote conditions amount amount_says cap cap_says floor floor_says shares discretionary"
-    " params ledger ledger_years years reading cap_per cap_per_says".split()
+    " params ledger ledger_years years reading cap_per cap_per_says once_per once_says".split()
 )
 ALT_KEYS = ("id", "clause", "items", "per", "says", "reading")
 PARAM_KEYS = ("says", "kind", "min", "max")
@@ -299,9 +299,14 @@ class _Checker:
             self.levels = tuple(levels)
         else:
             self.add(self.loc.key("policy", 0, "levels"), "[policy].levels", levels, "levels")
-        regions = meta.get("regions", [])
-        if not isinstance(regions, list) or not all(isinstance(r, str) and r for r in regions):
-            self.add(self.loc.key("policy", 0, "regions"), "[policy].regions", regions, "regions")
+        for key in ("regions", "sample_regions"):
+            regions = meta.get(key, [])
+            if not isinstance(regions, list) or not all(isinstance(r, str) and r for r in regions):
+                self.add(self.loc.key("policy", 0, key), f"[policy].{key}", regions, "regions")
+        sample = meta.get("sample_regions", [])
+        if isinstance(sample, list) and set(map(str, sample)) - set(map(str, meta.get("regions", []))):
+            line = self.loc.key("policy", 0, "sample_regions")
+            self.add(line, "[policy].sample_regions", sample, "sample_regions")
         names = meta.get("level_names", {})
         if not isinstance(names, dict) or set(names) - set(self.levels):
             line = self.loc.key("policy", 0, "level_names")
@@ -397,6 +402,7 @@ class _Checker:
             self.add(key("items", i, "floor"), f"{where}.floor", floor, "floor_cap", floor=floor, cap=cap)
         self.shares(raw.get("shares"), i, where)
         self.cap_per(raw, i, where)
+        self.once_per(raw, i, where)
 
         discretionary = raw.get("discretionary", False)
         line = key("items", i, "discretionary")
@@ -437,6 +443,13 @@ class _Checker:
         if not ok or raw.get("cap") is None:
             why = "" if ok else f"（{per!r}）"
             self.add(self.loc.key("items", i, "cap_per"), f"{where}.cap_per", per, "cap_per", why=why)
+
+    def once_per(self, raw: dict, i: int, where: str) -> None:
+        per = raw.get("once_per")
+        fields = set(BY_KEY) | self.field_keys
+        ok = isinstance(per, list) and per and all(isinstance(f, str) and f in fields for f in per)
+        if per is not None and not ok:
+            self.add(self.loc.key("items", i, "once_per"), f"{where}.once_per", per, "once_per")
 
     def alternative(self, raw: object, i: int, items: set[str]) -> None:
         where = self.element(raw, "alternatives", i, "id", ALT_KEYS)

@@ -28,6 +28,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'regions 须为地区名称列表，如 ["朝阳区", "高新区"]',
         'regions must be a list of names, e.g. ["朝阳区"]',
     ),
+    "sample_regions": (
+        "sample_regions 须取自 regions（示例数据所用的地区）",
+        "sample_regions must be names listed in regions",
+    ),
+    "once_per": (
+        'once_per 须为申报表字段名列表，如 ["credit_code"]（每户每年只可申报一次）',
+        'once_per must be a list of intake field names, e.g. ["credit_code"] (once a year per firm)',
+    ),
     "admin_rate": (
         "admin_rate 须为 0–1 之间的数字，如 0.01",
         "admin_rate must be a number from 0 to 1, e.g. 0.01",

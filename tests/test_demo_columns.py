@@ -102,11 +102,13 @@ def test_new_columns_in_proportion(frame):
     per_firm = c06.groupby("credit_code")["platform_name"].agg(["size", "nunique"])
     assert ((per_firm["size"] == 2) & (per_firm["nunique"] == 2)).sum() >= 3  # two sub-platforms
     assert 1 <= ((per_firm["size"] == 2) & (per_firm["nunique"] == 1)).sum() <= 5  # rarely one twice
-    for item_id in ("c04-buy", "c04-rent"):
-        twice = frame.loc[frame["item"] == item_id, "credit_code"].value_counts()
-        assert 2 <= (twice == 2).sum() <= 0.1 * twice.sum(), item_id
-    buy = frame[frame["item"] == "c04-buy"]
-    assert (buy.groupby("credit_code")["registered_capital"].nunique() == 1).all()
+    twice = frame.loc[frame["item"] == "c04-rent", "credit_code"].value_counts()  # two rented premises
+    assert 2 <= (twice == 2).sum() <= 0.1 * twice.sum()
+    once = [it for it in POLICY.items if it.once_per]
+    assert {it.id for it in once} == {"c04-buy", "c07-hq"} and REFILE["c04-buy"] > 0
+    for item in once:  # 四's 一次性 purchase, 七's 首次: never a firm's second claim (issue 16, point 5)
+        sub = frame[frame["item"] == item.id]
+        assert len(sub) >= 10 and not sub.duplicated(list(item.once_per)).any(), item.id
     both = frame[frame["item"].isin(["c07-global", "c07-domestic"])].groupby("credit_code")["item"].nunique()
     assert (both == 2).sum() >= 1  # a firm on both lists files both of clause 七's entries
 
@@ -114,7 +116,7 @@ def test_new_columns_in_proportion(frame):
 def test_another_pack(tmp_path):
     hlj = columns_frame(3_000, HLJ, seed=2009)
     assert set(hlj["item"]) == {it.id for it in HLJ.items}
-    assert set(hlj["district"]) == set(HLJ.regions)
+    assert set(hlj["district"]) == set(HLJ.sample_regions) < set(HLJ.regions)  # the pack's sample cities
     assert all(c[2:8] == HLJ.division_code for c in hlj["credit_code"])
     assert not hlj["applicant"].str.contains("长春|吉林").any()
     for region in ("大庆", "齐齐哈尔"):

@@ -271,17 +271,20 @@ def test_dates_booleans_and_whole_numbers_as_openpyxl_gave_them(tmp_path):
     rows.append(["A2", "乙", C2, "南关区", "c04-rent", dt.datetime(2017, 1, 1), 2, 12.0])
     probs = problems_of(book(tmp_path, {"s": rows}))
     assert [where(p) for p in probs] == [
+        ("s", 2, "所在区", "2017-03-02 08:30:00"),  # a date, read as text, is no district of the pack
         ("s", 3, "申请金额（元）", dt.datetime(2017, 1, 1)),
         ("s", 3, "入驻园区或外包大厦", 2),
     ]
-    assert type(probs[1].value) is int  # 2, not 2.0
+    assert "地区名单" in probs[0].expected_zh and "最接近" not in probs[0].expected_zh
+    assert type(probs[2].value) is int  # 2, not 2.0
+    rows[1][3] = "朝阳区"
     rows[2] = ["A2", "乙", C2, "南关区", "c04-rent", 100, False, 12.0]
     df = read_applications(book(tmp_path, {"s": rows}), POLICY).frame
     assert df["applicant"].tolist() == [
         "2017-03-01 00:00:00",
         "乙",
     ]  # a date as a datetime, as openpyxl read it
-    assert df["district"].tolist() == ["2017-03-02 08:30:00", "南关区"]
+    assert df["district"].tolist() == ["朝阳区", "南关区"]
     assert df["in_park"].tolist() == [1.0, 0.0] and df["rent_months"].tolist() == [12.0, 12.0]
 
 
