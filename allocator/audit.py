@@ -8,7 +8,9 @@ Each check ends ✓ (passed), ✗ (failed), ℹ (a note, never a failure) or –
    applications with their 人员名单 sheet, the policy pack, last year's summary.json, an earlier batch's
    approved.xlsx, a release's earlier result) hashed again; changed or missing is drift.
 2. approved.xlsx = allocation.csv — the approved list holds exactly the rows of allocation.csv with
-   award > 0, with the same award, fund cost and co-fund cost.
+   award > 0, with the same award, fund cost and co-fund cost. From batch 2 on that is its 累计拟支持名单
+   sheet (the year so far), with the same 批次 as allocation.csv's ``batch``, and its first sheet holds
+   exactly the rows of this batch (summary.json's ``batch``) of it.
 3. summary.json = allocation.csv — awarded = Σ award, city_cost = Σ city_cost, district_cost = Σ district_cost,
    funded = #(award > 0), applications = #rows, available = annual_fund + carryover_in, carryover_out =
    available − city_cost − admin.
@@ -96,7 +98,8 @@ def audit(result_dir: str | Path) -> Audit:
     summary = _summary(folder)
     manifest = summary.get("manifest") or {}
     table, csv_problem = _csv(folder / "allocation.csv")
-    approved, approved_problem = _approved(folder / "approved.xlsx")
+    batch = int(summary.get("batch") or 1)
+    approved, approved_problem, batches = _approved(folder / "approved.xlsx", batch)
     inputs = _inputs(manifest)
     recomputed, redo = _recompute(folder, manifest, summary, inputs)
     versions = _versions(manifest, recomputed)
@@ -106,7 +109,7 @@ def audit(result_dir: str | Path) -> Audit:
         )
     checks = (
         inputs,
-        _approved_matches(table, csv_problem, approved, approved_problem),
+        _approved_matches(table, csv_problem, approved, approved_problem, batches),
         _totals_match(table, csv_problem, summary),
         _constraints(table, csv_problem, summary, manifest),
         redo,
@@ -162,31 +165,63 @@ def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
     return df, ""
 
 
-def _approved(path: Path) -> tuple[dict[str, tuple] | None, str]:
-    """approved.xlsx's rows by 申报编号: (award, fund cost, co-fund cost) as written; or None and why."""
+def _approved(path: Path, batch: int = 1) -> tuple[dict[str, tuple] | None, str, dict[str, object] | None]:
+    """approved.xlsx's rows by 申报编号: (award, fund cost, co-fund cost) as written, of the year so far
+    (its 累计拟支持名单 sheet, from batch 2 on, else its first), and each row's 批次 (None without the
+    sheet); or None and why — also when the first sheet is not that sheet's rows of ``batch``."""
     from python_calamine import CalamineWorkbook
 
+    from .outputs.xlsx_lists import YTD_SHEET
+
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        book = CalamineWorkbook.from_path(str(path))
+        first = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        ytd = (
+            book.get_sheet_by_name(YTD_SHEET).to_python(skip_empty_area=False)
+            if YTD_SHEET in book.sheet_names
+            else None
+        )
     except FileNotFoundError:
-        return None, f"{path.name} 不存在 / missing"
+        return None, f"{path.name} 不存在 / missing", None
     except Exception as exc:  # noqa: BLE001 — any unreadable workbook is reported, not raised
-        return None, f"{path.name} 无法读取 / unreadable: {exc}"
+        return None, f"{path.name} 无法读取 / unreadable: {exc}", None
+    now, problem, _ = _approved_rows(path, first)
+    if now is None or ytd is None:
+        return now, problem, None
+    year, problem, batches = _approved_rows(path, ytd)
+    if year is None:
+        return None, f"{YTD_SHEET}：{problem}", None
+    if batches is None:
+        return None, f"{path.name} {YTD_SHEET} 没有「批次」列 / no 批次 column", None
+    this = {a: v for a, v in year.items() if batches[a] == batch}
+    lines = _differ(f"{path.name} 第一张表", now, this, f"{YTD_SHEET}中第 {batch} 批")
+    if lines:
+        return None, "；".join(lines[:SHOWN]), None
+    return year, "", batches
+
+
+def _approved_rows(path: Path, rows: list) -> tuple[dict[str, tuple] | None, str, dict[str, object] | None]:
+    """One list sheet's rows as :func:`_approved` returns them, with its 批次 (None without the column)."""
     header = [str(h).strip() for h in (rows[0] if rows else [])]
     costs = [k for k, h in enumerate(header) if h.endswith("承担（元）")]
     if "申报编号" not in header or "拟支持金额（元）" not in header or len(costs) != 2:
         return (
             None,
             f"{path.name} 的表头不是本工具写出的拟支持名单 / not an approved list written by allocator",
+            None,
         )
     i, a = header.index("申报编号"), header.index("拟支持金额（元）")
+    b = header.index("批次") if "批次" in header else None
     out: dict[str, tuple] = {}
+    batches: dict[str, object] = {}
     for row in rows[1:]:
         app = str(row[i]).strip() if row[i] is not None else ""
         if app in ("", "（无）") or str(row[0]).strip() == "合计":
             continue
         out[app] = tuple(_whole(row[k]) for k in (a, *costs))
-    return out, ""
+        if b is not None:
+            batches[app] = _whole(row[b])
+    return out, "", (batches if b is not None else None)
 
 
 def _whole(value: object) -> object:
@@ -249,7 +284,11 @@ def _inputs(manifest: dict) -> Check:
 
 # ---------------------------------------------------------------- 2.-4. the folder in itself
 def _approved_matches(
-    table: pd.DataFrame | None, csv_problem: str, approved: dict | None, approved_problem: str
+    table: pd.DataFrame | None,
+    csv_problem: str,
+    approved: dict | None,
+    approved_problem: str,
+    batches: dict | None = None,
 ) -> Check:
     title = "approved.xlsx 与 allocation.csv 的拟支持项目一致 / approved list = funded rows of allocation.csv"
     if table is None or approved is None:
@@ -260,7 +299,25 @@ def _approved_matches(
         for a, *vals in funded[["application_id", *MONEY]].itertuples(index=False)
     }
     lines = _differ("approved.xlsx", approved, expected, "allocation.csv ")
+    if batches is not None:
+        if "batch" not in table:
+            lines.append("allocation.csv 没有 batch 列，无法核对批次 / allocation.csv has no batch column")
+        else:
+            lines += _batches_differ(
+                batches, dict(zip(funded["application_id"], funded["batch"], strict=True)), "allocation.csv "
+            )
     return Check("approved", title, "fail" if lines else "pass", _shown(lines))
+
+
+def _batches_differ(recorded: dict, expected: dict, against: str) -> list[str]:
+    """Lines naming each application whose 批次 in approved.xlsx is not what ``against`` says."""
+    out = []
+    for app in sorted(recorded.keys() & expected.keys()):
+        want = expected[app]
+        want = int(want) if str(want).strip().isdigit() else want
+        if recorded[app] != want:
+            out.append(f"approved.xlsx 申报编号 {app} 批次：记录 {recorded[app]}，{against}为 {want}")
+    return out
 
 
 def _differ(file: str, recorded: dict, expected: dict, against: str) -> list[str]:
@@ -444,12 +501,14 @@ def _compare(folder: Path, result, summary: dict) -> tuple[str, tuple[str, ...]]
         for app, got in zip(table["application_id"], table["status"], strict=True):
             if app in status and got != status[app]:
                 lines.append(f"allocation.csv 申报编号 {app} status：记录 {got}，重新计算为 {status[app]}")
-    approved, problem = _approved(folder / "approved.xlsx")
+    approved, problem, batches = _approved(folder / "approved.xlsx", int(summary.get("batch") or 1))
     if approved is None:
         lines.append(problem)
     else:
         funded = {a: v for a, v in new.items() if v[0] > 0}
         lines += _differ("approved.xlsx", approved, funded, "重新计算")
+        if batches is not None and "batch" in t:
+            lines += _batches_differ(batches, dict(zip(ids, t["batch"], strict=True)), "重新计算")
     s = result.summary
     for key in TOTALS:
         want = int(getattr(s, key))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, timing
-from .diagnose import diagnose
+from .diagnose import Parties, diagnose
 from .errors import InfeasibleError, ScenarioError
 from .explain import explain
 from .model import Budget, Model, build_model, rebudget
@@ -52,6 +52,7 @@ class Fixed:
     amount: int
     note: str  # the reason shown (Chinese)
     kind: str = "batch"  # "batch" | "commitment" | "kept" | "withdrawn" (taken back: status overridden)
+    # | "refill" (release: a waitlisted award after 依次递补; it stays on the waitlist)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class _Decisions:
     overridden: set[int]  # rows fixed by [[override]]
     floors: dict[int, int]  # row -> least award (release: the waitlist keeps what it has)
     commitment_rows: set[int]
+    waiting: frozenset[int] = frozenset()  # fixed rows that stay on the waitlist (release's "refill")
+
+    def parties(self) -> Parties:
+        """The fixed awards as a conflict names them (allocator.diagnose): [[override]] s adjustable."""
+        how = {r: "方案决定支持" for r in self.overridden if r not in self.notes}
+        how.update({r: note.split("（", 1)[0].split("，", 1)[0] for r, note in self.notes.items()})
+        return Parties(self.fixed, how, frozenset(r for r in self.overridden if r not in self.notes))
 
 
 def allocate(
@@ -74,16 +82,24 @@ def allocate(
     floors: Mapping[str, int] | None = None,
     decided: Mapping[str, int] | None = None,
     batch: int = 1,
+    earlier: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Allocate the scenario's fund over ``applications`` (an intake frame) under its rule and limits.
 
     ``fixed``: awards decided before this run, by application id (earlier batches, last year's
     commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist);
-    ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual.
+    ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual;
+    ``earlier``: the earlier batches' awards (:func:`allocator.batches.earlier_awards`), fixed, those the
+    applications lack as rows of their own (:func:`allocator.batches.join_earlier`); the table's ``batch``.
     """
     policy = policy.for_scenario(scenario.discretionary)  # shares the text leaves to the scenario
     with timing.stage("caps"):
         frame = caps(applications, policy, scenario).frame
+    if earlier is not None:
+        from .batches import join_earlier
+
+        frame, earlier_fixed = join_earlier(frame, earlier, policy, scenario, batch)
+        fixed = {**earlier_fixed, **(fixed or {})}
     n = len(frame)
     budget = Budget(
         scenario.available,
@@ -92,9 +108,13 @@ def allocate(
         scenario.reserve,
         policy.fund_name,
     )
-    _check_admin(policy, budget)
+    admin_problems = _admin_problems(policy, budget)
     dec = _decisions(frame, scenario, fixed or {}, floors or {}, decided or {})
     solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
+    if admin_problems:  # and whatever else conflicts, in one message (allocator.diagnose)
+        raise diagnose(
+            frame, budget, scenario, dec.fixed, solver, dec.floors, parties=dec.parties(), also=admin_problems
+        )
     with timing.stage("build"):
         model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
     solution = _optimise(frame, scenario, budget, dec, solver, model)
@@ -103,12 +123,10 @@ def allocate(
         table = explain(
             frame, solution.award, policy, scenario, dec.overridden, solution.info.level, tier, dec.notes
         )
+    table["batch"] = frame["batch"].to_numpy() if "batch" in frame else batch
     extra = comparison = None
     shadow = 0.0
     if next_million:
-        more = replace(budget, available=budget.available + EXTRA)
-        more = _optimise(frame, scenario, more, dec, solver, model)
-        extra = _next_million(table, frame, solution, more)
         step = replace(budget, available=budget.available + SHADOW_STEP)
         step = _optimise(frame, scenario, step, dec, solver, model)
         shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
@@ -123,16 +141,19 @@ def allocate(
     with timing.stage("round+verify"):
         _verify(table, policy, budget, summary, scenario, dec, ids)
     with timing.stage("waitlist+ledger"):
+        now = table["batch"].to_numpy() == batch  # an earlier batch's premises are in its own ledger
         registers = (
-            waitlist(frame, table, solution.order, scenario, set(dec.fixed)),
-            ledger(frame, table, policy, scenario),
+            waitlist(frame, table, solution.order, scenario, set(dec.fixed) - dec.waiting),
+            ledger(frame[now].reset_index(drop=True), table[now].reset_index(drop=True), policy, scenario),
         )
+    if next_million:  # down the waitlist, as a release of 1,000,000 would go (allocator.backfill)
+        extra = _next_million(table, frame, registers[0], scenario.limits)
     return AllocationResult(
         scenario=scenario,
         policy=policy,
         table=table,
         summary=summary,
-        solver=solution.info,
+        solver=replace(solution.info, retries=tuple(getattr(solver, "retries", ()))),
         manifest=dict(manifest or {}),
         next_million=extra,
         comparison=comparison,
@@ -178,7 +199,7 @@ def _decisions(
     missing = sorted(set(fixed) - set(position)) + sorted(set(floors) - set(position))
     if missing:
         raise ScenarioError(
-            f"已确定的拟支持项目 {'、'.join(missing[:10])} 不在本次申报数据中（前批次或上年承诺须一并列入申报表）",
+            f"已确定的拟支持项目 {'、'.join(missing[:10])} 不在本次申报数据中（上年承诺、收回前的结果须一并列入申报表）",
             f"fixed awards name applications not in the workbook: {', '.join(missing[:10])}",
         )
     cap = frame["cap"].to_numpy()
@@ -201,7 +222,8 @@ def _decisions(
     lows = {position[a]: int(v) for a, v in floors.items() if position[a] not in chosen}
     overridden = {position[o.application_id] for o in scenario.overrides}
     overridden |= {position[a] for a, f in fixed.items() if f.kind == "withdrawn"}
-    return _Decisions(chosen, notes, overridden, lows, commitment_rows)
+    waiting = frozenset(position[a] for a, f in fixed.items() if f.kind == "refill")
+    return _Decisions(chosen, notes, overridden, lows, commitment_rows, waiting)
 
 
 def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
@@ -231,7 +253,8 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
     return fixed
 
 
-def _check_admin(policy: Policy, budget: Budget) -> None:
+def _admin_problems(policy: Policy, budget: Budget) -> tuple[tuple[str, str], ...]:
+    """(zh, en) for planned administration over its limit or over the money, each with its fix."""
     low, high, available = budget.admin_low, budget.admin_high, budget.available
     fund = policy.fund
     if fund.admin_rate is not None:  # the pack's clause, never another document's
@@ -242,17 +265,18 @@ def _check_admin(policy: Policy, budget: Budget) -> None:
     else:  # the pack sets no limit: the annual fund itself bounds it
         zh = f"上限 {high:,} 元（管理费用上限：本政策未规定，按年度专项资金计）"
         en = f"the annual fund {high:,}"
+    out = []
     if low > high:
-        raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过{zh}；至少须减少 {low - high:,} 元",
-            f"planned administration {low:,} exceeds {en} by {low - high:,} yuan",
-            "减少 [budget] admin_fixed 或 admin_per_application",
-        )
-    if low > available:
-        raise InfeasibleError(
-            f"计划管理费用 {low:,} 元超过可用资金 {available:,} 元；可用资金至少须增加 {low - available:,} 元",
-            f"planned administration {low:,} exceeds the available money {available:,}",
-        )
+        out.append((
+            f"计划管理费用 {low:,} 元超过{zh}：管理费用（admin_fixed、admin_per_application）至少须减少 {low - high:,} 元",
+            f"planned administration {low:,} exceeds {en} by {low - high:,} yuan: reduce admin_fixed or admin_per_application",
+        ))  # fmt: skip
+    if min(low, high) > available:
+        out.append((
+            f"计划管理费用 {min(low, high):,} 元超过可用资金 {available:,} 元：可用资金至少须增加 {min(low, high) - available:,} 元",
+            f"planned administration {min(low, high):,} exceeds the available money {available:,}",
+        ))  # fmt: skip
+    return tuple(out)
 
 
 def _optimise(
@@ -273,7 +297,9 @@ def _optimise(
     try:
         out = optimise(model, frame, scenario, set(dec.fixed), solver)
     except InfeasibleError:
-        raise diagnose(frame, budget, scenario, dec.fixed, solver, dec.floors) from None
+        raise diagnose(
+            frame, budget, scenario, dec.fixed, solver, dec.floors, parties=dec.parties()
+        ) from None
     admin = min(max(budget.admin_low, int(round(out.admin))), budget.admin_high)
     with timing.stage("round+verify"):
         award = _round(frame, model, out, admin, budget, scenario, dec)
@@ -370,20 +396,31 @@ def _compare(
     )
 
 
-def _next_million(table: pd.DataFrame, frame: pd.DataFrame, now: _Solution, more: _Solution) -> NextMillion:
+def _next_million(table: pd.DataFrame, frame: pd.DataFrame, waiting: pd.DataFrame, limits) -> NextMillion:
+    """What 1,000,000 yuan more buys: the waitlist's walk (:func:`allocator.backfill.spend`), rank by rank,
+    exactly what ``allocator release`` would give from 1,000,000 yuan released."""
+    from .backfill import spend
+
     num, den = frame["share_num"].to_numpy(), frame["share_den"].to_numpy()
-    changed = more.award != now.award
+    now = table["award"].to_numpy(dtype=np.int64)
+    position = pd.Index(table["application_id"])
+    rows = position.get_indexer(waiting["application_id"]).astype(np.int64)
+    gain = spend(frame, now, rows, waiting["next_award"].to_numpy(dtype=np.int64), EXTRA, limits)
+    more = now.copy()
+    more[rows] += gain
+    changed = more != now
     diff = table.loc[
         changed, ["application_id", "applicant", "item", "item_name", "district", "award"]
     ].copy()
-    diff["award_after"] = more.award[changed]
+    diff["award_after"] = more[changed]
     diff["gain"] = diff["award_after"] - diff["award"]
+    value = frame["value"].to_numpy()
     return NextMillion(
         extra=EXTRA,
-        value_gain=round(more.info.objective - now.info.objective, 4),
-        awarded_gain=int(more.award.sum() - now.award.sum()),
-        city_cost_gain=int(city_cost(more.award, num, den).sum() - city_cost(now.award, num, den).sum()),
-        newly_funded=int(((now.award == 0) & (more.award > 0)).sum()),
+        value_gain=round(float(value @ more) - float(value @ now), 4),
+        awarded_gain=int(more.sum() - now.sum()),
+        city_cost_gain=int(city_cost(more, num, den).sum() - city_cost(now, num, den).sum()),
+        newly_funded=int(((now == 0) & (more > 0)).sum()),
         changed=diff.sort_values(["gain", "application_id"], ascending=[False, True]).reset_index(drop=True),
     )
 
@@ -527,12 +564,12 @@ def _allocation(
     scenario_path: str | Path, *, batch: int, approved: str | Path | None, report: bool
 ) -> tuple[AllocationResult, Callable[[AllocationResult], AllocationResult] | None]:
     """:func:`result_for` without the budget frontier, and what adds it (None when the report has none)."""
-    from .batches import earlier_batch
+    from .batches import earlier_awards
     from .intake import read_applications
 
     scenario = load_scenario(scenario_path)
     policy = load_policy(scenario.policy, base=scenario.path.parent)
-    fixed = earlier_batch(approved, batch) if approved is not None else None
+    earlier = earlier_awards(approved, batch) if approved is not None else None
     with timing.stage("read+validate"):
         apps = read_applications(scenario.applications, policy)
         frame, excluded = _roster(apps, scenario)
@@ -541,11 +578,13 @@ def _allocation(
         manifest["approved_from"] = _absolute(approved)
         manifest["approved_sha256"] = sha256_file(Path(approved))
     result = allocate(
-        scenario, policy, frame, manifest=manifest, fixed=fixed, batch=batch, next_million=report
+        scenario, policy, frame, manifest=manifest, earlier=earlier, batch=batch, next_million=report
     )
     if excluded is not None:
         result = replace(result, roster_exclusions=excluded)
-    if not (report and fixed is None and scenario.available > 0):
+    if apps.warnings:
+        result = replace(result, intake_warnings=apps.warnings)
+    if not (report and earlier is None and scenario.available > 0):
         return result, None
 
     def frontier(result: AllocationResult) -> AllocationResult:

@@ -132,6 +132,7 @@ class SolverInfo:
     gap: float | None = None  # relative MIP gap proven (None for an LP)
     rule: str = "weighted"
     level: float | None = None  # the rule's common level: min coverage (maxmin) or ratio (prorata)
+    retries: tuple = ()  # allocator.solve.Retry: the fallbacks any stage of the run needed
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class RuleComparison:
 
 @dataclass(frozen=True)
 class NextMillion:
-    """What another 1,000,000 yuan of fund would buy, found by solving again."""
+    """What another 1,000,000 yuan would buy given down the waitlist (依次递补, as a release would)."""
 
     extra: int  # yuan added to the available fund
     value_gain: float  # objective gained
@@ -179,10 +180,36 @@ class AllocationResult:
     #: allocator.roster.EXCLUSION_COLUMNS (人员核减), when the workbook has a roster
     roster_exclusions: pd.DataFrame | None = None
     frontier: object | None = None  # allocator.sweep.Frontier around the scenario's fund (for the report)
+    intake_warnings: tuple = ()  # allocator.errors.Problem: what the intake read past (a column of the office's own)
 
     @property
     def funded(self) -> pd.DataFrame:
         return self.table[self.table["award"] > 0]
+
+    @property
+    def scores_defaulted(self) -> bool:
+        """No application of this batch has a 评审得分 (the column blank, or none at all): every one is valued
+        at the scenario's ``default_score`` alike, so the weights alone rank them, and the console, 汇总
+        and the report (html and pdf) say so (:func:`scores_defaulted_text`; issue 16, point 5)."""
+        t = self.table
+        if "score" not in t or not len(t):
+            return False
+        if "batch" in t:  # the earlier batches' rows, fixed, are not this workbook's
+            batch = int(getattr(self.summary, "batch", 1) or 1)
+            t = t[pd.to_numeric(t["batch"], errors="coerce").fillna(1).to_numpy() == batch]
+        return bool(len(t)) and bool(pd.to_numeric(t["score"], errors="coerce").isna().all())
+
+
+def scores_defaulted_text(result: AllocationResult) -> str:
+    """The sentence the console, 汇总 and the report give when :attr:`AllocationResult.scores_defaulted`,
+    else ``""``."""
+    if not result.scores_defaulted:
+        return ""
+    score = getattr(result.scenario, "default_score", 60)
+    return (
+        f"注意：本次申报均未填写评审得分（申报表没有「评审得分」列或该列全部为空），每件申报均按缺省评审得分"
+        f" {score:g} 分计算，分配只体现各支持事项的权重，未体现评审结果；如已评审，请填写评审得分后重新运行。"
+    )
 
 
 @dataclass(frozen=True)

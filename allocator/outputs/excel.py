@@ -22,7 +22,9 @@ says the lists are in allocation.csv and waitlist.csv, and the totals that were 
 plain numbers (the same values); the formulas within a sheet stay. At a million applications the lists
 were 19 million cells, most of a run's time, in sheets near Excel's row limit.
 
-approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications and the same columns, always.
+approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications of this batch and the same
+columns, always; from batch 2 on a second sheet, 累计拟支持名单 (:data:`~.xlsx_lists.YTD_SHEET`), holds the
+year so far: every batch's approvals, 批次 saying which (the next batch reads it back, :mod:`allocator.batches`).
 Both are pure functions of the result: formulas carry cached values equal to ``summary.json``.
 """
 
@@ -56,6 +58,7 @@ from .xlsx_lists import (
     INELIGIBLE_SHEET,
     UNFUNDED_COLUMNS,
     UNFUNDED_SHEET,
+    YTD_SHEET,
     Col,
     ListRef,
     list_columns,
@@ -221,7 +224,8 @@ def _roster_clause(result: AllocationResult) -> str:
 
 
 def write_approved_xlsx(result: AllocationResult, path: str | Path) -> Path:
-    """Write approved.xlsx: the funded applications (award > 0) only, with a 合计 row of SUM formulas."""
+    """Write approved.xlsx: this batch's funded applications (award > 0) only, with a 合计 row of SUM
+    formulas; from batch 2 on, the year so far on a second sheet."""
     with gc_paused():
         return _write_approved_xlsx(result, Path(path))
 
@@ -234,7 +238,18 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
     st = styles(wb)
     ws = wb.add_worksheet(FUNDED_SHEET)
     columns = list_columns("说明", *level_labels(result))
-    write_list(ws, st, parts.funded, columns, _title(result, "专项资金拟支持名单"))
+    batch = int(getattr(result.summary, "batch", 1) or 1)
+    funded = parts.funded
+    title = _title(result, "专项资金拟支持名单" if batch == 1 else f"专项资金第 {batch} 批拟支持名单")
+    write_list(ws, st, funded[funded["batch"] == batch], columns, title)
+    if batch > 1:
+        write_list(
+            wb.add_worksheet(YTD_SHEET),
+            st,
+            funded,
+            columns,
+            _title(result, f"截至第 {batch} 批累计拟支持名单"),
+        )
     wb.set_properties(
         {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")}
     )

@@ -64,6 +64,7 @@ CSV_EXTRA = (
     "value",
     "source_sheet",
     "source_row",
+    "batch",
 )
 
 #: allocation.csv's columns of text from the input (the reasons quote an override's): :func:`csv_safe`.
@@ -256,6 +257,27 @@ def write_waitlist_csv(result: AllocationResult, path: str | Path) -> Path:
     )
 
 
+#: summary.json's ``batches``: this batch, the batches before it, and the year so far.
+BATCH_PARTS = ("this_batch", "earlier_batches", "year_to_date")
+
+
+def batch_totals(table: pd.DataFrame, batch: int) -> dict[str, dict[str, int]]:
+    """Awarded, fund cost, co-fund cost and the number funded of :data:`BATCH_PARTS`, from a
+    :func:`~allocator.outputs._common.prepared` table's ``batch`` column (whole yuan)."""
+    funded = table[table["award"] > 0]
+    now = funded["batch"].to_numpy() == batch
+    parts = {"this_batch": funded[now], "earlier_batches": funded[~now], "year_to_date": funded}
+    return {
+        name: {
+            "awarded": int(part["award"].sum()),
+            "city_cost": int(part["city_cost"].sum()),
+            "district_cost": int(part["district_cost"].sum()),
+            "funded": len(part),
+        }
+        for name, part in parts.items()
+    }
+
+
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
@@ -267,6 +289,8 @@ def run_manifest(result: AllocationResult) -> dict:
     manifest = dict(result.manifest or {})
     sv = result.solver
     manifest["solver"] = {"name": str(sv.name), "version": str(sv.version)}
+    if sv.retries:  # allocator.solve.FALLBACKS: each retry of a stage that ended without an answer
+        manifest["solver"]["retries"] = [r.as_dict() for r in sv.retries]
     return manifest
 
 
@@ -274,7 +298,8 @@ def summary_dict(result: AllocationResult) -> dict:
     """summary.json as a dict: the contract keys first, then the extras.
 
     Besides the fund figures: ``rule`` and ``rule_zh``; ``value`` (the weighted value); ``shadow_price`` (weighted
-    value of one more yuan of budget); ``solver`` with ``mip``, ``gap``, ``stages`` and ``level``;
+    value of one more yuan of budget); ``batches`` (:func:`batch_totals`: this batch, the earlier batches and
+    the year so far); ``solver`` with ``mip``, ``gap``, ``stages`` and ``level``;
     ``next_million`` with the ``changed`` applications; ``comparison`` with the default rule (null when the
     rule is the default); ``limits`` as the scenario set them; ``overrides``, each with the award it fixed (whole yuan), the award as
     written in the scenario (``"cap"`` or yuan) and its reason.
@@ -296,6 +321,7 @@ def summary_dict(result: AllocationResult) -> dict:
         reserve=int(getattr(s, "reserve", 0) or 0),
         batch=int(getattr(s, "batch", 1) or 1),
         commitments_in=int(getattr(s, "commitments_in", 0) or 0),
+        batches=batch_totals(prepared(result), int(getattr(s, "batch", 1) or 1)),
         scenario={
             "name": getattr(sc, "name", ""),
             "path": text(getattr(sc, "path", "")),

@@ -5,6 +5,10 @@ Every list starts with its header in row 1 and its data in row 2; an empty list 
 
 An application fixed by an ``[[override]]`` reads 决定支持 in 拟支持名单, or 决定不予支持 in 未支持名单 when the
 override set it to 0; its 说明/原因 is the override's reason.
+
+Every list ends with 批次 (the batch that decided the row: an earlier batch's approvals are in a later
+batch's lists, fixed); 拟支持名单 and 未支持名单 then hold 合计上限组, hidden, the shared cap a row counts
+against (``cap_group``), which the next batch reads back from approved.xlsx (:mod:`allocator.batches`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ from .xlsx_style import (
 FUNDED_SHEET = "拟支持名单"
 UNFUNDED_SHEET = "未支持名单"
 INELIGIBLE_SHEET = "不符合条件"
+#: approved.xlsx's second sheet from batch 2 on: the approvals of every batch of the year so far.
+YTD_SHEET = "累计拟支持名单"
+#: The batch column of every list, and the hidden shared-cap key of 拟支持名单 / 未支持名单.
+BATCH_COLUMN_HEADER = "批次"
+GROUP_COLUMN_HEADER = "合计上限组"
 #: 状态 of an application an ``[[override]]`` fixed at 0.
 REFUSED_LABEL = "决定不予支持"
 NUMBER_KINDS = ("money", "seq", "area")
@@ -52,7 +61,8 @@ NUMBER_KINDS = ("money", "seq", "area")
 class Col:
     header: str
     key: str  # a table column, or '#seq' / '#status' / '#source'
-    kind: str  # text, wrap, code, money, seq, area (m², summed in 合计), date (ISO text written as a date)
+    kind: str  # text, wrap, code, money, seq, area (m², summed in 合计), date (ISO text written as a date),
+    # key (text for the program, the column hidden)
 
 
 def list_columns(last: str, fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[Col, ...]:
@@ -74,6 +84,8 @@ def list_columns(last: str, fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) 
         Col(f"{cofund}承担（元）", "district_cost", "money"),
         Col("状态", "#status", "text"),
         Col(last, "reason", "wrap"),
+        Col(BATCH_COLUMN_HEADER, "batch", "seq"),
+        Col(GROUP_COLUMN_HEADER, "cap_group", "key"),
     )
 
 
@@ -91,6 +103,7 @@ INELIGIBLE_COLUMNS = (
     Col("未满足条件", "failed_condition", "wrap"),
     Col("原因", "reason", "wrap"),
     Col("来源", "#source", "text"),
+    Col(BATCH_COLUMN_HEADER, "batch", "seq"),
 )
 
 
@@ -240,6 +253,7 @@ def write_list(
         "seq": st.count,
         "area": st.area,
         "date": st.date,
+        "key": st.code,
     }
     fmts = [fmt_of[col.kind] for col in columns]
     ws.set_row(0, 32)
@@ -263,6 +277,8 @@ def write_list(
     for j, c in enumerate(columns):
         if c.kind == "wrap":
             ws.set_column(j, j, 48 if c.key == "reason" else 30)
+        elif c.kind == "key":
+            ws.set_column(j, j, 20, None, {"hidden": True})
     print_setup(ws, title)
     return ref
 
