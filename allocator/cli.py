@@ -206,29 +206,17 @@ def _run(args: argparse.Namespace) -> int:
         )
     s = result.summary
     print(f"方案：{result.scenario.name}（{result.policy.name}）")
-    from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
+    from .result import scores_defaulted_text
 
-    sv = result.solver
-    fallback = (
-        "（未找到 HiGHS，已自动改用 CBC）" if sv.name == "CBC" and result.scenario.solver != "cbc" else ""
-    )
-    print(f"求解器：{sv.name} {sv.version}{fallback}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
-    rule = rule_of(result)
-    print(f"分配规则：{rule_zh(rule)}（{rule}）")
-    print(f"模型：混合整数规划，最优性间隙 {percent(sv.gap)}" if sv.mip else "模型：线性规划")
-    print(f"影子价格：每增加 1 元预算，加权价值约增加 {s.shadow_price:.4f}")
-    cmp = result.comparison
-    if cmp is not None:
-        print(
-            f"与默认规则（{rule_zh(DEFAULT_RULE)}）相比：加权价值 {value_text(cmp.value)}，"
-            f"默认规则 {value_text(cmp.default_value)}，代价 {value_text(cmp.cost)}（{percent(cost_ratio(cmp))}）；"
-            f"获支持 {cmp.funded} 项，默认规则 {cmp.default_funded} 项"
-        )
-    overrides = getattr(result.scenario, "overrides", ())
-    if overrides:
-        print(
-            f"决定支持（[[override]]）{len(overrides)} 项：{'、'.join(o.application_id for o in overrides)}"
-        )
+    if result.scores_defaulted:  # every score the default: the allocation ranks by weight alone
+        print(scores_defaulted_text(result))
+    for warning in result.intake_warnings:  # a column of the office's own: read past, as validate says
+        print(f"提示 / note：{warning.render()}")
+    from .outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
+    from .outputs.leaders import lead_line
+
+    # money and projects first (issue 16, point 7); the rule, the solver and the weighted value below
+    print(f"申报 {s.applications} 项，符合条件 {s.eligible} 项，获支持 {s.funded} 项")
     for label, value in (
         ("可用资金", s.available),
         ("管理费用", s.admin),
@@ -238,10 +226,31 @@ def _run(args: argparse.Namespace) -> int:
         ("结转下年", s.carryover_out),
     ):
         print(f"{label}：{value:>14,} 元")
-    print(f"申报 {s.applications} 项，符合条件 {s.eligible} 项，获支持 {s.funded} 项")
-    if result.next_million is not None:
-        nm = result.next_million
-        print(f"再增加 {nm.extra:,} 元：多支持 {nm.awarded_gain:,} 元，新增获支持 {nm.newly_funded} 项")
+    lead = lead_line(result, result.policy.fund_name)
+    if lead:
+        print(lead)
+    overrides = getattr(result.scenario, "overrides", ())
+    if overrides:
+        print(f"决定支持 {len(overrides)} 项：{'、'.join(o.application_id for o in overrides)}")
+    rule = rule_of(result)
+    print(f"分配规则：{rule_zh(rule)}")
+    cmp = result.comparison
+    if cmp is not None:
+        print(
+            f"与默认规则（{rule_zh(DEFAULT_RULE)}）相比：获支持 {cmp.funded} 项，默认规则 {cmp.default_funded} 项；"
+            f"加权价值 {value_text(cmp.value)}，默认规则 {value_text(cmp.default_value)}，"
+            f"代价 {value_text(cmp.cost)}（{percent(cost_ratio(cmp))}）"
+        )
+    sv = result.solver
+    fallback = (
+        "（未找到 HiGHS，已自动改用 CBC）" if sv.name == "CBC" and result.scenario.solver != "cbc" else ""
+    )
+    print(f"求解器：{sv.name} {sv.version}{fallback}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
+    print(f"模型：混合整数规划，最优性间隙 {percent(sv.gap)}" if sv.mip else "模型：线性规划")
+    print(
+        f"影子价格：每增加 1 元预算，加权价值约增加 {s.shadow_price:.4f}"
+        "（加权价值＝事项权重×评审得分÷100×拟支持金额，是测算指标，不是金额）"
+    )
     if args.timings:
         print("各步骤用时 / stage timings: " + "，".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
     for kept in (p for p in paths if p.name.startswith("approved.") and p.name != "approved.xlsx"):
@@ -254,9 +263,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from .intake import read_applications
-    from .outputs.sweep import write_sweep
+    from .outputs.sweep import RULES_ZH, group_names, write_sweep
     from .scenario import load_scenario
     from .sweep import budget_frontier, capped, groups, parse_range, rule_comparison, weight_sweep
+    from .texttable import pad
 
     scenario = load_scenario(args.scenario)
     policy = load_policy(scenario.policy, base=scenario.path.parent)
@@ -271,8 +281,16 @@ def _sweep(args: argparse.Namespace) -> int:
         frontier = budget_frontier(scenario, policy, frame, budgets, **opts)
         own = frontier.points.set_index("budget").loc[scenario.available]
         print(
-            f"预算前沿 {len(frontier.points)} 点；本方案资金 {scenario.available:,} 元：加权价值 {own['value']:,.2f}，获支持 {int(own['funded'])} 项"
+            f"预算前沿 {len(frontier.points)} 点；本方案资金 {scenario.available:,} 元：获支持 {int(own['funded'])} 项，"
+            f"拟支持 {int(own['awarded']):,} 元，加权价值 {own['value']:,.2f}"
         )
+        later = frontier.points[frontier.points["budget"] > scenario.available]
+        if len(later):
+            nxt = later.iloc[0]
+            print(
+                f"再增加 {int(nxt['budget']) - scenario.available:,} 元：新增支持 {int(nxt['funded'] - own['funded']):,} 项、"
+                f"多支持 {int(nxt['awarded'] - own['awarded']):,} 元"
+            )
     if args.weights:
         name, a, b, spec = groups(args.weights, policy)
         weights = (
@@ -280,15 +298,18 @@ def _sweep(args: argparse.Namespace) -> int:
             ",".join(a),
             ",".join(b),
         )
-        print(f"权重权衡 {len(weights[0])} 点：甲组 {weights[1]} 对 乙组 {weights[2]}")
+        print(
+            f"权重权衡 {len(weights[0])} 点：甲组 {group_names(policy, a)} 对 乙组 {group_names(policy, b)}"
+        )
     if args.rules:
         rules = rule_comparison(scenario, policy, frame, **opts)
         for r in rules[0].itertuples(index=False):
             print(
-                f"  {r.rule:<9} 加权价值 {r.value:>16,.2f}  获支持 {r.funded:>4}  基尼 {r.coverage_gini:.3f}  前十大占比 {r.top10_share:.1%}"
+                f"  {pad(RULES_ZH.get(r.rule, r.rule), 28)} 获支持 {r.funded:>4} 项  拟支持 {r.awarded:>14,} 元  "
+                f"加权价值 {r.value:>16,.2f}  基尼 {r.coverage_gini:.3f}  前十大占比 {r.top10_share:.1%}"
             )
     out = args.out or Path("reports") / f"{args.scenario.stem}-sweep"
-    paths = write_sweep(out, frontier, weights, rules)
+    paths = write_sweep(out, frontier, weights, rules, policy=policy)
     print(f"已写出 {len(paths)} 个文件到 {out}")
     return 0
 
@@ -389,6 +410,8 @@ def _validate(args: argparse.Namespace) -> int:
     apps = read_applications(args.file, policy)
     frame = apps.frame
     print(f"{args.file}：{len(frame)} 条申报，{len(apps.sheets)} 个工作表，未发现问题 / no problems found")
+    for warning in apps.warnings:  # a column of the office's own: read past, no award depends on it
+        print(f"提示 / note：{warning.render()}")
     counts = frame["item"].value_counts().sort_index()
     for item_id, count in counts.items():
         print(f"  {item_id:<16} {policy.item(item_id).name}：{count} 条")

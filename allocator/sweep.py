@@ -6,7 +6,8 @@
 - :func:`weight_sweep`: the relative weight of two item groups (talent against offshore growth) from
   ``lo`` to ``hi``: what each group receives, the Pareto curve between them.
 - :func:`rule_comparison`: ``weighted``, ``maxmin`` and ``prorata`` side by side: value, funded,
-  coverage Gini, the ten largest recipients' share, share by district.
+  coverage Gini, the ten largest recipients' share, what share of its cap each funded application gets
+  (:func:`share_of_cap`), share by district.
 
 The applications are read and capped once; each point builds its (small) model and solves it. Points
 run in this process, in ``jobs`` worker processes, or on a Dask cluster (``dask=ADDRESS``).
@@ -39,6 +40,8 @@ class Frontier:
     coverage: pd.DataFrame  # one row per budget, one column per item: Σ award / Σ cap
     scenario_budget: int  # the scenario's own available money
     item_names: dict[str, str]
+    awarded: pd.DataFrame | None = None  # one row per budget, one column per item: Σ award, whole yuan
+    by_district: pd.DataFrame | None = None  # one row per budget, one column per district: Σ award
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ def budget_frontier(
     results = _run(points, jobs, dask, progress, "预算前沿")
     cap = frame["cap"].to_numpy()
     num, den = frame["share_num"].to_numpy(), frame["share_den"].to_numpy()
-    rows, coverage = [], {}
+    rows, coverage, awarded, by_district = [], {}, {}, {}
+    districts = frame["district"].fillna("").astype(str).str.strip().replace("", "（未填）").to_numpy()
     for b, (award, admin, value) in zip(levels, results, strict=True):
         spent = int(city_cost(award, num, den).sum())
         rows.append(
@@ -162,6 +166,8 @@ def budget_frontier(
             .sum()
         )
         coverage[b] = (by_item["award"] / by_item["cap"].where(by_item["cap"] > 0)).fillna(0.0)
+        awarded[b] = by_item["award"].astype("int64")
+        by_district[b] = pd.Series(award).groupby(districts).sum().astype("int64")
     points_frame = pd.DataFrame(rows)
     step = points_frame["budget"].diff()
     points_frame["extra_value"] = (points_frame["value"].diff() / step * 1_000_000).round(
@@ -169,7 +175,14 @@ def budget_frontier(
     )  # per extra million
     points_frame["extra_funded"] = points_frame["funded"].diff()
     names = dict(zip(frame["item"], frame["item_name"], strict=False))
-    return Frontier(points_frame, pd.DataFrame(coverage).T.rename_axis("budget"), own, names)
+    return Frontier(
+        points_frame,
+        pd.DataFrame(coverage).T.rename_axis("budget"),
+        own,
+        names,
+        pd.DataFrame(awarded).T.rename_axis("budget"),
+        pd.DataFrame(by_district).T.fillna(0).astype("int64").rename_axis("budget"),
+    )
 
 
 def parse_range(text: str) -> list[float]:
@@ -270,6 +283,39 @@ def gini(x: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
 
 
+#: :func:`share_of_cap`'s bands of award ÷ cap among funded applications, from the top: each key counts the
+#: funded applications at or above its floor and below the band before it. "Full" is the cap to the yuan
+#: (an award one yuan short of its cap, from rounding, counts as full).
+SHARE_BANDS = (
+    ("share_full", 1.0),
+    ("share_75", 0.75),
+    ("share_50", 0.5),
+    ("share_25", 0.25),
+    ("share_low", 0.0),
+)
+
+
+def share_of_cap(award: np.ndarray, cap: np.ndarray) -> dict[str, float | int]:
+    """What share of its cap each funded application (award > 0, cap > 0) gets: the lowest and the median
+    share, and how many fall in each of :data:`SHARE_BANDS`.
+
+    >>> share_of_cap(np.array([100, 99, 50, 10, 0]), np.array([100, 100, 100, 100, 100]))["share_50"]
+    1
+    """
+    award, cap = np.asarray(award, dtype=float), np.asarray(cap, dtype=float)
+    funded = (award > 0) & (cap > 0)
+    share = np.where(award[funded] >= cap[funded] - 1, 1.0, award[funded] / np.maximum(cap[funded], 1))
+    out: dict[str, float | int] = {
+        "share_min": round(float(share.min()), 4) if len(share) else 0.0,
+        "share_median": round(float(np.median(share)), 4) if len(share) else 0.0,
+    }
+    ceiling = np.inf
+    for key, floor in SHARE_BANDS:
+        out[key] = int(((share >= floor) & (share < ceiling)).sum())
+        ceiling = floor
+    return out
+
+
 def rule_comparison(
     scenario: Scenario,
     policy: Policy,
@@ -304,6 +350,7 @@ def rule_comparison(
                 "coverage_gini": round(gini(coverage), 4),
                 "min_coverage": round(float(coverage.min()) if len(coverage) else 0.0, 4),
                 "top10_share": round(float(by_applicant.head(10).sum()) / total, 4),
+                **share_of_cap(award[eligible], cap[eligible]),
             }
         )
         shares[rule] = pd.Series(award).groupby(frame["district"].to_numpy()).sum() / total

@@ -99,7 +99,9 @@ def test_money_format_freeze_filter_print(allocation):
     ws = wb["拟支持名单"]
     assert ws.cell(row=2, column=column(ws, "拟支持金额（元）")).number_format == "#,##0"
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == "A1:O7"  # header and data, not the 合计 row
+    assert (
+        ws.auto_filter.ref == "A1:Q7"
+    )  # header and data (to 批次 and the hidden 合计上限组), not the 合计 row
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out of the XML
@@ -273,9 +275,12 @@ def test_params_sheet(allocation):
     assert values["政策编号"][0] == "changchun-2017"
     assert values["申报文件 SHA-256"][0] == "ab" * 32
     assert values["管理费用上限（元）"][0] == 30_000
-    expo = [k for k in values if k.startswith("c10-expo")]
+    expo = [k for k in values if "c10-expo" in k]
     assert len(expo) == 1 and values[expo[0]][0] == 0.5
+    assert expo[0].startswith("参加展会展位费、布展费补助（条款十；c10-expo）：")  # the item by name first
     assert values[expo[0]][1].startswith("假设（非政策规定）") and "展位费" in values[expo[0]][1]
     assert values["求解器"] == ("HiGHS", "1.7.2")
     assert values["versions.pulp"][0] == "2.8.0"
-    assert values["生成时间"][0] == "2017-09-01T10:00:00+08:00"
+    assert values["生成时间"][0] == "2017-09-01 10:00（北京时间）"  # for people, in Beijing time
+    assert values["generated_at"][0] == "2017-09-01 10:00（北京时间）"
+    assert values["求解状态"][0] == "已证明最优"  # not the solver's English word

@@ -86,10 +86,16 @@ def test_conclusion_and_frontier_come_first(frontier_result, tmp_path):
         "拟支持 6 件申报（符合条件 7 件），拟支持金额 471.00 万元，其中市级承担 321.00 万元、区级承担 150.00 万元。",
         "结转下年 1.92 万元；符合条件的申报中仍有 1 件未获支持、1 件部分支持",
         "（529.00 万元）的 89.0%",
-        "若再增加 100 万元，拟支持金额可增加 58.00 万元，2 件申报提高支持额，新增获支持 1 件，加权价值提高 382,000.00。",
         "本方案按默认规则「加权价值最大」分配。",
     ):
         assert text in lead, text
+    # it leads with yuan and projects (the waitlist's million: the frontier here has no by-item figures)
+    assert lead.startswith(
+        "再增加100万元：新增支持 1 项、多支持 580,000 元，主要流向 创新型项目补助 500,000 元、"
+        "新录用员工培训补助 80,000 元；按区：高新区 500,000 元、朝阳区 80,000 元。"
+        "按候补名单依次递补 100.00 万元测算"
+    )
+    assert "影子价格" not in lead and "加权价值提高" not in lead and "（weighted）" not in html
 
 
 def test_frontier_section(frontier_result, tmp_path):
@@ -99,19 +105,23 @@ def test_frontier_section(frontier_result, tmp_path):
     srcs = re.findall(r'src="([^"]*)"', html)
     assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
     section = html.split("<h2>预算前沿</h2>", 1)[1].split("<h2>分配规则</h2>", 1)[0]
-    assert 'alt="预算前沿：资金规模与加权价值、获支持数"' in section
-    assert re.findall(r"<th>([^<]*)</th>", section) == [
+    assert 'alt="预算前沿：可用资金与获支持数、拟支持金额"' in section
+    assert re.findall(r"<th>([^<]*)</th>", section) == [  # yuan and projects first, the weighted value last
         "可用资金（万元）",
-        "加权价值",
         "获支持数",
+        "拟支持金额（万元）",
+        "新增支持（项）",
+        "多支持（万元）",
+        "加权价值",
         "每增加100万元的加权价值",
     ]
     rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", section)[1:]]
     assert rows == [
-        ["225.00", "2,500,000.00", "5", "—"],
-        ["325.00（本方案）", "3,412,345.00", "6", "912,345.00"],
-        ["425.00", "3,794,345.00", "7", "382,000.00"],
+        ["225.00", "5", "365.00", "—", "—", "2,500,000.00", "—"],
+        ["325.00（本方案）", "6", "465.00", "+1", "+100.00", "3,412,345.00", "912,345.00"],
+        ["425.00", "7", "565.00", "+1", "+100.00", "3,794,345.00", "382,000.00"],
     ]
+    assert "加权价值是测算用的指标，不是金额" in section
     assert section.count('<tr class="own">') == 1
 
 

@@ -54,11 +54,14 @@ def test_one_page_with_the_frontier(frontier_result, tmp_path):
     if text is not None:
         flat = re.sub(r"\s+", "", text)
         assert "2017年度测试方案：专项资金分配报告" in flat
-        assert "结论" in flat and "本次可用资金325.00万元" in flat and "若再增加100万元" in flat
+        assert "结论" in flat and "本次可用资金325.00万元" in flat
+        lead = flat.split("结论", 1)[1]
+        assert lead.startswith("再增加100万元：新增支持1项、多支持580,000元，主要流向创新型项目补助500,000元")
         assert (
-            "预算前沿：可用资金与加权价值、获支持数" in flat
+            "预算前沿：可用资金与拟支持金额、获支持数" in flat
             and "分事项：拟支持金额与政策上限（万元）" in flat
         )
+        assert "状态：已证明最优" in flat and "optimal" not in flat  # no English status word on the page
         assert "分区：" not in flat
 
 

@@ -14,7 +14,7 @@ from pycel import ExcelCompiler
 
 from allocator.cli import main
 from allocator.outputs import write_outputs
-from allocator.outputs._common import prepared, split
+from allocator.outputs._common import RULE_SAYS, prepared, split
 from allocator.outputs.excel import SUMMARY_CELLS, write_allocation_xlsx, write_approved_xlsx
 from allocator.outputs.report import report_html
 from allocator.outputs.tables import SUMMARY_KEYS, summary_dict, write_allocation_csv, write_summary_json
@@ -128,9 +128,10 @@ def test_summary_rule_rows(rule_book):
     assert ws.cell(row=RULE_SECTION_ROW, column=1).value == RULE_SECTION
     assert RULE_SECTION_ROW > int(SUMMARY_CELLS["status"][1:])
     rows = labelled(ws, RULE_SECTION_ROW + 1)
-    assert rows["分配规则"][0] == "最小覆盖率最大（公平优先）" and rows["分配规则"][1].startswith("maxmin：")
+    assert rows["分配规则"] == ("最小覆盖率最大（公平优先）", RULE_SAYS["maxmin"])  # no rule key on 汇总
     assert rows["模型类型"][0] == "混合整数规划（MILP）"
-    assert "[limits] min_award" in rows["模型类型"][1] and "0.12%" in rows["模型类型"][1]
+    assert "设有最低支持额 50,000 元" in rows["模型类型"][1] and "0.12%" in rows["模型类型"][1]
+    assert not [v for v in rows.values() if re.search(r"\[[a-z_.]+\]|maxmin|weighted", str(v[1]))]
     assert rows["最优性间隙"][0] == pytest.approx(0.0012)
     assert rows["最小覆盖率（本规则的共同比例）"][0] == 0.5
     assert rows["加权价值"][0] == 3_000_000
@@ -141,7 +142,7 @@ def test_summary_rule_rows(rule_book):
     assert rows["本规则的代价占比"][0] == pytest.approx(400_000 / 3_400_000)
     assert rows["获支持数：本规则 / 默认规则"][0] == "6 / 5"
     assert rows["最小覆盖率：本规则 / 默认规则"][0] == "50.00% / 0.00%"
-    assert rows["决定支持事项数（[[override]]）"][0] == 2
+    assert rows["决定支持事项数"][0] == 2
     assert "朝阳区配套资金上限 2,000,000 元" in rows["已设限额"][1]
     gap_row = next(r for r in ws.iter_rows(min_row=RULE_SECTION_ROW) if r[0].value == "最优性间隙")
     assert gap_row[1].number_format == "0.00%"
@@ -153,22 +154,24 @@ def test_summary_rule_rows_for_the_default_rule(small_result, tmp_path):
     assert rows["分配规则"][0] == "加权价值最大"
     assert rows["模型类型"][0] == "线性规划（LP）"
     assert rows["与默认规则比较"][0] == "本方案即采用默认规则"
-    for absent in ("最优性间隙", "本规则的代价", "决定支持事项数（[[override]]）", "已设限额"):
+    for absent in ("最优性间隙", "本规则的代价", "决定支持事项数", "已设限额"):
         assert absent not in rows, absent
 
 
 def test_params_rule_limits_and_overrides(rule_book):
     rows = labelled(openpyxl.load_workbook(rule_book)["参数"], 2)
     assert rows["分配规则"][0] == "最小覆盖率最大（公平优先）"
-    assert rows["分配规则"][1].startswith('[objective] rule = "maxmin"')
-    assert rows["第 1 档"][0] == "c13-hire 新录用员工培训补助（条款十三）"
-    assert "[objective.priority] tiers" in rows["第 2 档"][1]
+    # 参数 says it in Chinese first; where the scenario file sets it follows in brackets, for whoever edits it
+    assert rows["分配规则"][1] == f'{RULE_SAYS["maxmin"]}（[objective] rule = "maxmin"）'
+    assert rows["第 1 档"][0] == "新录用员工培训补助（条款十三；c13-hire）"
+    assert rows["第 2 档"][1] == "本规则不使用（[objective.priority] tiers）"
     assert rows["最低支持额（元）"][0] == 50_000
-    assert rows["最低支持额（元）"][1].startswith("[limits] min_award")
+    assert re.fullmatch(r"[^\[\]a-z]+（\[limits\] min_award）", rows["最低支持额（元）"][1])
     assert rows["单个企业支持总额上限（元）"][0] == 3_000_000
-    assert rows["单个企业支持总额上限（元）"][1].startswith("[limits] per_enterprise")
+    assert re.fullmatch(r"[^\[\]a-z]+（\[limits\] per_enterprise）", rows["单个企业支持总额上限（元）"][1])
     share = rows["（十三）新录用员工培训补助市级资金占比"]
-    assert share[0] == "5%–30%" and share[1].startswith("[limits.item_share] c13-hire")
+    assert share[0] == "5%–30%" and share[1].endswith("（[limits.item_share] c13-hire）")
+    assert re.match(r"[\u4e00-\u9fff（]", share[1])
     assert rows["朝阳区配套资金上限（元）"][0] == 2_000_000
     assert "[limits.district_budget] 朝阳区" in rows["朝阳区配套资金上限（元）"][1]
     a003 = rows["决定支持金额（元）：A003 长春云帆科技有限公司"]
@@ -201,7 +204,10 @@ def plain(html: str) -> str:
 def test_report_rule_section(rule_result, tmp_path):
     section = rule_section(report_html(rule_result, tmp_path / "charts"))
     text = plain(section)
-    assert "本方案采用「最小覆盖率最大（公平优先）」规则（maxmin）" in text
+    assert (
+        "本方案采用「最小覆盖率最大（公平优先）」规则：先使各项获支持金额占核定上限的最低比例尽量高" in text
+    )
+    assert not re.search(r"maxmin|weighted|\[limits|\[\[override|award =", text)  # no raw keys on the page
     assert "模型为混合整数规划（MILP），最优性间隙 0.12%" in text
     assert "最低支持额 50,000 元" in text
     assert "影子价格 0.8512：可用资金每增加 1 元，加权价值约增加 0.8512" in text
@@ -224,10 +230,10 @@ def test_report_rule_section(rule_result, tmp_path):
         "+50.00 个百分点",
     ]
     for limit in (
-        "最低支持额：50,000 元（[limits] min_award）",
-        "单个企业支持总额上限：3,000,000 元（[limits] per_enterprise）",
-        "（十三）新录用员工培训补助市级资金占比：5%–30%（[limits.item_share] c13-hire）",
-        "朝阳区配套资金上限：2,000,000 元（[limits.district_budget] 朝阳区）",
+        "最低支持额：50,000 元",
+        "单个企业支持总额上限：3,000,000 元",
+        "（十三）新录用员工培训补助市级资金占比：5%–30%",
+        "朝阳区配套资金上限：2,000,000 元",
     ):
         assert limit in text, limit
     assert "决定支持（模型之外的决定，按固定金额计入）共 2 项" in text
@@ -237,7 +243,8 @@ def test_report_rule_section(rule_result, tmp_path):
 
 def test_report_rule_section_default_and_not_compared(small_result, tmp_path):
     text = plain(rule_section(report_html(small_result, tmp_path / "charts")))
-    assert "本方案采用「加权价值最大」规则（weighted）" in text
+    assert "本方案采用「加权价值最大」规则：按事项权重×评审得分" in text and "weighted" not in text
+    assert "覆盖率基尼系数" in text and "影子价格" in text and "不是金额" in text  # explained, below the lead
     assert "模型为线性规划（LP），结果为已证明的最优解" in text
     assert "本方案即采用默认规则" in text and "本方案未设置限额" in text
     assert "决定支持" not in text
@@ -265,14 +272,24 @@ def run_printed(monkeypatch, capsys, tmp_path, result) -> str:
 
 def test_cli_prints_the_rule(monkeypatch, capsys, tmp_path):
     out = run_printed(monkeypatch, capsys, tmp_path, build_rule_result())
-    assert "分配规则：最小覆盖率最大（公平优先）（maxmin）" in out
+    assert "分配规则：最小覆盖率最大（公平优先）\n" in out and "maxmin" not in out
     assert "混合整数规划，最优性间隙 0.12%" in out
     assert "影子价格：每增加 1 元预算，加权价值约增加 0.8512" in out
     assert "代价 400,000.00（11.76%）" in out and "获支持 6 项，默认规则 5 项" in out
-    assert "决定支持（[[override]]）2 项：A003、A005" in out
+    assert "决定支持 2 项：A003、A005" in out and "[[override]]" not in out
 
 
 def test_cli_prints_the_default_rule(monkeypatch, capsys, tmp_path):
     out = run_printed(monkeypatch, capsys, tmp_path, build_result())
-    assert "分配规则：加权价值最大（weighted）" in out and "模型：线性规划" in out
+    assert "分配规则：加权价值最大\n" in out and "weighted" not in out and "模型：线性规划" in out
+    lines = out.splitlines()
+    lead = next(
+        k
+        for k, line in enumerate(lines)
+        if line.startswith("再增加100万元：新增支持 1 项、多支持 580,000 元")
+    )
+    assert lead < next(
+        k for k, line in enumerate(lines) if line.startswith("影子价格")
+    )  # money before the rest
+    assert lead < next(k for k, line in enumerate(lines) if line.startswith("分配规则"))
     assert "默认规则" not in out and "最优性间隙" not in out

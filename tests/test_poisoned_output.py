@@ -289,7 +289,7 @@ def test_sweep_tables_prefix_text_only(tmp_path):
     frontier = dataclasses.replace(
         frontier,
         coverage=frontier.coverage.rename(columns={"c13-hire": "=1+1"}),
-        item_names={**frontier.item_names, "=1+1": "$x_1^2$ @cmd", "c04-buy": "$^$"},
+        item_names={**frontier.item_names, "=1+1": "=1+1", "c04-buy": "$^$"},
     )
     rules = pd.DataFrame({"rule": ["weighted", "+SUM(A1)"], "value": [1.0, -2.5], "funded": [3, 4]})
     rules["coverage_gini"] = [0.1, 0.2]
@@ -297,12 +297,15 @@ def test_sweep_tables_prefix_text_only(tmp_path):
     weights = pd.DataFrame({"ratio": [1.0, 2.0], "awarded_a": [1, 2], "awarded_b": [-3, 4]})
     write_sweep(tmp_path, frontier, (weights, "$a_1$", "@b"), (rules, shares))
     coverage = (tmp_path / "coverage.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert coverage[0].split(",")[2] == "'=1+1"
+    assert coverage[0].split(",")[2] == "'=1+1覆盖率"  # an item named like a formula, in the header
     by_district = read_rows(tmp_path / "rules_by_district.csv")
-    assert [(r[""], r["weighted"]) for r in by_district] == [("'=1+1", "0.5"), ("'-2+3", "-0.5")]
-    assert [r["rule"] for r in read_rows(tmp_path / "rules.csv")] == ["weighted", "'+SUM(A1)"]
-    assert [r["value"] for r in read_rows(tmp_path / "rules.csv")] == ["1.0", "-2.5"]
-    assert [r["awarded_b"] for r in read_rows(tmp_path / "weights.csv")] == ["-3", "4"]
+    assert [(r["所在区"], r["加权价值最大：占比"]) for r in by_district] == [
+        ("'=1+1", "0.5"),
+        ("'-2+3", "-0.5"),
+    ]
+    assert [r["分配规则"] for r in read_rows(tmp_path / "rules.csv")] == ["加权价值最大", "'+SUM(A1)"]
+    assert [r["加权价值"] for r in read_rows(tmp_path / "rules.csv")] == ["1.0", "-2.5"]
+    assert [r["乙组（@b）获支持金额（元）"] for r in read_rows(tmp_path / "weights.csv")] == ["-3", "4"]
     assert (tmp_path / "charts" / "frontier.png").stat().st_size > 0
 
 

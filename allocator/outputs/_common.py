@@ -98,6 +98,9 @@ def _prepare(result: AllocationResult) -> pd.DataFrame:
             f"the allocation table lacks columns {', '.join(missing)}; nothing can be written",
         )
     out = table.copy()
+    if "batch" not in out:  # a table from before the batch column: every row is the result's batch
+        out["batch"] = int(getattr(result.summary, "batch", 1) or 1)
+    out["batch"] = pd.to_numeric(out["batch"], errors="coerce").fillna(1).astype("int64")
     for col in MONEY:
         values = pd.to_numeric(out[col], errors="coerce").fillna(0)
         if not (values == values.round()).all():
@@ -343,10 +346,27 @@ def sha256_of_applications(manifest: dict) -> str:
 
 
 def generated_at(manifest: dict) -> str:
+    """When the run was made, for people: ``2026-12-02 15:30（北京时间）`` (:func:`beijing_time`)."""
     for key in ("generated_at", "generated", "created_at", "timestamp"):
         if manifest.get(key):
-            return str(manifest[key])
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+            return beijing_time(manifest[key])
+    return beijing_time(datetime.now().astimezone())
+
+
+def beijing_time(when: object) -> str:
+    """An ISO timestamp (or aware datetime) in Asia/Shanghai: ``2026-12-02 15:30（北京时间）``; a naive
+    one is taken as UTC; text that is not a time is returned as it is."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = (
+            when if isinstance(when, datetime) else datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+        )
+    except ValueError:
+        return str(when)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
 
 
 def item_label(clause: str, name: str) -> str:
@@ -355,8 +375,8 @@ def item_label(clause: str, name: str) -> str:
 
 
 def status_zh(status: str) -> str:
-    """``optimal（已证明最优）``"""
-    return f"{status}（{SOLVER_STATUS_ZH[status]}）" if status in SOLVER_STATUS_ZH else status
+    """The solver's end in Chinese: ``已证明最优`` for ``optimal``."""
+    return SOLVER_STATUS_ZH.get(status, status)
 
 
 # ---------------------------------------------------------------- rule, limits, overrides

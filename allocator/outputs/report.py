@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib import rc_context
 
-from ..result import AllocationResult, Status
+from ..result import AllocationResult, Status, scores_defaulted_text
 from ._common import (
     DEFAULT_RULE,
     RULE_SAYS,
@@ -46,6 +46,7 @@ from ._common import (
 )
 from .charts import CHARTS, DPI, chart_rc, write_charts
 from .clauses import admin_limit_short, policy_notes
+from .leaders import coverage_gini, lead_line, lead_source
 from .levels import cost_headers, level_labels, level_short, sharing_zh
 from .lists import details_where
 
@@ -78,7 +79,7 @@ th,td{border:1px solid #D9E2EC;padding:6px 8px}th{background:#DDEBF7;font-weight
 td.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total td{font-weight:700;background:#F2F2F2}
 .lead{background:#fff;border-left:5px solid #F28E2B;border-radius:8px;padding:14px 18px;margin-top:16px;
- font-size:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}.lead h2{margin:0 0 6px;border:0;padding:0}.lead p{margin:0}
+ font-size:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}.lead h2{margin:0 0 6px;border:0;padding:0}.lead p{margin:0}.lead p.leader{font-size:18px;margin-bottom:4px}
 tr.own td{font-weight:700;background:#FFF4E5}
 .note{color:#52606D;font-size:13px}footer{margin-top:36px;color:#7B8794;font-size:12px}
 @media print{body{background:#fff}.card,figure,.lead{box-shadow:none;border:1px solid #D9E2EC}}
@@ -137,15 +138,11 @@ def _key_figures(result: AllocationResult) -> str:
     return f'<section class="cards">{"".join(cards)}</section>' + notes
 
 
-def wan_text(amount: int | float) -> str:
-    """万元 without needless decimals: ``100`` for 1,000,000, ``2,356.97`` for 23,569,700."""
-    return f"{round(amount) // 10_000:,}" if round(amount) % 10_000 == 0 else wan(amount)
-
-
 def conclusion(result: AllocationResult) -> list[str]:
-    """「结论」 in plain Chinese, sentence by sentence (the report and the PDF say the same): the money
-    available, what is awarded to how many, what is left, what another million would buy (from
-    ``result.next_million``) and, when compared, what the rule costs against the default."""
+    """「结论」 in plain Chinese, sentence by sentence (the report and the PDF say the same): first what
+    another million would buy in yuan and projects (:func:`~allocator.outputs.leaders.lead_line`), then the
+    money available, what is awarded to how many, what is left and, when compared, what the rule costs
+    against the default."""
     s = result.summary
     fund, cofund = level_labels(result)
     source = (
@@ -153,7 +150,9 @@ def conclusion(result: AllocationResult) -> list[str]:
         if s.carryover_in
         else ""
     )
+    lead = lead_line(result, fund)
     out = [
+        *([lead] if lead else []),
         f"本次可用资金 {wan(s.available)} 万元{source}。",
         f"拟支持 {s.funded:,} 件申报（符合条件 {s.eligible:,} 件），拟支持金额 {wan(s.awarded)} 万元，"
         f"其中{fund}承担 {wan(s.city_cost)} 万元、{cofund}承担 {wan(s.district_cost)} 万元。",
@@ -179,22 +178,6 @@ def conclusion(result: AllocationResult) -> list[str]:
     if s.requested_total:
         left += f"，拟支持金额为其政策上限合计（{wan(s.requested_total)} 万元）的 {s.awarded / s.requested_total:.1%}"
     out.append(left + "。")
-    nm = result.next_million
-    if nm is not None:
-        more = f"若再增加 {wan_text(nm.extra)} 万元，"
-        if nm.awarded_gain <= 0:
-            out.append(more + "拟支持金额不会增加（其余申报已获上限，或受限额约束）。")
-        else:
-            raised = len(nm.changed) if nm.changed is not None else 0
-            city = (
-                f"（{fund}承担增加 {wan(nm.city_cost_gain)} 万元）"
-                if nm.city_cost_gain != nm.awarded_gain
-                else ""
-            )
-            out.append(
-                more + f"拟支持金额可增加 {wan(nm.awarded_gain)} 万元{city}，{raised:,} 件申报提高支持额，"
-                f"新增获支持 {nm.newly_funded:,} 件，加权价值提高 {value_text(nm.value_gain)}。"
-            )
     rule = rule_of(result)
     name, default = rule_zh(rule), rule_zh(DEFAULT_RULE)
     cmp = result.comparison
@@ -212,11 +195,22 @@ def conclusion(result: AllocationResult) -> list[str]:
         out.append(f"本方案采用「{name}」规则（本次未测算与默认规则的比较）。")
     else:
         out.append(f"本方案按默认规则「{name}」分配。")
+    if result.scores_defaulted:  # every score the default (issue 16, point 5): the report says so
+        out.append(scores_defaulted_text(result))
     return out
 
 
 def _conclusion_section(result: AllocationResult) -> str:
-    return f'<section class="lead"><h2>结论</h2><p>{escape("".join(conclusion(result)))}</p></section>'
+    """「结论」: the lead line on a line of its own (bold), then the rest of :func:`conclusion`."""
+    said = conclusion(result)
+    first = said[0] if said and said[0].startswith("再增加") else ""
+    rest = said[1:] if first else said
+    head = (
+        f'<p class="leader"><b>{escape(first)}</b></p><p class="note">{escape(lead_source(result))}</p>'
+        if first
+        else ""
+    )
+    return f'<section class="lead"><h2>结论</h2>{head}<p>{escape("".join(rest))}</p></section>'
 
 
 def frontier_rows(frontier: object, most: int = 9) -> pd.DataFrame:
@@ -232,10 +226,27 @@ def frontier_rows(frontier: object, most: int = 9) -> pd.DataFrame:
         if len(at):
             keep |= {int(at[0]), min(int(at[0]) + 1, len(p) - 1)}
         p = p.loc[sorted(keep)].reset_index(drop=True)
-    out = p[["budget", "value", "funded"]].copy()
+    out = p[["budget", "value", "funded", *(["awarded"] if "awarded" in p else [])]].copy()
+    if "awarded" not in out:
+        out["awarded"] = float("nan")
     out["own"] = out["budget"] == own
+    out["extra_funded"] = out["funded"].diff()  # between the rows shown
+    out["extra_awarded"] = out["awarded"].diff()
     out["extra_value"] = out["value"].diff() / out["budget"].diff() * 1_000_000
     return out
+
+
+#: 「预算前沿」's chart and table: yuan and projects first, the weighted value last.
+FRONTIER_ALT = "预算前沿：可用资金与获支持数、拟支持金额"
+FRONTIER_HEADERS = (
+    "可用资金（万元）",
+    "获支持数",
+    "拟支持金额（万元）",
+    "新增支持（项）",
+    "多支持（万元）",
+    "加权价值",
+    "每增加100万元的加权价值",
+)
 
 
 def frontier_png(frontier: object) -> bytes | None:
@@ -260,29 +271,33 @@ def _frontier_section(result: AllocationResult) -> str:
         return ""
     out = [
         "<h2>预算前沿</h2>",
-        "<p>同一批申报、同一规则和限额，按不同的可用资金重新求解：资金越多，加权价值和获支持数如何变化。"
+        "<p>同一批申报、同一规则和限额，按不同的可用资金重新求解：资金越多，获支持数和拟支持金额如何变化。"
         "虚线为本方案的可用资金。</p>",
     ]
     png = frontier_png(frontier)
     if png is not None:
         data = base64.b64encode(png).decode("ascii")
-        out.append(
-            f'<figure><img alt="预算前沿：资金规模与加权价值、获支持数" src="data:image/png;base64,{data}"></figure>'
-        )
+        out.append(f'<figure><img alt="{FRONTIER_ALT}" src="data:image/png;base64,{data}"></figure>')
     rows = []
     for r in frontier_rows(frontier).itertuples():
         budget = wan(r.budget) + ("（本方案）" if r.own else "")
-        extra = "—" if math.isnan(r.extra_value) else value_text(r.extra_value)
-        cells = [budget, value_text(r.value), f"{int(r.funded):,}", extra]
+        first = math.isnan(r.extra_value)
+        cells = [
+            budget,
+            f"{int(r.funded):,}",
+            wan(r.awarded),
+            "—" if first else f"{int(r.extra_funded):+,}",
+            "—" if first or math.isnan(r.extra_awarded) else f"{r.extra_awarded / 10_000:+,.2f}",
+            value_text(r.value),
+            "—" if first else value_text(r.extra_value),
+        ]
         tds = f"<td>{escape(cells[0])}</td>" + "".join(f'<td class="m">{escape(c)}</td>' for c in cells[1:])
         rows.append(f'<tr class="own">{tds}</tr>' if r.own else f"<tr>{tds}</tr>")
-    head = "".join(
-        f"<th>{h}</th>" for h in ("可用资金（万元）", "加权价值", "获支持数", "每增加100万元的加权价值")
-    )
+    head = "".join(f"<th>{h}</th>" for h in FRONTIER_HEADERS)
     out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     out.append(
-        '<p class="note">每增加100万元的加权价值：与上一行相比，可用资金每增加 100 万元所增加的加权价值；'
-        f"{escape(VALUE_SAYS)}。</p>"
+        '<p class="note">新增支持、多支持：与上一行相比。加权价值是测算用的指标，不是金额：'
+        f"{escape(VALUE_SAYS)}；每增加100万元的加权价值为与上一行相比、可用资金每增加 100 万元所增加的加权价值。</p>"
     )
     return "".join(out)
 
@@ -295,7 +310,7 @@ def _rule_section(result: AllocationResult) -> str:
     rule = rule_of(result)
     name = rule_zh(rule)
     out = [
-        f"<p>本方案采用<b>「{escape(name)}」</b>规则（{escape(rule)}）：{escape(RULE_SAYS.get(rule, ''))}。"
+        f"<p>本方案采用<b>「{escape(name)}」</b>规则：{escape(RULE_SAYS.get(rule, ''))}。"
         f"按此分配的加权价值为 <b>{escape(value_text(float(getattr(s, 'value', 0.0))))}</b>"
         f"（{escape(VALUE_SAYS)}）。</p>"
     ]
@@ -314,18 +329,26 @@ def _rule_section(result: AllocationResult) -> str:
     else:
         out.append(f"<p>模型为{escape(model_zh(False))}，结果为已证明的最优解。</p>")
     shadow = float(getattr(s, "shadow_price", 0.0))
-    out.append(f"<p>影子价格 <b>{shadow:.4f}</b>：{escape(shadow_text(shadow))}。</p>")
+    out.append(
+        f"<p>影子价格 <b>{shadow:.4f}</b>：{escape(shadow_text(shadow))}"
+        "（影子价格衡量多 1 元预算能多换来多少加权价值，是测算用的指标，不是金额）。</p>"
+    )
+    gini_value = coverage_gini(result)
+    out.append(
+        f"<p>覆盖率基尼系数 <b>{gini_value:.3f}</b>：各项符合条件的申报所获金额占其核定上限的比例是否均衡，"
+        "0 表示各项比例相同，越接近 1 表示资金越集中在少数申报上。</p>"
+    )
     out.append(_comparison(result, rule, name))
     limits = limit_rows(result)
     if limits:
         items = "".join(
             f"<li>{escape(r.label.replace('（元）', ''))}：{escape(f'{yuan(r.value)} 元' if isinstance(r.value, int) else str(r.value))}"
-            f"（{escape(r.key)}）</li>"
+            "</li>"
             for r in limits
         )
         out.append(f"<p>本方案设置的限额：</p><ul>{items}</ul>")
     else:
-        out.append("<p>本方案未设置限额（[limits]）。</p>")
+        out.append("<p>本方案未设置限额。</p>")
     overrides = override_rows(result)
     if overrides:
         rows = [
@@ -333,9 +356,7 @@ def _rule_section(result: AllocationResult) -> str:
             for o in overrides
         ]
         notes = "；".join(
-            f'{o.application_id} 的决定金额为其核定上限（award = "cap"）'
-            for o in overrides
-            if o.written == "cap"
+            f"{o.application_id} 的决定金额为其核定上限" for o in overrides if o.written == "cap"
         )
         out.append(
             f"<p>决定支持（模型之外的决定，按固定金额计入）共 {len(overrides)} 项：</p>"
@@ -420,12 +441,12 @@ def _next_million(result: AllocationResult) -> str:
     nm = result.next_million
     fund, _ = level_labels(result)
     if nm is None:
-        return '<p class="note">本次运行未测算追加资金的效果（next_million 未计算）。</p>'
+        return '<p class="note">本次运行未测算追加资金的效果。</p>'
     text = (
-        f"若可用资金再增加 <b>{escape(yuan(nm.extra))} 元</b>（{escape(wan(nm.extra))} 万元），"
+        f"若可用资金再增加 <b>{escape(yuan(nm.extra))} 元</b>（{escape(wan(nm.extra))} 万元）并按候补名单依次递补，"
         f"拟支持金额增加 <b>{escape(yuan(nm.awarded_gain))} 元</b>，其中{escape(fund)}承担增加 "
         f"{escape(yuan(nm.city_cost_gain))} 元；新增获支持 <b>{nm.newly_funded} 件</b>；"
-        f"目标值提高 {nm.value_gain:,.2f}。"
+        f"加权价值提高 {nm.value_gain:,.2f}。"
     )
     changed = nm.changed
     if changed is None or len(changed) == 0:
@@ -483,8 +504,7 @@ def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="sub">{escape(str(year))} 年度　政策：{escape(str(getattr(policy, "name", "")))}'
-        f"（{escape(str(getattr(policy, 'id', '')))}）</p>",
+        f'<p class="sub">{escape(str(year))} 年度　政策：{escape(str(getattr(policy, "name", "")))}</p>',
         f'<p class="sub">方案状态：{escape(status_zh(s.status))}'
         f"　生成时间：{escape(generated_at(manifest))}</p>",
         _conclusion_section(result),
@@ -503,7 +523,7 @@ def report_html(result: AllocationResult, charts_dir: str | Path) -> str:
         "<footer>",
         f"<p>求解：{escape(sv.name)} {escape(sv.version)}，{escape(model_zh(sv.mip))}"
         + (f"，最优性间隙 {escape(percent(sv.gap))}" if sv.mip else "")
-        + f"，状态 {escape(sv.status)}，求解 {sv.stages} 次，目标值 {sv.objective:,.2f}，用时 {sv.seconds:.2f} 秒。</p>",
+        + f"，状态 {escape(status_zh(sv.status))}，求解 {sv.stages} 次，目标值 {sv.objective:,.2f}，用时 {sv.seconds:.2f} 秒。</p>",
         f"<p>申报文件：{escape(str(getattr(sc, 'applications', '')))}"
         + (f"（SHA-256 {escape(sha)}）" if sha else "")
         + "</p>",

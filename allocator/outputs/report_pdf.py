@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import matplotlib
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -41,6 +42,7 @@ from .lists import details_where
 from .report import conclusion
 
 A4 = (8.27, 11.69)  # inches, portrait
+FRONTIER_HEADING = "预算前沿：可用资金与拟支持金额、获支持数"
 MARGIN = 0.5
 INK, GREY, PALE, CARD = "#1F2933", "#52606D", "#D9E2EC", "#F5F7FA"
 _TOKEN = re.compile(r"[0-9A-Za-z.,%+\-/_:·]+|\s+|.", re.S)
@@ -54,10 +56,23 @@ def pdf_rc() -> dict:
 
 
 # ---------------------------------------------------------------- text
+_ADVANCE: dict[tuple[str, float, float, str], float] = {}  # (font, dpi, size, character) -> inches
+
+
 def _width(renderer, text: str, size: float) -> float:
-    """Width of ``text`` in inches at ``size`` points, in the current font."""
-    w, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
-    return w / renderer.dpi
+    """Width of ``text`` in inches at ``size`` points, in the current font: the sum of its characters'
+    advances, each measured once (the page wraps a few thousand trial lines; measuring each whole line
+    anew was most of the page's time). Chinese has no kerning to lose; Latin digits lose at most a
+    hundredth of an inch a line, inside the wrapping's margin."""
+    family = str(matplotlib.rcParams["font.sans-serif"][:1])
+    total = 0.0
+    for ch in text:
+        key = (family, renderer.dpi, size, ch)
+        if key not in _ADVANCE:
+            w, _, _ = renderer.get_text_width_height_descent(ch, FontProperties(size=size), ismath=False)
+            _ADVANCE[key] = w / renderer.dpi
+        total += _ADVANCE[key]
+    return total
 
 
 def wrap(renderer, text: str, size: float, width: float) -> list[str]:
@@ -182,12 +197,13 @@ def draw_items(ax, result: AllocationResult) -> None:
 
 
 def draw_frontier_panel(ax, frontier) -> None:
-    """Weighted value (万) and applications funded against the fund (万元), the scenario's fund marked."""
+    """Money awarded (万元) and applications funded against the fund (万元), the scenario's fund marked,
+    with what one more step of money buys in yuan and projects (the weighted value is in report.html)."""
     p = frontier.points.sort_values("budget")
     x = p["budget"] / 10_000
     _frame(ax)
-    ax.plot(x, p["value"] / 10_000, color=BLUE, marker="o", ms=3, lw=1.4, label="加权价值（万）")
-    ax.set_ylabel("加权价值（万）", fontsize=7, color=BLUE)
+    ax.plot(x, p["awarded"] / 10_000, color=BLUE, marker="o", ms=3, lw=1.4, label="拟支持金额（万元）")
+    ax.set_ylabel("拟支持金额（万元）", fontsize=7, color=BLUE)
     ax.set_xlabel("可用资金（万元）", fontsize=7, color=GREY)
     _wan_axis(ax.xaxis)
     _wan_axis(ax.yaxis)
@@ -204,12 +220,14 @@ def draw_frontier_panel(ax, frontier) -> None:
         later = p[p["budget"] > own]
         note = f"本方案 {own / 10_000:,.0f} 万元"
         if len(later):
-            nxt = later.iloc[0]
-            per = (nxt["value"] - here["value"].iloc[0]) / (nxt["budget"] - own) * 1_000_000
-            note += f"\n此后每增加100万元：加权价值 +{per:,.0f}"
+            nxt, at = later.iloc[0], here.iloc[0]
+            note += (
+                f"\n再增加{(nxt['budget'] - own) / 10_000:,.0f}万元：新增支持 {int(nxt['funded'] - at['funded']):,} 项、"
+                f"多支持 {(nxt['awarded'] - at['awarded']) / 10_000:,.2f} 万元"
+            )
         ax.annotate(
             note,
-            xy=(own / 10_000, here["value"].iloc[0] / 10_000),
+            xy=(own / 10_000, here["awarded"].iloc[0] / 10_000),
             xytext=(8, -26),
             textcoords="offset points",
             fontsize=6.5,
@@ -266,22 +284,25 @@ def report_figure(result: AllocationResult) -> Figure:
     x0, width = MARGIN, A4[0] - 2 * MARGIN
     page.box(0, 0, A4[0], 0.1, facecolor=BLUE, edgecolor="none", boxstyle="square,pad=0")
     page.text(x0, 0.32, f"{getattr(sc, 'name', '')}：专项资金分配报告", 16, color=BLUE)
-    sub = (
-        f"{getattr(sc, 'year', '')} 年度　政策：{getattr(policy, 'name', '')}（{getattr(policy, 'id', '')}）"
-    )
+    sub = f"{getattr(sc, 'year', '')} 年度　政策：{getattr(policy, 'name', '')}"
     y = page.paragraph(x0, 0.7, sub, 7, width, leading=1.45)
     when = f"方案状态：{status_zh(s.status)}　生成时间：{generated_at(manifest)}"
     y = page.paragraph(x0, y, when, 7, width, leading=1.45) + 0.1
 
     # 结论
     size, step = 8.6, 8.6 * 1.6 / 72
-    lines = wrap(page.renderer, "".join(conclusion(result)), size, width - 0.32)
+    said = conclusion(result)
+    first = said[0] if said and said[0].startswith("再增加") else ""  # the lead line, on lines of its own
+    rest = said[1:] if first else said
+    # the CJK font has one weight: the lead line stands out by its colour (a bold request would fall back)
+    lead = [(line, BLUE) for line in (wrap(page.renderer, first, size, width - 0.32) if first else [])]
+    lines = lead + [(line, INK) for line in wrap(page.renderer, "".join(rest), size, width - 0.32)]
     height = 0.38 + len(lines) * step + 0.06
     page.box(x0, y, width, height, facecolor="#FFF6EA", edgecolor="none")
     page.box(x0, y, 0.05, height, facecolor=ORANGE, edgecolor="none", boxstyle="square,pad=0")
     page.text(x0 + 0.18, y + 0.1, "结论", 10.5)
-    for k, line in enumerate(lines):
-        page.text(x0 + 0.18, y + 0.38 + k * step, line, size)
+    for k, (line, colour) in enumerate(lines):
+        page.text(x0 + 0.18, y + 0.38 + k * step, line, size, color=colour)
     y += height + 0.14
 
     # key figures: 4 × 2
@@ -314,7 +335,7 @@ def report_figure(result: AllocationResult) -> Figure:
     draw_items(page.axes(x0 + 2.3, y + 0.3, width - 2.35, first - 0.72), result)
     y += first
     if _has_frontier(result):
-        _heading(page, x0, y, "预算前沿：可用资金与加权价值、获支持数")
+        _heading(page, x0, y, FRONTIER_HEADING)
         draw_frontier_panel(page.axes(x0 + 0.6, y + 0.3, width - 1.2, second - 0.72), result.frontier)
     else:
         _heading(page, x0, y, chart_labels_by_district(result)["title"])
@@ -324,7 +345,7 @@ def report_figure(result: AllocationResult) -> Figure:
     page.rule(x0, footer - 0.06, width)
     gap_text = f"，最优性间隙 {percent(sv.gap)}" if sv.mip else ""
     foot = (
-        f"金额单位：万元。求解：{sv.name} {sv.version}，{model_zh(sv.mip)}{gap_text}，状态 {sv.status}。"
+        f"金额单位：万元。求解：{sv.name} {sv.version}，{model_zh(sv.mip)}{gap_text}，状态：{status_zh(sv.status)}。"
         f"{details_where(result)}，完整报告见 report.html。"
     )
     page.paragraph(x0, footer, foot, 6.2, width, leading=1.4)

@@ -13,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..result import AllocationResult
 from ._common import (
     RULE_SAYS,
+    beijing_time,
     flatten,
     generated_at,
     limit_rows,
@@ -22,6 +23,7 @@ from ._common import (
     rule_of,
     rule_zh,
     sha256_of_applications,
+    status_zh,
     text,
     written_award,
 )
@@ -65,12 +67,18 @@ def _batch_rows(result: AllocationResult) -> list[Row]:
     if batch > 1 or reserve > 0:
         rows.append(("批次", f"第 {batch} 批", batch_note(result)))
     if reserve > 0:
-        rows.append(("预留后续批次资金（元）", reserve, "[budget] reserve_for_later_batches，计入结转下年"))
+        rows.append(
+            (
+                "预留后续批次资金（元）",
+                reserve,
+                "预留本年度后续批次使用（[budget] reserve_for_later_batches）",
+            )
+        )
     if owed > 0:
         rows.append(("上年承诺（租房补助第2年）（元）", owed, commitment_note(result, fund)))
     approved = str(getattr(sc, "approval_date", "") or "")
     if approved:
-        rows.append(("批准日期", approved, "[scenario] approval_date：监管台账不得转让期限自此起算"))
+        rows.append(("批准日期", approved, "监管台账不得转让期限自此起算（[scenario] approval_date）"))
     return rows
 
 
@@ -78,10 +86,17 @@ def _lists_row(result: AllocationResult) -> Row:
     """Where the per-application lists are, and the ``[output] lists`` that decided it."""
     choice = lists_choice(result)
     where = "本工作簿各名单表" if lists_in_workbook(result) else "allocation.csv、waitlist.csv"
-    note = f'[output] lists = "{choice}"'
-    if choice == "auto":
-        note += f"：申报数不超过 {WORKBOOK_LISTS_UP_TO:,} 项时写入本工作簿，否则只写入 CSV"
-    return ("逐项名单", where, note + "；拟支持名单总在 approved.xlsx")
+    note = (
+        f"申报数不超过 {WORKBOOK_LISTS_UP_TO:,} 项时写入本工作簿，否则只写入 CSV；"
+        if choice == "auto"
+        else ""
+    )
+    return ("逐项名单", where, note + f'拟支持名单总在 approved.xlsx（[output] lists = "{choice}"）')
+
+
+def _name_of(policy: object, item_id: str) -> str:
+    """An item's Chinese name from the pack (its id when the pack has no such item)."""
+    return next((it.name for it in getattr(policy, "items", ()) or () if it.id == item_id), item_id)
 
 
 def _section(title: str) -> Row:
@@ -95,11 +110,12 @@ def reading_rows(policy: object) -> list[Row]:
     for it in getattr(policy, "items", ()) or ():
         reading = str(getattr(it, "reading", "") or "")
         if reading:
-            rows.append((f"{it.id} {it.name}", cite(it.clause), reading))
+            rows.append((f"{it.name}（{it.id}）", cite(it.clause), reading))
     for group in getattr(policy, "alternatives", ()) or ():
         reading = str(getattr(group, "reading", "") or "")
         if reading:
-            rows.append((f"{group.id}（{'、'.join(group.items)}）", cite(group.clause), reading))
+            names = "、".join(_name_of(policy, i) for i in group.items)
+            rows.append((f"{names}（{group.id}：{'、'.join(group.items)}）", cite(group.clause), reading))
     return [_section(READINGS_SECTION), *rows] if rows else []
 
 
@@ -119,7 +135,7 @@ def param_rows(result: AllocationResult) -> list[Row]:
         it = items.get(item_id)
         if it is None:
             return item_id
-        return f"{item_id} {it.name}（条款{it.clause}）" if it.clause else f"{item_id} {it.name}"
+        return f"{it.name}（条款{it.clause}；{item_id}）" if it.clause else f"{it.name}（{item_id}）"
 
     rows: list[Row] = [
         _section("方案"),
@@ -153,32 +169,32 @@ def param_rows(result: AllocationResult) -> list[Row]:
         (
             "每件申报管理费用（元）",
             getattr(sc, "admin_per_application", 0),
-            f"[budget] admin_per_application{assumed}",
+            f"方案文件（[budget] admin_per_application）{assumed}",
         ),
-        ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), f"[budget] admin_fixed{assumed}"),
+        ("固定管理费用（元）", getattr(sc, "admin_fixed", 0), f"方案文件（[budget] admin_fixed）{assumed}"),
     ]
     rows += _batch_rows(result)
     rows += [
         _section("目标"),
-        ("分配规则", rule_zh(rule), f'[objective] rule = "{rule}"：{RULE_SAYS.get(rule, "")}'),
+        ("分配规则", rule_zh(rule), f'{RULE_SAYS.get(rule, "")}（[objective] rule = "{rule}"）'),
         ("缺省评审得分", getattr(sc, "default_score", ""), f"申报表未填评审得分时采用（{ASSUMED}）"),
     ]
     for k, tier in enumerate(getattr(sc, "tiers", ()) or (), start=1):
-        note = "[objective.priority] tiers" + (
-            "（分档优先规则按此顺序）" if rule == "priority" else "（本规则不使用）"
-        )
+        note = (
+            "分档优先规则按此顺序" if rule == "priority" else "本规则不使用"
+        ) + "（[objective.priority] tiers）"
         rows.append((f"第 {k} 档", "、".join(item_label(i) for i in tier), note))
     weights = getattr(sc, "weights", {}) or {}
     for item_id in sorted(weights):
         rows.append((f"权重：{item_label(item_id)}", weights[item_id], f"未列出的事项权重为 1（{ASSUMED}）"))
     limits = limit_rows(result)
-    rows.append(_section("限额（[limits]）"))
+    rows.append(_section("限额"))
     if not limits:
-        rows.append(("限额", "未设置", "方案未设 [limits]"))
-    rows += [(lim.label, lim.value, f"{lim.key}：{lim.note}") for lim in limits]
+        rows.append(("限额", "未设置", "方案未设限额（[limits]）"))
+    rows += [(lim.label, lim.value, f"{lim.note}（{lim.key}）") for lim in limits]
     overrides = override_rows(result)
     if overrides:
-        rows.append(_section("决定支持（[[override]]，模型之外的决定，按固定金额计入）"))
+        rows.append(_section("决定支持（模型之外的决定，按固定金额计入；[[override]]）"))
     for o in overrides:
         applicant = f" {o.applicant}" if o.applicant else ""
         rows.append(
@@ -196,14 +212,16 @@ def param_rows(result: AllocationResult) -> list[Row]:
         meanings = getattr(items.get(item_id), "params", {}) or {}
         for key, value in sorted(discretionary[item_id].items()):
             meaning = meanings.get(key, "")
-            label = f"{item_label(item_id)}：{key}" + (f"（{meaning}）" if meaning else "")
+            label = (
+                f"{item_label(item_id)}：{meaning}（{key}）" if meaning else f"{item_label(item_id)}（{key}）"
+            )
             note = re.sub(r"^假设\s*[：:]\s*", "", notes.get(item_id, "")).strip()
             rows.append((label, value, f"{ASSUMPTION}：{note or '由方案设定'}"))
     rows += reading_rows(policy)
     rows += [
         _section("求解"),
-        ("求解器", sv.name, sv.version),
-        ("求解状态", sv.status, f"方案状态：{s.status}"),
+        ("求解器", sv.name, "；".join([sv.version, *(r.zh() for r in sv.retries)])),
+        ("求解状态", status_zh(sv.status), f"方案状态：{status_zh(s.status)}（{s.status}）"),
         ("目标值", round(sv.objective, 6), ""),
         ("用时（秒）", round(sv.seconds, 3), ""),
         ("模型类型", model_zh(sv.mip), f"求解 {sv.stages} 次"),
@@ -211,13 +229,17 @@ def param_rows(result: AllocationResult) -> list[Row]:
     if sv.mip:
         rows.append(("最优性间隙", percent(sv.gap), "0.00% 表示已证明最优"))
         rows.append(
-            ("允许的最优性间隙", percent(float(getattr(sc, "mip_gap", 0.0) or 0.0)), "[solver] mip_gap")
+            (
+                "允许的最优性间隙",
+                percent(float(getattr(sc, "mip_gap", 0.0) or 0.0)),
+                "方案文件（[solver] mip_gap）",
+            )
         )
     rows.append(("时间上限（秒）", getattr(sc, "time_limit", None) or "不限", ""))
     flat = flatten(run_manifest(result))
     if flat:
         rows.append(_section("运行清单（版本与输入文件）"))
-        rows += [(key, value, "") for key, value in flat]
+        rows += [(key, beijing_time(value) if key == "generated_at" else value, "") for key, value in flat]
     rows += [_section("生成"), ("生成时间", generated_at(manifest), "")]
     return rows
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..result import AllocationResult
+from ..result import AllocationResult, scores_defaulted_text
 from ._common import (
     DEFAULT_RULE,
     RULE_SAYS,
@@ -27,6 +27,7 @@ from ._common import (
     model_zh,
     override_rows,
     percent,
+    prepared,
     rule_of,
     rule_zh,
     shadow_text,
@@ -97,14 +98,10 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
     sv = result.solver
     sc = result.scenario
     rule = rule_of(result)
-    rows: list[RuleRow] = [("分配规则", rule_zh(rule), "text", f"{rule}：{RULE_SAYS.get(rule, '')}")]
+    rows: list[RuleRow] = [("分配规则", rule_zh(rule), "text", RULE_SAYS.get(rule, ""))]
     min_award = int(getattr(getattr(sc, "limits", None), "min_award", 0) or 0)
     if sv.mip:
-        why = (
-            f"设有最低支持额 {yuan(min_award)} 元（[limits] min_award），每项为 0 或不低于此额；"
-            if min_award
-            else ""
-        )
+        why = f"设有最低支持额 {yuan(min_award)} 元，每项为 0 或不低于此额；" if min_award else ""
         rows.append(("模型类型", model_zh(True), "text", f"{why}最优性间隙 {percent(sv.gap)}"))
         allowed = float(getattr(sc, "mip_gap", 0.0) or 0.0)
         rows.append(
@@ -112,8 +109,7 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
                 "最优性间隙",
                 sv.gap,
                 "percent",
-                "0.00% 表示已证明最优"
-                + (f"；方案允许的间隙 {percent(allowed)}（[solver] mip_gap）" if allowed else ""),
+                "0.00% 表示已证明最优" + (f"；方案允许的间隙 {percent(allowed)}" if allowed else ""),
             )
         )
     else:
@@ -131,6 +127,18 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
         rows.append(("同等支持比例", sv.level, "percent", "各项均获核定上限的此比例（决定支持的除外）"))
     rows += [
         ("加权价值", float(getattr(s, "value", 0.0)), "decimal", VALUE_SAYS),
+        *(  # every score the scenario's default: the weighted value ranks by item weight alone
+            [
+                (
+                    "评审得分",
+                    f"全部为缺省值 {getattr(sc, 'default_score', 60):g} 分",
+                    "text",
+                    scores_defaulted_text(result),
+                )
+            ]
+            if result.scores_defaulted
+            else []
+        ),
         (
             "影子价格（每增加1元预算的加权价值）",
             float(getattr(s, "shadow_price", 0.0)),
@@ -175,7 +183,7 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
     overrides = override_rows(result)
     if overrides:
         ids = "、".join(o.application_id for o in overrides)
-        rows.append(("决定支持事项数（[[override]]）", len(overrides), "count", f"{ids}；金额与理由见参数表"))
+        rows.append(("决定支持事项数", len(overrides), "count", f"{ids}；金额与理由见参数表"))
     limits = limit_rows(result)
     if limits:
         rows.append(
@@ -202,13 +210,15 @@ def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleR
     rows: list[RuleRow] = []
     if reserve > 0 or batch > 1:
         rows.append(("本批次", batch, "batch", f"{batch_note(result)}，本表为第 {batch} 批"))
+    if batch > 1:
+        rows += _batch_figures(result, batch, fund)
     if reserve > 0:
         rows.append(
             (
                 "预留后续批次资金",
                 reserve,
                 "money",
-                "[budget] reserve_for_later_batches：本批次不安排，计入「结转下年」，留待后续批次使用",
+                "[budget] reserve_for_later_batches：本批次不安排，预留后续批次（本年度）使用",
             )
         )
     if owed > 0:
@@ -242,6 +252,30 @@ def batch_rows(result: AllocationResult, in_workbook: bool = True) -> list[RuleR
             )
         )
     return rows
+
+
+def _batch_figures(result: AllocationResult, batch: int, fund: str) -> list[RuleRow]:
+    """This batch's approvals, the earlier batches' (fixed, as approved) and the year so far."""
+    from .tables import batch_totals
+
+    t = batch_totals(prepared(result), batch)
+    says = {
+        "this_batch": (f"第 {batch} 批拟支持金额", "本批次新批准，见 approved.xlsx「拟支持名单」"),
+        "earlier_batches": (
+            "前批次已批准金额",
+            f"第 1 至 {batch - 1} 批已批准，金额不变，计入本年度资金与各项上限",
+        ),
+        "year_to_date": ("本年度累计拟支持金额", "见 approved.xlsx「累计拟支持名单」"),
+    }
+    return [
+        (
+            label,
+            t[k]["awarded"],
+            "money",
+            f"{note}；{t[k]['funded']} 件，{fund}承担 {yuan(t[k]['city_cost'])} 元",
+        )
+        for k, (label, note) in says.items()
+    ]
 
 
 def _ledger_note(result: AllocationResult) -> str:
@@ -361,7 +395,7 @@ def write_summary(
             "=B6-B11-B9",
             s.available - city - s.admin,
             money,
-            carryover_out_note(result, fund_level),
+            carryover_out_note(result, fund_level) + _reserve_says(s),
         ),
         ("申报数", formulas.get("applications"), n_f + n_u + n_i, count, where["applications"]),
         ("符合条件数", formulas.get("eligible"), n_f + n_u, count, where["eligible"]),
@@ -423,6 +457,12 @@ def write_summary(
     ws.set_column(2, 2, 60)
     ws.freeze_panes(3, 0)
     print_setup(ws, f"{name} 专项资金分配汇总", landscape=False, header_rows=2)
+
+
+def _reserve_says(s) -> str:
+    """B13's note when money is kept for the year's later batches: that part is not carried over."""
+    reserve = int(getattr(s, "reserve", 0) or 0)
+    return f"；其中 {yuan(reserve)} 元为预留后续批次资金，本年度后续批次使用" if reserve > 0 else ""
 
 
 def _list_formulas(refs: dict[str, ListRef] | None) -> dict[str, str]:
