@@ -39,3 +39,29 @@ def test_fuzz_script_counts_its_cases(capsys):
     main(["--seconds", "2", "--seed", "7"])
     out = capsys.readouterr().out
     assert " cases in " in out and "0 escaped" in out
+
+
+def test_floor_script_times_both_commands_and_their_ratio():
+    from benchmarks.floor import measure, table
+
+    figures = measure(1)
+    assert len(figures["floor"]) == len(figures["allocator"]) == 1
+    assert figures["ratio"] == figures["allocator"][0] / figures["floor"][0] > 0
+    assert "ratio (median over median)" in table(figures)
+
+
+def test_family_runs_every_mix_and_prints_min_median_max(tmp_path):
+    """Every mix of the non-demo family (benchmarks.family) solves at a tiny size, at its own fund."""
+    from benchmarks.family import MIXES, demand, mix_table, run_one, summary_table
+
+    results = {}
+    for name, load in MIXES.items():
+        (tmp_path / name).mkdir()
+        figures = run_one(name, 240, ".xlsx", tmp_path / name)
+        assert figures["funded"] > 0 and figures["end to end"] > 0, name
+        assert figures["fund"] == max(int(load.fund * demand(name, 240)) // 1000 * 1000, 1_000_000)
+        results[(name, "240")] = [figures]
+    assert len({demand(name, 240) for name in MIXES}) == len(MIXES)  # five different workloads
+    table = summary_table(results)
+    assert table.splitlines()[2].startswith("| 240 (xlsx) | 5 | ") and table.endswith(" | 0 |")
+    assert all(f"| {name} | 240 (xlsx) |" in mix_table(results) for name in MIXES)

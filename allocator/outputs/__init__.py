@@ -109,11 +109,13 @@ def _write_all(
     fork, so a table that cannot be written fails here, as it would in the first writer."""
     with shared_tables():
         prepared(result)
-        if len(result.table) >= PARALLEL_FROM and can_fork():
-            result, written = _write_in_two(result, folder, complete)
-        else:
+        if not can_fork():
             result = _completed(result, complete)
             written = _write_in_turn(result, folder)
+        elif len(result.table) >= PARALLEL_FROM:
+            result, written = _write_in_two(result, folder, complete)
+        else:
+            result, written = _charts_aside(result, folder, complete)
     return result, [p.relative_to(folder) for p in written]
 
 
@@ -131,6 +133,44 @@ def _write_in_turn(result: AllocationResult, folder: Path) -> list[Path]:
         write_approved_xlsx(result, folder / "approved.xlsx"),
         *_write_rest(result, folder),
     ]
+
+
+def _charts_aside(
+    result: AllocationResult, folder: Path, complete: Callable | None = None
+) -> tuple[AllocationResult, list[Path]]:
+    """Below :data:`PARALLEL_FROM` applications the charts are the biggest job, not a workbook: they are drawn
+    in a forked child (they need neither the frontier nor any other output) while this process completes the
+    result and writes everything else; report.html, which embeds the charts, waits for them. The paths come
+    back in the serial order. Errors as in the serial order: a failure here in a file that comes before the
+    charts stops the child; after them, the child's error, if any, wins."""
+    try:
+        pictures = Forked("charts", write_charts, result, folder / "charts")
+    except OSError:
+        result = _completed(result, complete)
+        return result, _write_in_turn(result, folder)
+    try:
+        result = _completed(result, complete)
+        before = [
+            write_allocation_xlsx(result, folder / "allocation.xlsx"),
+            write_approved_xlsx(result, folder / "approved.xlsx"),
+            write_allocation_csv(result, folder / "allocation.csv"),
+            write_waitlist_csv(result, folder / "waitlist.csv"),
+            write_summary_json(result, folder / "summary.json"),
+        ]
+    except BaseException:
+        pictures.cancel()
+        raise
+    try:
+        pdf = write_report_pdf(result, folder / "report.pdf", folder / "charts")
+    except Exception:
+        pictures.result()  # the charts come first in the serial order: their error wins
+        raise
+    except BaseException:
+        pictures.cancel()
+        raise
+    charts = pictures.result()
+    html = write_report_html(result, folder / "report.html", folder / "charts")
+    return result, [*before, *charts, html, pdf]  # type: ignore[misc]
 
 
 def _write_rest(result: AllocationResult, folder: Path) -> list[Path]:
