@@ -99,3 +99,39 @@ def test_when_the_charts_and_the_pdf_both_fail_the_charts_error_wins(
     with pytest.raises(OutputError, match="图表"):
         write_outputs(small_result, tmp_path / "out")
     assert os.listdir(tmp_path) == []
+
+
+def test_the_report_s_own_chart_is_drawn_once_while_the_child_draws(
+    frontier_result, tmp_path, monkeypatch, aside
+):
+    """report.html's frontier chart is drawn before waiting for the child (draw_ahead), and the page
+    then uses that drawing rather than drawing it again; the page is the serial path's, byte for byte."""
+    from allocator.outputs import report, sweep
+
+    with monkeypatch.context() as serially:
+        serially.setattr(outputs, "can_fork", lambda: False)
+        serial = write_outputs(frontier_result, tmp_path / "serial")
+    real, drawn = sweep.draw_frontier, []
+
+    def counting(frontier):
+        drawn.append(os.getpid())
+        return real(frontier)
+
+    monkeypatch.setattr(sweep, "draw_frontier", counting)
+    monkeypatch.setattr(report, "_DRAWN", [])
+    write_outputs(frontier_result, tmp_path / "aside")
+    assert drawn == [os.getpid()]  # once, here (the pdf draws its own panel, not this chart)
+    html = next(p for p in serial if p.name == "report.html")
+    assert (tmp_path / "aside" / "report.html").read_bytes() == html.read_bytes()
+
+
+def test_an_error_drawing_ahead_is_raised_after_the_child_and_nothing_is_installed(
+    frontier_result, tmp_path, monkeypatch, aside
+):
+    def broken(result):
+        raise OutputError("预算前沿图", "frontier chart")
+
+    monkeypatch.setattr(outputs, "draw_ahead", broken)
+    with pytest.raises(OutputError, match="预算前沿图"):
+        write_outputs(frontier_result, tmp_path / "out")
+    assert os.listdir(tmp_path) == []

@@ -67,7 +67,7 @@ from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .forked import Forked, can_fork
 from .lists import lists_in_workbook
-from .report import write_report_html
+from .report import draw_ahead, write_report_html
 from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
 
@@ -162,6 +162,14 @@ def _charts_aside(
         raise
     try:
         pdf = write_report_pdf(result, folder / "report.pdf", folder / "charts")
+    except Exception:
+        pictures.result()  # the charts come first in the serial order: their error wins
+        raise
+    except BaseException:
+        pictures.cancel()
+        raise
+    try:
+        draw_ahead(result)  # report.html's own chart, while the child still draws
     except Exception:
         pictures.result()  # the charts come first in the serial order: their error wins
         raise

@@ -249,25 +249,44 @@ FRONTIER_HEADERS = (
 )
 
 
+_DRAWN: list[tuple[object, bytes | None]] = []  # the frontier drawn last and its PNG: one slot
+
+
 def frontier_png(frontier: object) -> bytes | None:
     """:func:`~allocator.outputs.sweep.draw_frontier` as PNG; None when the scenario's fund is not a point
-    of the frontier (the chart marks it)."""
+    of the frontier (the chart marks it). The last one drawn is kept, so that it can be drawn while the
+    charts are drawn in another process (:func:`draw_ahead`) and the page put together afterwards."""
     from .sweep import draw_frontier
 
-    if int(frontier.scenario_budget) not in set(frontier.points["budget"].astype(int)):  # type: ignore[attr-defined]
-        return None
-    buf = io.BytesIO()
-    with rc_context(chart_rc()):
-        draw_frontier(frontier).savefig(  # type: ignore[arg-type]
-            buf, dpi=DPI, format="png", metadata={"Software": "allocator"}, facecolor="white"
-        )
-    return buf.getvalue()
+    if _DRAWN and _DRAWN[0][0] is frontier:
+        return _DRAWN[0][1]
+    png = None
+    if int(frontier.scenario_budget) in set(frontier.points["budget"].astype(int)):  # type: ignore[attr-defined]
+        buf = io.BytesIO()
+        with rc_context(chart_rc()):
+            draw_frontier(frontier).savefig(  # type: ignore[arg-type]
+                buf, dpi=DPI, format="png", metadata={"Software": "allocator"}, facecolor="white"
+            )
+        png = buf.getvalue()
+    _DRAWN[:] = [(frontier, png)]
+    return png
+
+
+def _has_frontier(result: AllocationResult) -> bool:
+    frontier = result.frontier
+    return not (frontier is None or getattr(frontier, "points", None) is None or frontier.points.empty)
+
+
+def draw_ahead(result: AllocationResult) -> None:
+    """Draw the page's own chart (the frontier) now, for :func:`report_html` to use as it is."""
+    if _has_frontier(result):
+        frontier_png(result.frontier)
 
 
 def _frontier_section(result: AllocationResult) -> str:
     """「预算前沿」: the chart and a few points; '' when the run computed no frontier."""
     frontier = result.frontier
-    if frontier is None or getattr(frontier, "points", None) is None or frontier.points.empty:
+    if not _has_frontier(result):
         return ""
     out = [
         "<h2>预算前沿</h2>",
