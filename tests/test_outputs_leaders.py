@@ -42,8 +42,16 @@ def frontier_with_figures() -> Frontier:
     return dataclasses.replace(f, points=points, awarded=awarded, by_district=by_district)
 
 
-def test_the_frontier_leads_when_it_has_a_point_one_million_above():
+def test_the_waitlist_leads_even_with_a_frontier_one_million_above():
+    """What release would do with the money (the walk) is what the lead line says; the frontier's re-solve
+    may reach other applications, and would then contradict the 候补名单."""
     result = dataclasses.replace(build_result(), frontier=frontier_with_figures())
+    assert lead(result).source == "next_million"
+    assert lead_line(result, "市级") == lead_line(build_result(), "市级")
+
+
+def test_the_frontier_leads_when_there_is_no_waitlist_figure():
+    result = dataclasses.replace(build_result(), frontier=frontier_with_figures(), next_million=None)
     it = lead(result)
     assert (it.source, it.extra, it.newly_funded, it.awarded_gain, it.city_gain) == (
         "frontier",
@@ -61,7 +69,7 @@ def test_the_frontier_leads_when_it_has_a_point_one_million_above():
     assert "整体重新测算" in lead_source(result)
 
 
-def test_the_waitlist_leads_without_such_a_frontier():
+def test_the_waitlist_leads_without_a_frontier():
     result = build_result()  # no frontier: the waitlist's million (A004 +500,000, A005 +80,000)
     assert lead(result).source == "next_million"
     line = lead_line(result, "市级")

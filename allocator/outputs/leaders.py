@@ -2,10 +2,11 @@
 
 ``再增加100万元：新增支持 2 项、多支持 1,000,000 元，主要流向 引进全球百强企业支持 862,850 元、…``
 
-The figures come from the budget frontier when the run has one with a point 1,000,000 yuan above the
-scenario's fund (the whole allocation solved again with that money, as ``allocator sweep`` does), else from
-``result.next_million`` (the waitlist walked down with 1,000,000 yuan, as a release would). Pure functions
-of the result; no solver here.
+The figures come from ``result.next_million`` (the waitlist walked down with 1,000,000 yuan, as a
+release of that money would go: the lead line, the 候补名单 and ``allocator release`` cannot disagree),
+else, where the run has no such figures, from the budget frontier's point 1,000,000 yuan above the
+scenario's fund (the whole allocation solved again with that money, as ``allocator sweep`` does). Pure
+functions of the result; no solver here.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ def _from_next_million(result: AllocationResult) -> Lead | None:
 
 
 def lead(result: AllocationResult) -> Lead | None:
-    """The frontier's figures for one more million, else the waitlist's; None when the run has neither."""
-    return _from_frontier(result) or _from_next_million(result)
+    """The waitlist's figures for one more million, else the frontier's; None when the run has neither."""
+    return _from_next_million(result) or _from_frontier(result)
 
 
 def _amount(extra: int) -> str:
