@@ -160,15 +160,8 @@ def _charts_aside(
     except BaseException:
         pictures.cancel()
         raise
-    try:
+    try:  # what comes after the charts in the serial order
         pdf = write_report_pdf(result, folder / "report.pdf", folder / "charts")
-    except Exception:
-        pictures.result()  # the charts come first in the serial order: their error wins
-        raise
-    except BaseException:
-        pictures.cancel()
-        raise
-    try:
         draw_ahead(result)  # report.html's own chart, while the child still draws
     except Exception:
         pictures.result()  # the charts come first in the serial order: their error wins
