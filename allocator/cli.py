@@ -16,6 +16,7 @@ English, never a traceback. Exit status:
     0    done (verify: every check passed)
     2    an error the user can act on (bad input, infeasible scenario, an approved.xlsx not replaced …)
     3    the final numbers failed the independent verification (a bug): nothing written
+    70   an internal error no check caught (a bug; ALLOCATOR_DEBUG=1 shows the traceback): nothing written
     4    verify: tampering or drift found (an output differs from its inputs, an input changed)
     130  interrupted (Ctrl-C), 143 terminated (SIGTERM): unfinished outputs removed, earlier ones intact
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -33,10 +35,12 @@ from pathlib import Path
 
 from . import __version__
 from .errors import AllocatorError
+from .oserrors import os_error
 from .policy import Policy, builtin_policies, load_policy
 from .texttable import clip, pad, width
 
 DEFAULT_POLICY = "changchun-2017"
+DEMO_MAX = 10_000_000  #: sample applications demo-data writes at most (about 40 GB of memory to solve)
 FORCE_HELP = (
     "替换会改变的 approved.xlsx（原文件保留为 approved.<时间>.xlsx）"
     " / replace an approved.xlsx this run changes, keeping the old one beside it"
@@ -57,6 +61,30 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:
         return _interrupted(exc)
+    except Exception as exc:  # noqa: BLE001 — never a traceback: what went wrong, in words
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        print(_unexpected(exc).render(), file=sys.stderr)
+        return 70 if not isinstance(exc, OSError) else 2
+
+
+def _unexpected(exc: Exception) -> AllocatorError:
+    """An error no check caught, as a message: an :class:`OSError` by what the system said (a full disk,
+    a read-only folder …), anything else as an internal error to report (ALLOCATOR_DEBUG=1 shows where)."""
+    if isinstance(exc, OSError):
+        return os_error(exc, "读写文件", "reading or writing a file")
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return AllocatorError(
+            "输入过大或嵌套过深，内存或递归深度不足，未写出任何文件",
+            f"the input is too large or too deeply nested ({type(exc).__name__}); nothing was written",
+            "检查输入文件是否完整、正确 / check that the input files are what they should be",
+        )
+    return AllocatorError(
+        f"内部错误（{type(exc).__name__}：{str(exc)[:200]}），未写出任何文件；请把命令和输入文件报告给维护者",
+        f"internal error ({type(exc).__name__}: {str(exc)[:200]}); nothing was written. Please report the "
+        "command and its input files",
+        "设置环境变量 ALLOCATOR_DEBUG=1 可看到详细位置 / set ALLOCATOR_DEBUG=1 to see where it happened",
+    )
 
 
 @contextmanager
@@ -429,8 +457,12 @@ def _template(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo import write_sample  # .csv, .parquet or (any other suffix) .xlsx
 
-    if args.n < 1:
-        print("错误：N 须为正整数 / N must be a positive whole number", file=sys.stderr)
+    if not 1 <= args.n <= DEMO_MAX:
+        print(
+            f"错误：N 须为 1 至 {DEMO_MAX:,} 之间的整数，收到 {args.n:,} / N must be a whole number from 1 to "
+            f"{DEMO_MAX:,}, not {args.n:,}",
+            file=sys.stderr,
+        )
         return 2
     write_sample(args.out, args.n, load_policy(args.policy), seed=args.seed)
     print(f"已生成 {args.n} 条示例申报（随机种子 {args.seed}）/ sample written: {args.out}")

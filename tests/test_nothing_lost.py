@@ -23,6 +23,7 @@ import openpyxl
 import pytest
 
 import allocator.outputs as outputs
+from allocator.outputs import publish
 from allocator.cli import _parser, main
 from allocator.demo import write_sample
 from allocator.errors import OutputError
@@ -128,7 +129,7 @@ def test_temporary_files_are_made_in_the_staging_folder(small_result, tmp_path, 
 
     monkeypatch.setattr(tempfile, "mkstemp", spy)
     write_outputs(small_result, tmp_path / "out")
-    assert made and all(STAGING.match(folder.name) for folder in made)
+    assert made and all(STAGING.match(folder.parent.name) for folder in made)  # its new/
     assert tempfile.tempdir == str(system) and os.listdir(system) == []
     assert sorted(os.listdir(tmp_path)) == ["out", "system-tmp"]
 
@@ -173,22 +174,22 @@ def test_ctrl_c_while_writing_leaves_the_earlier_outputs(small_result, tmp_path,
 
 
 @POSIX
-def test_a_signal_while_moving_waits_until_every_file_is_in_place(small_result, tmp_path, monkeypatch):
+def test_a_signal_while_switching_waits_until_the_new_folder_is_in_place(small_result, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    real = os.replace
+    write_outputs(small_result, out)
+    real = publish._exchange
     calls = []
 
-    def replace(src, dst):
-        if not calls:
-            os.kill(os.getpid(), signal.SIGINT)  # held back until the moves are done
-        calls.append(dst)
-        return real(src, dst)
+    def exchange(a, b):
+        os.kill(os.getpid(), signal.SIGINT)  # held back until the folders have switched
+        calls.append(b)
+        return real(a, b)
 
-    monkeypatch.setattr(outputs.os, "replace", replace)
+    monkeypatch.setattr(publish, "_exchange", exchange)
     with pytest.raises(KeyboardInterrupt) as caught:
         write_outputs(small_result, out)
     assert caught.value.written_to == out
-    assert len(calls) == 13 and (out / "report.pdf").is_file()
+    assert calls == [out] and (out / "report.pdf").is_file() and (out / "manifest.json").is_file()
     assert os.listdir(tmp_path) == ["out"]
 
 

@@ -29,6 +29,7 @@ from tests.conftest import PLAN_CARRYOVER_IN, PLAN_YEARS, build_plan
 
 YEAR_FILES = {
     "allocation.xlsx",
+    "manifest.json",
     "approved.xlsx",
     "allocation.csv",
     "waitlist.csv",
@@ -37,7 +38,7 @@ YEAR_FILES = {
     "report.pdf",
     *(f"charts/{c}.{e}" for c in ("by_item", "by_district", "funding_status") for e in ("png", "svg")),
 }
-PLAN_FILES = {"plan.xlsx", "plan.json", "charts/plan.png", "charts/plan.svg"}
+PLAN_FILES = {"plan.xlsx", "plan.json", "charts/plan.png", "charts/plan.svg", "manifest.json"}
 CARRY = [19_200, 88_400, 57_600]  # 250,000 + fund − 3,210,000 − 20,800, year by year
 
 

@@ -254,7 +254,7 @@ def test_report_rule_section_default_and_not_compared(small_result, tmp_path):
 
 def test_all_outputs_with_a_rule(rule_result, tmp_path):
     paths = write_outputs(rule_result, tmp_path / "out")
-    assert len(paths) == 13  # with waitlist.csv and report.pdf
+    assert len(paths) == 14  # with waitlist.csv, report.pdf and manifest.json
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
     assert "混合整数规划（MILP），最优性间隙 0.12%" in html.split("<footer>", 1)[1]
 

@@ -7,6 +7,7 @@ import os
 import pytest
 
 import allocator.outputs as outputs
+from allocator.outputs import publish
 from allocator.errors import OutputError
 from allocator.outputs import write_outputs
 
@@ -23,6 +24,7 @@ NAMES = {
     "charts/by_district.png",
     "charts/by_district.svg",
     "charts/funding_status.png",
+    "manifest.json",
     "charts/funding_status.svg",
 }
 
@@ -66,18 +68,18 @@ def test_failure_midway_leaves_earlier_outputs(small_result, tmp_path, monkeypat
     assert os.listdir(tmp_path) == ["out"]  # staging folder removed
 
 
-def test_failure_while_moving_is_reported(small_result, tmp_path, monkeypatch):
+def test_failure_while_switching_folders_is_reported_and_changes_nothing(small_result, tmp_path, monkeypatch):
     out = old_outputs(tmp_path)
-    real = os.replace
+    before = {name: (out / name).read_bytes() for name in listing(out)}
 
-    def locked(src, dst):
-        if str(dst).endswith("approved.xlsx"):
-            raise PermissionError("locked")
-        return real(src, dst)
+    def locked(a, b):
+        raise PermissionError(13, "Permission denied", str(b))
 
-    monkeypatch.setattr(outputs.os, "replace", locked)
-    with pytest.raises(OutputError, match="approved.xlsx"):
+    monkeypatch.setattr(publish, "_exchange", locked)
+    with pytest.raises(OutputError, match="没有写入权限") as caught:
         write_outputs(small_result, out)
+    assert str(out) in caught.value.zh and "permission denied" in caught.value.en
+    assert {name: (out / name).read_bytes() for name in listing(out)} == before
     assert os.listdir(tmp_path) == ["out"]
 
 

@@ -133,7 +133,7 @@ def test_empty_template_reads_as_no_rows(template):
 
 def test_unwritable_path(tmp_path):
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(OutputError, match="无法写出模板"):
+    with pytest.raises(OutputError, match="在文件.*之下"):
         write_template(tmp_path / "a-file" / "t.xlsx", POLICY)
     write_template(tmp_path / "new-dir" / "t.xlsx", POLICY)  # a missing folder is made, as for run --out
     assert os.listdir(tmp_path / "new-dir") == ["t.xlsx"]

@@ -19,22 +19,22 @@ the default "auto", only allocation.csv and waitlist.csv; allocation.xlsx then h
 Nothing is lost (issue 8):
 
 * :func:`write_outputs` writes them all into a staging folder beside ``out_dir`` (:func:`staged`) and only
-  then moves each file into place, so a writer that fails, Ctrl-C or SIGTERM (the CLI turns it into
-  :class:`KeyboardInterrupt`) leave the previous outputs as they were and the staging folder removed. The
-  moves themselves run with SIGINT/SIGTERM held back (:func:`install`), so a folder is never half replaced.
+  then publishes them (:func:`~allocator.outputs.publish.install`): under the parent folder's lock, the old
+  folder's complete set of files becomes the new complete set in one step (an atomic exchange of the two
+  folders on Linux), whatever stops the process. A writer that fails, Ctrl-C or SIGTERM (the CLI turns it
+  into :class:`KeyboardInterrupt`) leave the previous outputs as they were and the staging folder removed;
+  a run killed outright leaves it to the next run, which removes it (or puts the old set back).
 * Every temporary file of the run is made inside the staging folder: xlsxwriter puts a workbook's XML
   parts beside the workbook before zipping them (its ``tmpdir``, set by
-  :func:`~allocator.outputs.xlsx_style.open_workbook`). (Measured at 100,000 applications: the parts on
-  disk in the staging folder 9.0–9.2 s and 583 MB peak, the same as in /tmp; ``in_memory`` 9.5–10.0 s and
-  795 MB.) The solver's files are in a folder of their own, removed after every solve (:mod:`allocator.solve`).
-* A staging folder is named after the process that owns it (``.<out>.allocator-<pid>@<host>.<random>.tmp``):
-  SIGKILL cannot be caught, so the next write into the same parent folder removes the staging folders of
-  processes on this host that are gone (:func:`remove_stale_staging`).
+  :func:`~allocator.outputs.xlsx_style.open_workbook`). The solver's files are in a folder of their own,
+  removed after every solve (:mod:`allocator.solve`).
 * An ``approved.xlsx`` (the list finance pays from) that the new outputs would change is never replaced
   without ``force``: :class:`~allocator.errors.OutputError` before anything in the folder changes. With
   ``force`` the old one is kept beside the new one as ``approved.<its time>.xlsx``. The same list again
-  (a rerun) is simply rewritten.
-* Every staging folder has a name of its own, so runs into different folders never meet.
+  (a rerun) is simply rewritten. Two runs into one folder publish one after the other, the second
+  compared against what the first wrote.
+* Every folder carries ``manifest.json``: the SHA-256 of every file in it, written last, so that
+  ``allocator verify`` tells an edited or mixed folder at once.
 
 From :data:`PARALLEL_FROM` applications up (on Linux), the biggest workbook is written by a forked child
 process into the same staging folder while this process writes the others: allocation.xlsx when it holds
@@ -48,30 +48,24 @@ A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes ea
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import signal
-import socket
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import OutputError
+from ..oserrors import os_error
 from ..result import AllocationResult
 from ._common import prepared, share_prepared, shared_tables
+from .approved import approved_change
 from .charts import chinese_font, write_charts
 from .excel import write_allocation_xlsx, write_approved_xlsx
 from .forked import Forked, can_fork
 from .lists import lists_in_workbook
+from .publish import STAGING, install, remove_stale_staging, staged, staged_file, staging_folder
 from .report import draw_ahead, write_report_html
 from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
 
 __all__ = [
+    "STAGING",
     "approved_change",
     "chinese_font",
     "install",
@@ -232,214 +226,6 @@ def _write_in_two(
     return result, [pair["allocation.xlsx"], pair["approved.xlsx"], *rest]  # type: ignore[list-item]
 
 
-def _approved_rows(path: Path) -> list[tuple]:
-    """approved.xlsx's rows as read back, without the 序号 column (header and 合计 included)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [tuple(r[1:]) for r in wb.worksheets[0].iter_rows(min_row=1, values_only=True)]
-    finally:
-        wb.close()
-
-
-def approved_change(old: Path, new: Path) -> tuple[str, str] | None:
-    """None when ``new`` holds the approved list ``old`` holds (row for row), else what differs, in Chinese
-    and in English: applications added, removed, and changed (award or any other cell)."""
-    try:
-        before = _approved_rows(old)
-    except Exception:  # noqa: BLE001 — an unreadable list is replaced only on purpose too
-        return "原文件无法读取，视为不同", "the old file cannot be read, so it counts as different"
-    after = _approved_rows(new)
-    if before == after:
-        return None
-    a, b = _by_id(before), _by_id(after)
-    if a is None or b is None:
-        return "内容不同", "its content differs"
-    added = len(b.keys() - a.keys())
-    removed = len(a.keys() - b.keys())
-    changed = sum(a[k] != b[k] for k in a.keys() & b.keys())
-    zh = f"新增 {added} 项、移出 {removed} 项、金额或内容不同 {changed} 项"
-    en = f"{added} added, {removed} removed, {changed} changed"
-    if not (added or removed or changed):
-        zh, en = "表头或合计不同", "its header or total row differs"
-    return zh, en
-
-
-def _by_id(rows: list[tuple]) -> dict[object, tuple] | None:
-    """Data rows by 申报编号 (the first column after 序号); None when the ids are not unique."""
-    data = [r for r in rows[1:] if r and r[0] not in (None, "", "（无）")]
-    out = {r[0]: r for r in data}
-    return out if len(out) == len(data) else None
-
-
-def _kept_copy(old: Path) -> Path:
-    """Copy ``old`` beside itself as ``approved.<its time>.xlsx`` (``-2``, ``-3`` … when taken)."""
-    stamp = datetime.fromtimestamp(old.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-    kept = old.with_name(f"approved.{stamp}.xlsx")
-    n = 1
-    while kept.exists():
-        n += 1
-        kept = old.with_name(f"approved.{stamp}-{n}.xlsx")
-    shutil.copy2(old, kept)
-    return kept
-
-
-# ---------------------------------------------------------------- staging
-STAGING = re.compile(r"^\..*\.allocator-(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]+\.tmp$")
-
-
-def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` of this host still runs (a zombie does not). Not known outside POSIX: True."""
-    if os.name != "posix":
-        return True  # os.kill(pid, 0) would stop it on Windows; keep the folder, the user may remove it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # Linux: killed but not yet reaped
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2] != "Z"
-    except (OSError, ValueError, IndexError):
-        return True
-
-
-def remove_stale_staging(parent: Path) -> list[Path]:
-    """Remove the staging folders in ``parent`` whose process (on this host) is gone: a run killed with
-    SIGKILL, or a crash, leaves one. Returns those removed."""
-    removed: list[Path] = []
-    host = _host()
-    try:
-        entries = list(parent.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        m = STAGING.match(entry.name)
-        if m is None or m["host"] != host or not entry.is_dir() or _alive(int(m["pid"])):
-            continue
-        shutil.rmtree(entry, ignore_errors=True)
-        if not entry.exists():
-            removed.append(entry)
-    return removed
-
-
-def staging_folder(out_dir: Path) -> Path:
-    """A new empty folder beside ``out_dir`` (same file system, so moving out of it is atomic per file),
-    named after this process; stale ones of dead processes are removed first."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out_dir.parent)
-    prefix = f".{out_dir.name}.allocator-{os.getpid()}@{_host()}."
-    return Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=out_dir.parent))
-
-
-@contextmanager
-def staged(out_dir: Path) -> Iterator[Path]:
-    """A :func:`staging_folder` for ``out_dir``, removed on leaving (whatever happened). Workbooks written
-    in it keep their XML parts in it too (:func:`~allocator.outputs.xlsx_style.open_workbook`), so none is
-    left behind in /tmp."""
-    staging = staging_folder(out_dir)
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextmanager
-def staged_file(target: str | Path) -> Iterator[Path]:
-    """For a command that writes one file (``allocator template``, ``allocator demo-data``): a path in a
-    :func:`staged` folder beside ``target`` to write it at, moved onto ``target`` only when the block ends
-    without an error. A failed or interrupted write leaves an earlier ``target`` as it was."""
-    target = Path(target)
-    with staged(target) as staging:
-        temp = staging / target.name
-        yield temp
-        with _signals_held():
-            os.replace(temp, target)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done (main thread only): moving the files into place is
-    never cut short by Ctrl-C or a kill, so a folder holds the old outputs or the new ones. A signal that
-    came meanwhile is raised again on leaving, to the handler there was before.
-
-    Held by Python handlers, not by blocking the signals: numpy's native threads do not block them, and
-    the kernel would hand the signal to one of those."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    numbers = [getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)]
-    before = {n: signal.signal(n, lambda number, frame: came.append(number)) for n in numbers}
-    try:
-        yield
-    finally:
-        for n, handler in before.items():
-            signal.signal(n, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
-        if came:
-            signal.raise_signal(came[0])
-
-
-def _refuse(changes: dict[Path, tuple[str, str]]) -> OutputError:
-    zh = "；".join(f"{p}（{c[0]}）" for p, c in changes.items())
-    en = "; ".join(f"{p} ({c[1]})" for p, c in changes.items())
-    return OutputError(
-        f"拟支持名单 {zh}已存在，本次结果会改变它。财政据此拨付，不加 --force 不会替换；"
-        "未写出任何文件，原有结果未改动",
-        f"{en}: an approved list exists and this run would change it; finance pays from it, so it is not "
-        "replaced without --force. Nothing was written",
-        "确认替换时加 --force 重新运行（Python：force=True），原文件保留为 approved.<时间>.xlsx / use --force "
-        "to replace it; the old one is then kept as approved.<time>.xlsx",
-    )
-
-
-def install(staging: Path, relative: list[Path], out_dir: Path, *, force: bool = False) -> list[Path]:
-    """Move the staged files into ``out_dir``. An ``approved.xlsx`` (in any folder) that would change is
-    refused before anything moves (:class:`~allocator.errors.OutputError`), or with ``force`` kept beside
-    the new one first. Returns the paths written (kept copies first, in their folder's turn)."""
-    changes = {}
-    for rel in relative:
-        target = out_dir / rel
-        if rel.name == "approved.xlsx" and target.is_file():
-            change = approved_change(target, staging / rel)
-            if change is not None:
-                changes[target] = change
-    if changes and not force:
-        raise _refuse(changes)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    done = False
-    try:
-        with _signals_held():
-            for rel in relative:
-                target = out_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target in changes:
-                    written.append(_kept_copy(target))
-                try:
-                    os.replace(staging / rel, target)
-                except OSError as exc:
-                    moved = "、".join(str(p.name) for p in written) or "无"
-                    raise OutputError(
-                        f"无法写入 {target}（文件是否正在 Excel/WPS 中打开？）：{exc}。已更新：{moved}",
-                        f"cannot replace {target} (open in Excel/WPS?): {exc}; already replaced: {moved}",
-                        "关闭该文件后重新运行 / close the file and run again",
-                    ) from exc
-                written.append(target)
-            done = True
-    except KeyboardInterrupt as exc:  # held back while moving: it came after every file was in place
-        if done:
-            exc.written_to = out_dir  # type: ignore[attr-defined]
-        raise
-    return written
-
-
 def write_outputs(result: AllocationResult, out_dir: str | Path, *, force: bool = False) -> list[Path]:
     """Write every output into ``out_dir`` (created if needed); returns the paths written there.
 
@@ -461,7 +247,10 @@ def complete_and_write(
     and nothing is written, as if it had come before any writing."""
     out_dir = Path(out_dir)
     with staged(out_dir) as staging:
-        result, written = _write_all(result, staging, complete)
+        try:
+            result, written = _write_all(result, staging, complete)
+        except OSError as exc:  # a full disk, a file the writer cannot create …: said as such
+            raise os_error(exc, "写出结果", "writing the results", getattr(exc, "filename", None)) from exc
         return result, install(staging, written, out_dir, force=force)
 
 

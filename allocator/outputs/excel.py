@@ -36,6 +36,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
 from ..errors import OutputError
+from ..oserrors import os_error
 from ..result import AllocationResult
 from ..roster import ITEM as ROSTER_ITEM
 from ._common import (
@@ -258,10 +259,14 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
 
 
 def _close(wb: Workbook, path: Path) -> None:
+    """Zip the workbook onto ``path`` (a new file in the staging folder, which nothing else has open): a
+    system error is said by what the system said (:func:`~allocator.oserrors.os_error`)."""
     try:
         wb.close()
-    except (OSError, XlsxWriterException) as exc:
-        raise OutputError(
-            f"无法写出 {path}：{exc}（文件是否正在 Excel/WPS 中打开？）",
-            f"cannot write {path}: {exc} (is it open in Excel/WPS?)",
-        ) from exc
+    except OSError as exc:
+        raise os_error(exc, f"写出 {path.name} ", f"writing {path.name}") from exc
+    except XlsxWriterException as exc:
+        cause = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args else None)
+        if isinstance(cause, OSError):
+            raise os_error(cause, f"写出 {path.name} ", f"writing {path.name}") from exc
+        raise OutputError(f"无法写出 {path.name}：{exc}", f"cannot write {path.name}: {exc}") from exc

@@ -12,6 +12,7 @@ writes CFF outlines into a TrueType font program under Type 42, which viewers ma
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -361,12 +362,14 @@ def write_report_pdf(
     with rc_context(pdf_rc()):
         fig = report_figure(result)
         title = f"{getattr(result.scenario, 'name', '')}：专项资金分配报告"
+        page = io.BytesIO()  # drawn in memory, then written: a full disk is then an OSError, not a zlib error
         fig.savefig(
-            path,
+            page,
             format="pdf",
             facecolor="white",
             metadata={"Title": title, "Creator": "allocator", "Producer": "allocator", "CreationDate": None},
         )
+    path.write_bytes(page.getvalue())
     return path
 
 

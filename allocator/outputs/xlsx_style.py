@@ -18,6 +18,7 @@ No text becomes a formula, and none is changed on its way into a cell:
 from __future__ import annotations
 
 import gc
+import io
 import math
 import weakref
 from collections.abc import Iterator
@@ -49,12 +50,28 @@ HEADER_FILL = "#DDEBF7"
 TOTAL_FILL = "#F2F2F2"
 
 
+class _Book(Workbook):
+    """A workbook zipped in memory and written to its file in one go when closed: the XML parts are made
+    on disk (``tmpdir``), only the finished zip (a few MB) is held. A disk that fills up then fails one
+    plain write, said as an :class:`OSError`; zipping straight onto a full disk fails inside
+    :mod:`zipfile`, whose half-closed archive raises again when it is collected, long after."""
+
+    def __init__(self, path: Path, options: dict) -> None:
+        self.target = path
+        super().__init__(io.BytesIO(), options)
+
+    def close(self) -> None:
+        super().close()
+        self.target.write_bytes(self.filename.getvalue())
+
+
 def open_workbook(path: str | Path) -> Workbook:
-    """An xlsxwriter workbook at ``path`` with :data:`WORKBOOK_OPTIONS`, its XML parts made beside it
+    """An xlsxwriter workbook for ``path`` with :data:`WORKBOOK_OPTIONS`, its XML parts made beside it
     (``tmpdir``) rather than in the system's temporary folder: outputs are written into a staging folder,
-    which is removed whatever happens, so a failed or killed run leaves no part behind in /tmp."""
+    which is removed whatever happens, so a failed or killed run leaves no part behind in /tmp. The file
+    is written when the workbook is closed (:class:`_Book`)."""
     path = Path(path)
-    return Workbook(str(path), {**WORKBOOK_OPTIONS, "tmpdir": str(path.parent)})
+    return _Book(path, {**WORKBOOK_OPTIONS, "tmpdir": str(path.parent)})
 
 
 @dataclass(frozen=True)
