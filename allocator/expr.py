@@ -16,6 +16,14 @@ Semantics on columns: a blank cell is NaN; a comparison with NaN is false; a nam
 condition is true where it is 1 (yes/no fields) or non-zero (numbers); ``min``/``max`` propagate NaN,
 so a formula over a blank basis stays blank and the rules report the missing value.
 
+Numbers that cannot be: a literal must be finite and at most :data:`MAX_CONSTANT` in size, and a part
+of a formula without names (``eligible_hires / 0``, ``1e308 * 10``) must compute, or the formula is
+refused at parse time. A division by a value that is 0 in some row (``a / b`` where ``b`` is 0), or a
+step whose result is too large for a number (overflow, ±inf), is a *fault* of that row: its value is
+NaN and :meth:`Expr.run` reports where, so the rules refuse the row with the formula in the reason
+instead of reading it as blank. ``and``, ``or`` and ``fill`` count a fault only where the part that
+faulted decides the value (``b == 0 or a / b > 1`` is true where ``b`` is 0, without a fault).
+
 >>> e = parse("min(500 * purchase_area_m2, 5_000_000)", names={"purchase_area_m2"})
 >>> e.evaluate({"purchase_area_m2": np.array([100.0, 20000.0])}).tolist()
 [50000.0, 5000000.0]
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -45,6 +54,9 @@ _FUNCS = {"min": 2, "max": 2, "fill": 2}
 _LITERALS = {"true": True, "false": False, "True": True, "False": False}
 MAX_LENGTH = 2000  # characters in one condition or formula
 MAX_DEPTH = 60  # nesting of its syntax tree; the evaluator recurses once per level
+#: Largest number a formula may write: 10^15. Amounts, areas and counts are far below it, and above
+#: 2^53 ≈ 9×10^15 a float no longer holds every whole number, so yuan arithmetic would not be exact.
+MAX_CONSTANT = 10**15
 #: what a pack may write, for hints
 ALLOWED_ZH = (
     "数字、字段名、+ - * /、比较（> >= < <= == !=）、and / or / not、min(a, b)、max(a, b)、fill(a, 缺省值)"
@@ -90,19 +102,59 @@ class ExprError(ValueError):
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """A formula's value on columns, with the rows where it could not be computed (value NaN there)."""
+
+    value: np.ndarray
+    zero_division: np.ndarray  # bool: a division by 0 decided the value
+    overflow: np.ndarray  # bool: a step's result was too large for a number (or a value was ±inf)
+
+    @property
+    def fault(self) -> np.ndarray:
+        return np.asarray(self.zero_division | self.overflow)
+
+    @property
+    def holds(self) -> np.ndarray:
+        """Where a condition holds: true, and not decided by a fault (blank is false)."""
+        return _truth(self.value) & ~self.fault
+
+    def fault_zh(self, k: int | None = None) -> str:
+        """What went wrong (in row ``k``, else anywhere), in Chinese: 除数为0 or 计算溢出."""
+        zero = np.asarray(self.zero_division)
+        hit = zero if k is None or zero.ndim == 0 else zero[k]  # a scalar: every row alike
+        return "除数为0" if np.any(hit) else "计算结果溢出（数值超出范围）"
+
+
+@dataclass(frozen=True)
 class Expr:
     text: str
     tree: ast.Expression
     names: frozenset[str]
 
+    def run(self, env: Mapping[str, object]) -> Evaluation:
+        """Value of the expression on columns (arrays of one length) or scalars, and its faults."""
+        with np.errstate(all="ignore"):
+            value, zero, over = _eval(self.tree.body, env)
+            value, bad = np.asarray(value), np.asarray(zero | over)
+            if np.any(bad):  # a condition's value too (``not (a / b > 1)``): never true by a fault
+                value = np.where(bad, np.nan, value.astype(float))
+            return Evaluation(value, np.asarray(zero), np.asarray(over))
+
     def evaluate(self, env: Mapping[str, object]) -> np.ndarray:
-        """Value of the expression on columns (arrays of one length) or scalars."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(_eval(self.tree.body, env))
+        """Value of the expression on columns (NaN where a row divides by 0 or overflows)."""
+        return self.run(env).value
 
     def truth(self, env: Mapping[str, object]) -> np.ndarray:
-        """Where the expression holds, as a boolean column (blank is false)."""
-        return _truth(self.evaluate(env))
+        """Where the expression holds, as a boolean column (blank, or a fault, is false)."""
+        return self.run(env).holds
+
+    def divisors(self) -> list[str]:
+        """The divisors that hold names, as text: each may be 0 in some row (a fault of that row)."""
+        return [
+            ast.unparse(node.right)
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _has_names(node.right)
+        ]
 
 
 def quote(text: str, most: int = 100) -> str:
@@ -142,7 +194,59 @@ def parse(text: str, names: Collection[str]) -> Expr:
             f"表达式嵌套过深（超过 {MAX_DEPTH} 层）：{quote(source)}",
             f"expression nested more than {MAX_DEPTH} levels deep: {quote(source)}",
         )
+    for node in ast.walk(tree):
+        _check_constant(node, source)
     return Expr(source, tree, frozenset(used))
+
+
+def _has_names(node: ast.AST) -> bool:
+    """Whether ``node`` reads a field or parameter (``true``, ``false`` and ``min`` are not names)."""
+    return any(
+        isinstance(n, ast.Name) and n.id not in _LITERALS and n.id not in _FUNCS for n in ast.walk(node)
+    )
+
+
+def _part(source: str, node: ast.AST) -> str:
+    """The text of ``node`` as the pack wrote it (``1e308 * 10``, not ``1e+308 * 10``)."""
+    return ast.get_source_segment(source, node) or ast.unparse(node)
+
+
+def _sane(value: int | float) -> bool:
+    try:
+        return math.isfinite(float(value)) and abs(value) <= MAX_CONSTANT
+    except OverflowError:  # an int of hundreds of digits
+        return False
+
+
+def _check_constant(node: ast.AST, source: str) -> None:
+    """A literal must be a sane number, and a part without names must compute: ``x / 0``, ``x / (2 - 2)``
+    and ``1e308 * 10`` are refused here, not found in every row at run time."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, bool):
+        if not _sane(node.value):
+            raise ExprError(
+                f"表达式 {quote(source)} 中的数字 {_part(source, node)} 超出可用范围（须为有限数，绝对值不超过 10^15）",
+                f"{quote(source)}: the number {_part(source, node)} is out of range (finite, at most 10^15 in size)",
+            )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not _has_names(node.right):
+        with np.errstate(all="ignore"):
+            divisor, _, _ = _eval(node.right, {})
+        if np.any(np.asarray(divisor, dtype=float) == 0):
+            part = "" if _part(source, node) == source else f"（{quote(_part(source, node), 60)}）"
+            raise ExprError(
+                f"表达式 {quote(source)} 除以0{part}：除数恒为0，任何申报都无法计算",
+                f"{quote(source)} divides by zero{part.replace('（', ' (').replace('）', ')')}: no application could be computed",
+                "删去除法，或改为除以不为0的数 / remove the division or divide by a number that is not 0",
+            )
+    if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Call) and not _has_names(node):
+        with np.errstate(all="ignore"):
+            value, zero, over = _eval(node, {})
+        big = np.any(np.abs(np.nan_to_num(np.asarray(value, dtype=float))) > MAX_CONSTANT)
+        if np.any(zero) or np.any(over) or big:
+            part = _part(source, node)
+            raise ExprError(
+                f"表达式 {quote(source)} 中的 {quote(part, 60)} 计算溢出或超出范围（结果须为有限数，绝对值不超过 10^15）",
+                f"{quote(source)}: {quote(part, 60)} overflows or is out of range (at most 10^15 in size)",
+            )
 
 
 def _depth(tree: ast.AST) -> int:
@@ -223,45 +327,85 @@ def _truth(value: object) -> np.ndarray:
     return np.nan_to_num(arr, nan=0.0) != 0.0
 
 
-def _eval(node: ast.AST, env: Mapping[str, object]) -> object:
+_NO = np.False_
+
+
+def _eval(node: ast.AST, env: Mapping[str, object]) -> tuple[object, object, object]:
+    """``(value, zero_division, overflow)`` of ``node``: the value NaN where either fault happened."""
     if isinstance(node, ast.Constant):
-        return node.value
+        return node.value, _NO, _NO
     if isinstance(node, ast.Name):
         if node.id in _LITERALS:
-            return _LITERALS[node.id]
-        return env[node.id]
+            return _LITERALS[node.id], _NO, _NO
+        value = env[node.id]
+        infinite = np.isinf(_num(value))
+        return (np.where(infinite, np.nan, _num(value)) if np.any(infinite) else value), _NO, infinite
     if isinstance(node, ast.BinOp):
-        return _BINOPS[type(node.op)](_num(_eval(node.left, env)), _num(_eval(node.right, env)))
+        (a, za, oa), (b, zb, ob) = _eval(node.left, env), _eval(node.right, env)
+        a, b = _num(a), _num(b)
+        out = _BINOPS[type(node.op)](a, b)
+        zero = (b == 0) & ~np.isnan(a) if isinstance(node.op, ast.Div) else _NO
+        return _faulted(out, za | zb | zero, oa | ob)
     if isinstance(node, ast.UnaryOp):
-        operand = _eval(node.operand, env)
+        operand, zero, over = _eval(node.operand, env)
         if isinstance(node.op, ast.Not):
-            return ~_truth(operand)
-        return -_num(operand) if isinstance(node.op, ast.USub) else _num(operand)
+            return ~_truth(operand), zero, over
+        return (-_num(operand) if isinstance(node.op, ast.USub) else _num(operand)), zero, over
     if isinstance(node, ast.BoolOp):
-        parts = [_truth(_eval(v, env)) for v in node.values]
-        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        out = parts[0]
-        for p in parts[1:]:
-            out = combine(out, p)
-        return out
+        return _boolop(node, env)
     if isinstance(node, ast.Compare):
-        left = _num(_eval(node.left, env))
-        out = None
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _num(_eval(comparator, env))
-            step = _CMPOPS[type(op)](left, right)
-            out = step if out is None else np.logical_and(out, step)
-            left = right
-        return out
+        return _compare(node, env)
     if isinstance(node, ast.Call):
-        a, b = (_num(_eval(arg, env)) for arg in node.args)
+        (a, za, oa), (b, zb, ob) = (_eval(arg, env) for arg in node.args)
+        a, b = _num(a), _num(b)
         name = node.func.id  # type: ignore[attr-defined]
         if name == "min":
-            return np.minimum(a, b)
+            return np.minimum(a, b), za | zb, oa | ob
         if name == "max":
-            return np.maximum(a, b)
-        return np.where(np.isnan(a), b, a)  # fill
+            return np.maximum(a, b), za | zb, oa | ob
+        blank = np.isnan(a) & ~(za | oa)  # fill: the default only where a is blank, not where it faulted
+        return np.where(blank, b, a), za | (blank & zb), oa | (blank & ob)
     raise ExprError(f"无法计算 {ast.dump(node)}", f"cannot evaluate {ast.dump(node)}")  # unreachable
+
+
+def _faulted(out: np.ndarray, zero: object, over: object) -> tuple[object, object, object]:
+    """A step's result with its faults: NaN where a division by 0 happened or the result is ±inf."""
+    over = over | (np.isinf(out) & ~np.asarray(zero))
+    bad = np.asarray(zero | over)
+    return (np.where(bad, np.nan, out) if np.any(bad) else out), zero, over
+
+
+def _boolop(node: ast.BoolOp, env: Mapping[str, object]) -> tuple[object, object, object]:
+    """``and``/``or`` on columns: a later part's fault counts only where the earlier parts left the
+    answer open (all true for ``and``, all false for ``or``)."""
+    is_and = isinstance(node.op, ast.And)
+    out = zero = over = None
+    for v in node.values:
+        value, z, o = _eval(v, env)
+        part = _truth(value)
+        if out is None:
+            out, zero, over = part, z, o
+            continue
+        open_ = out if is_and else ~out
+        zero, over = zero | (open_ & z), over | (open_ & o)
+        out = np.logical_and(out, part) if is_and else np.logical_or(out, part)
+    return out, zero, over
+
+
+def _compare(node: ast.Compare, env: Mapping[str, object]) -> tuple[object, object, object]:
+    """A chain ``a < b <= c``: each step's faults count where the steps before it held."""
+    left, zero, over = _eval(node.left, env)
+    left = _num(left)
+    out = None
+    for op, comparator in zip(node.ops, node.comparators, strict=True):
+        right, z, o = _eval(comparator, env)
+        right = _num(right)
+        held = True if out is None else out
+        zero, over = zero | (held & z), over | (held & o)
+        step = _CMPOPS[type(op)](left, right)
+        out = step if out is None else np.logical_and(out, step)
+        left = right
+    return out, zero, over
 
 
 def _num(value: object) -> np.ndarray:

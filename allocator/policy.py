@@ -8,16 +8,39 @@ an applications frame into per-application caps; no clause is ever an ``if`` in 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
 from .errors import PolicyError
-from .expr import ALLOWED_EN, ALLOWED_ZH, Expr, ExprError, parse, quote
+from .expr import Expr, ExprError, parse
 from .fields import BY_KEY, FIELDS, Field
-from .policy_terms import SHARE_PARAM, Alternatives, Param, check_scope, parse_alternatives, parse_params
+from .policy_check import checked_tables
+from .policy_check_items import NUMERIC_FIELDS, TEXT_KINDS
+from .policy_problems import pack_error
+from .policy_read import read_pack
+from .policy_terms import (
+    FIELD_KINDS,
+    SHARE_PARAM,
+    Alternatives,
+    Param,
+    check_scope,
+    parse_alternatives,
+    parse_params,
+)
+
+__all__ = [
+    "FIELD_KINDS",
+    "Clause",
+    "Condition",
+    "Fund",
+    "Item",
+    "Param",
+    "Policy",
+    "builtin_policies",
+    "load_policy",
+]
 
 
 @dataclass(frozen=True)
@@ -212,56 +235,51 @@ def builtin_policies() -> list[str]:
 
 
 def load_policy(name_or_path: str | Path, base: Path | None = None) -> Policy:
-    """Load a shipped pack by id (``changchun-2017``) or a pack file by path (relative to ``base``)."""
+    """Load a shipped pack by id (``changchun-2017``) or a pack file by path (relative to ``base``).
+
+    Every pack goes through :func:`allocator.policy_check.checked_tables`, the check ``allocator policy
+    check`` prints: a pack with any problem that is not a warning is refused, with every problem listed
+    (file, line, key path, value, what was expected), before anything is computed from it."""
     text_name = str(name_or_path)
     if text_name in builtin_policies():
         res = resources.files("allocator") / "policies" / f"{text_name}.toml"
-        return _parse(res.read_text(encoding="utf-8"), f"allocator/policies/{text_name}.toml")
+        where = f"allocator/policies/{text_name}.toml"
+        return _from_tables(checked_tables(res.read_bytes(), where), where)
     path = Path(text_name)
     if base is not None and not path.is_absolute():
         path = base / path
-    if not path.is_file():
+    if not _is_file(path):
         raise PolicyError(
             f"找不到政策包 {text_name}（内置政策包：{'、'.join(builtin_policies())}）",
             f"policy pack {text_name!r} not found (built in: {', '.join(builtin_policies())})",
         )
-    return _parse(path.read_text(encoding="utf-8"), str(path))
+    raw, problems = read_pack(path, str(path))
+    if raw is None:
+        raise pack_error(problems, str(path))
+    return _from_tables(checked_tables(raw, str(path)), str(path))
 
 
-def _parse(text: str, where: str) -> Policy:
+def _is_file(path: Path) -> bool:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _malformed(text, where, f"不是有效的 TOML：{exc}", f"is not valid TOML: {exc}") from None
-    except RecursionError:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL in it
+        return False
+
+
+def _from_tables(data: dict, where: str) -> Policy:
+    """The policy from tables that passed the check (a failure here is a gap in the check: still an
+    error naming the pack, never a traceback)."""
+    try:
+        return _build(data, where)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, ExprError) as exc:
         raise PolicyError(
-            f"政策包 {where}：TOML 嵌套过深", f"policy pack {where}: TOML nested too deeply"
+            f"政策包 {where} 格式错误：{exc}",
+            f"policy pack {where} is malformed: {exc}",
+            f"allocator policy check {where} 列出每处问题及其行号 / lists every problem with its line",
         ) from None
-    try:
-        return _build(data, where, text)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-        raise _malformed(text, where, f"格式错误：{exc}", f"is malformed: {exc}") from None
 
 
-def _malformed(text: str, where: str, zh: str, en: str) -> PolicyError:
-    """The first problem ``allocator policy check`` finds, with its line (else the loader's own words)."""
-    from .policy_check import check_text  # policy_check imports this module
-
-    problems = [p for p in check_text(text, where) if not p.warning]
-    hint = f"allocator policy check {where} 列出每处问题及其行号 / lists every problem with its line"
-    if not problems:
-        return PolicyError(f"政策包 {where} {zh}", f"policy pack {where} {en}", hint)
-    first = problems[0]
-    at_zh = f"政策包 {where}" + (f" 第{first.line}行" if first.line else "")
-    at_en = f"policy pack {where}" + (f", line {first.line}" if first.line else "")
-    if len(problems) > 1:
-        hint = f"共 {len(problems)} 处问题 / {len(problems)} problems: " + hint
-    return PolicyError(
-        f"{at_zh}：{first.where}：{first.message_zh}", f"{at_en}: {first.where}: {first.message_en}", hint
-    )
-
-
-def _build(data: dict, where: str, text: str = "") -> Policy:
+def _build(data: dict, where: str) -> Policy:
     meta = data["policy"]
     levels = tuple(meta.get("levels", ["city", "district"]))
     fund_data = data["fund"]
@@ -280,10 +298,9 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
     extra = _fields(data.get("fields", []), where)
     items = []
     seen: set[str] = set()
-    for index, raw in enumerate(data.get("items", [])):
-        item = _item(
-            raw, where, levels, {f.key for f in extra}, _Lines(text, index), dict(meta.get("level_names", {}))
-        )
+    numeric = {f.key for f in extra if f.kind not in TEXT_KINDS}
+    for raw in data.get("items", []):
+        item = _item(raw, where, levels, {f.key for f in extra}, numeric, dict(meta.get("level_names", {})))
         if item.id in seen:
             raise PolicyError(f"政策包 {where}：事项 {item.id} 重复", f"{where}: duplicate item {item.id}")
         if item.clause not in clause_nos:
@@ -317,9 +334,6 @@ def _build(data: dict, where: str, text: str = "") -> Policy:
     )
 
 
-FIELD_KINDS = frozenset({"text", "yuan", "usd", "area", "count", "months", "score", "bool"})
-
-
 def _fields(raw: list, where: str) -> tuple[Field, ...]:
     """``[[fields]]``: key, zh, kind, unit — columns a pack adds to the intake data dictionary."""
     out = []
@@ -340,38 +354,8 @@ def _fields(raw: list, where: str) -> tuple[Field, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class _Lines:
-    """Where in the pack text an item's expressions are, for messages (``policy check`` finds the same)."""
-
-    text: str
-    index: int  # the item's place among [[items]], from 0
-
-    def of(self, key: str, nth: int | None = None) -> int | None:
-        if not self.text:
-            return None
-        from .policy_check import item_line  # policy_check imports this module
-
-        return item_line(self.text, self.index, key, nth)
-
-
-def _expr_error(
-    exc: ExprError, where: str, item_id: str, text: str, line: int | None, j: int | None
-) -> PolicyError:
-    """``政策包 FILE 第N行：事项 ID 的条件（第J条）'TEXT'：why``, in Chinese and English."""
-    at_zh = f"政策包 {where}" + (f" 第{line}行" if line else "")
-    at_en = f"policy pack {where}" + (f", line {line}" if line else "")
-    what_zh = "金额公式 amount" if j is None else f"条件（第{j + 1}条）"
-    what_en = "amount formula" if j is None else f"condition {j + 1}"
-    quoted = quote(text)
-    zh = f"{at_zh}：事项 {item_id} 的{what_zh}" + ("" if quoted in exc.zh else f" {quoted}") + f"：{exc.zh}"
-    en = f"{at_en}: item {item_id}, {what_en}" + ("" if quoted in exc.en else f" {quoted}") + f": {exc.en}"
-    hint = exc.hint or f"可用 / allowed: {ALLOWED_ZH} / {ALLOWED_EN}"
-    return PolicyError(zh, en, hint)
-
-
 def _item(
-    raw: dict, where: str, levels: tuple[str, ...], extra: set[str], lines: _Lines, names: dict[str, str]
+    raw: dict, where: str, levels: tuple[str, ...], extra: set[str], numeric: set[str], names: dict[str, str]
 ) -> Item:
     item_id = str(raw["id"])
     specs = parse_params(raw, where, item_id)
@@ -386,22 +370,12 @@ def _item(
         says = f"{zh[0]}承担比例（0–1，方案假设），其余由{zh[1]}承担"
         specs += (Param(SHARE_PARAM, says, "share", 0.0, 1.0),)
     params = {p.name: p.says for p in specs}
-    known = set(BY_KEY) | extra | set(params)
-
-    def expr(text: object, j: int | None = None) -> Expr:
-        try:
-            if isinstance(text, dict | list):
-                raise ExprError("表达式须为文字（加引号）", "an expression must be text (in quotes)")
-            return parse(str(text), known)
-        except ExprError as exc:
-            line = lines.of("amount") if j is None else lines.of("when", j)
-            raise _expr_error(exc, where, item_id, str(text).strip(), line, j) from None
-
+    known = NUMERIC_FIELDS | numeric | set(params)  # the check has parsed each one with these names
     conditions = tuple(
-        Condition(expr(c["when"], j), str(c.get("says", c["when"])))
-        for j, c in enumerate(raw.get("conditions", []))
+        Condition(parse(str(c["when"]), known), str(c.get("says", c["when"])))
+        for c in raw.get("conditions", [])
     )
-    amount = expr(raw["amount"]) if raw.get("amount") else None
+    amount = parse(str(raw["amount"]), known) if raw.get("amount") else None
     cap = raw.get("cap")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
         raise PolicyError(

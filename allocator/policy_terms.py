@@ -54,6 +54,9 @@ class Alternatives:
         return f"条款（{self.clause}）"
 
 
+#: What a pack's own ``[[fields]]`` may hold (allocator.intake reads each kind).
+FIELD_KINDS = frozenset({"text", "yuan", "usd", "area", "count", "months", "score", "bool"})
+
 SHARE_PARAM = "fund_share"  # the scenario's share of the allocated fund, for ``shares = "scenario"``
 
 

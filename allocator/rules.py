@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
+from .expr import quote
 from .policy import Condition, Item, Param, Policy
+from .policy_limits import MAX_SHARE_DENOMINATOR, MAX_YUAN
+from .policy_terms import SHARE_PARAM
 from .scenario import Scenario, scenario_error
 
 #: Columns ``caps()`` adds to the applications frame.
@@ -54,8 +58,9 @@ class Caps:
 
 def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps:
     """Evaluate every item's conditions and formula on its applications."""
-    policy = policy.for_scenario(scenario.discretionary)
     frame = applications.sort_values("application_id", kind="stable").reset_index(drop=True)
+    _check_params(frame, policy, scenario)  # before the scenario's fund_share becomes a fraction
+    policy = policy.for_scenario(scenario.discretionary)
     n = len(frame)
     eligible = np.zeros(n, dtype=bool)
     policy_amount = np.zeros(n, dtype=np.int64)
@@ -69,25 +74,13 @@ def caps(applications: pd.DataFrame, policy: Policy, scenario: Scenario) -> Caps
     clauses = np.full(n, "", dtype=object)
     floor = np.zeros(n, dtype=np.int64)
     fields = {f.key: f for f in policy.fields}
-    _check_params(frame, policy, scenario)
 
     for item_id, idx in frame.groupby("item", sort=True).indices.items():
         item = policy.item(item_id)
         rows = frame.iloc[idx]
         env = _env(rows, item, scenario)
         ok, fail_text, fail_reason = _conditions(item, rows, env, fields)
-        amount = _amount(item, env, len(idx))
-        missing = ok & np.isnan(amount)
-        fail_reason[missing] = [
-            f"不符合{item.clause_label}：缺少计算补助金额所需的数据（{_fields_text(item.amount, fields)}）"
-        ] * int(missing.sum())
-        fail_text[missing] = "计算金额所需数据不全"
-        ok &= ~missing
-        whole = np.floor(np.nan_to_num(amount, nan=0.0) + 1e-9).clip(min=0).astype(np.int64)
-        basis = np.full(len(idx), "formula", dtype=object)
-        if item.cap is not None:
-            basis[whole > item.cap] = "cap"
-            whole = np.minimum(whole, item.cap)
+        whole, basis = _policy_amounts(item, rows, env, fields, ok, fail_text, fail_reason)
         policy_amount[idx] = whole
         cap_basis[idx] = basis
         eligible[idx] = ok
@@ -248,12 +241,19 @@ def _in_range(scenario: Scenario, item: Item, spec: Param, value: float) -> None
     """A scenario's number for a discretionary parameter must lie within what the parameter means: a
     share in 0–1, an amount at least the item's floor ("不低于20万元") and at most its ceiling."""
     low = max(spec.low, float(item.floor) if spec.name == _constant_amount(item) else spec.low)
-    if low <= value and (spec.high is None or value <= spec.high):
-        return
-    if spec.high is not None:
+    high = spec.high if spec.high is not None or value <= MAX_YUAN else float(MAX_YUAN)  # NaN, inf too
+    if low <= value and (high is None or value <= high):
+        fine = item.shares_from_scenario and spec.name == SHARE_PARAM  # becomes an exact fraction
+        if not fine or Fraction(str(value)).denominator <= MAX_SHARE_DENOMINATOR:
+            return
         allowed_zh, allowed_en = (
-            f" {low:,g} 至 {spec.high:,g} 之间的数",
-            f"a number from {low:,g} to {spec.high:,g}",
+            " 0 至 1 之间、至多六位小数的数",
+            "a number from 0 to 1 with at most six decimals",
+        )
+    elif high is not None:
+        allowed_zh, allowed_en = (
+            f" {low:,g} 至 {high:,g} 之间的数",
+            f"a number from {low:,g} to {high:,g}",
         )
     else:
         allowed_zh, allowed_en = f"不低于 {low:,g} 的数", f"a number of at least {low:,g}"
@@ -298,22 +298,27 @@ def _conditions(
     text = np.full(n, "", dtype=object)
     reason = np.full(n, "", dtype=object)
     for cond in item.conditions:
-        holds = np.broadcast_to(cond.expr.truth(env), (n,))
+        run = cond.expr.run(env)
+        fault = np.broadcast_to(run.fault, (n,))
+        holds = np.broadcast_to(run.holds, (n,))
         first_fail = ok & ~holds
         if first_fail.any():
             text[first_fail] = cond.says
             reason[first_fail] = [
                 _fail_reason(item, cond, row, fields) for row in rows[first_fail].to_dict("records")
             ]
+        for k in np.flatnonzero(ok & fault):  # not "does not meet": the condition cannot be judged
+            reason[k] = (
+                f"无法判断是否符合{item.clause_label}：条件“{cond.says}”的公式 {quote(cond.expr.text)} 在本申报中"
+                f"{run.fault_zh(k)}{_facts(cond.expr, rows.iloc[k].to_dict(), fields)}，请核对申报数据或政策包"
+            )
         ok &= holds
     return ok, text, reason
 
 
 def _fail_reason(item: Item, cond: Condition, row: dict, fields: dict) -> str:
     """不符合条款（四）：要求注册资本2000万元以上（注册资本 18,000,000 元）."""
-    facts = [_fact(fields[name], row.get(name)) for name in sorted(cond.expr.names) if name in fields]
-    detail = f"（{'，'.join(facts)}）" if facts else ""
-    return f"不符合{item.clause_label}：要求{cond.says}{detail}"
+    return f"不符合{item.clause_label}：要求{cond.says}{_facts(cond.expr, row, fields)}"
 
 
 def _fact(field, value: object) -> str:
@@ -331,10 +336,54 @@ def _fields_text(expr: object, fields: dict) -> str:
     return "、".join(fields[n].zh for n in names if n in fields) or "金额"
 
 
-def _amount(item: Item, env: dict, n: int) -> np.ndarray:
+def _policy_amounts(
+    item: Item, rows: pd.DataFrame, env: dict, fields: dict, ok, fail_text, fail_reason
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-yuan amounts by the item's formula and cap, and which bounded each ("formula", "cap").
+
+    A row whose amount cannot be worked out leaves ``ok`` (in place), with its reason: data missing
+    for the formula, the formula dividing by 0 or overflowing in this row, or an amount above
+    :data:`MAX_YUAN` (a number no cap of a pack may reach: a typo in the data)."""
+    n = len(rows)
     if item.amount is None:
-        return np.full(n, float(item.cap if item.cap is not None else 0))
-    return np.broadcast_to(item.amount.evaluate(env).astype(float), (n,)).copy()
+        amount, fault = np.full(n, float(item.cap if item.cap is not None else 0)), np.zeros(n, dtype=bool)
+    else:
+        run = item.amount.run(env)
+        amount = np.broadcast_to(run.value.astype(float), (n,)).copy()
+        fault = np.broadcast_to(run.fault, (n,))
+        for k in np.flatnonzero(ok & fault):
+            fail_text[k] = f"金额公式{run.fault_zh(k)}"
+            fail_reason[k] = (
+                f"无法按{item.clause_label}计算补助金额：金额公式 {quote(item.amount.text)} 在本申报中"
+                f"{run.fault_zh(k)}{_facts(item.amount, rows.iloc[k].to_dict(), fields)}，请核对申报数据"
+            )
+        ok &= ~fault
+    missing = ok & np.isnan(amount)
+    fail_reason[missing] = [
+        f"不符合{item.clause_label}：缺少计算补助金额所需的数据（{_fields_text(item.amount, fields)}）"
+    ] * int(missing.sum())
+    fail_text[missing] = "计算金额所需数据不全"
+    ok &= ~missing
+    whole = np.floor(np.nan_to_num(amount, nan=0.0) + 1e-9).clip(min=0)  # still floats: may be huge
+    basis = np.full(n, "formula", dtype=object)
+    if item.cap is not None:
+        basis[whole > item.cap] = "cap"
+        whole = np.minimum(whole, item.cap)
+    huge = ok & (whole > MAX_YUAN) & (item.amount is not None)
+    for k in np.flatnonzero(huge):
+        fail_text[k] = "金额超出合理上限"
+        fail_reason[k] = (
+            f"无法按{item.clause_label}计算补助金额：金额公式 {quote(item.amount.text)} 的结果 {whole[k]:,.0f} 元"
+            f"超出 {MAX_YUAN:,} 元的合理上限{_facts(item.amount, rows.iloc[k].to_dict(), fields)}，请核对申报数据"
+        )
+    ok &= ~huge
+    return np.where(whole > MAX_YUAN, 0.0, whole).astype(np.int64), basis  # never beyond what int64 holds
+
+
+def _facts(expr, row: dict, fields: dict) -> str:
+    """（新录用人数 0 人，…）: the row's values of the fields a formula reads."""
+    facts = [_fact(fields[name], row.get(name)) for name in sorted(expr.names) if name in fields]
+    return f"（{'，'.join(facts)}）" if facts else ""
 
 
 def _zero_reason(row: object) -> str:
