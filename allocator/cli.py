@@ -347,7 +347,7 @@ def _release(args: argparse.Namespace) -> int:
 
     withdrawn = [a.strip() for a in args.withdrawn.replace("，", ",").split(",") if a.strip()]
     result, paths = release(args.result_dir, withdrawn, args.reason)
-    info = json.loads(paths[-1].read_text(encoding="utf-8"))
+    info = json.loads(next(p for p in paths if p.name == "release.json").read_text(encoding="utf-8"))
     print(
         f"收回 {len(withdrawn)} 项，释放{result.policy.fund_name}资金 {info['released_city_cost']:,} 元；按候补名单再分配 {info['given_city_cost']:,} 元"
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,8 @@ from .pipeline import Fixed, allocate, manifest_for
 from .policy import Policy, load_policy
 from .result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, AllocationResult, PlanResult, YearOutcome
 from .scenario import Scenario, load_scenario
+from .scenario_checks import approval_out_of_range, out_of_range
+from .scenario_text import SCENARIO_MAX_BYTES
 
 MODES = ("sequential", "joint")
 YEAR_KEYS = {"annual_fund", "applications", "admin_fixed", "admin_per_application", "approval_date"}
@@ -56,12 +59,7 @@ def load_plan(path: str | Path) -> PlanSpec:
     def fail(zh: str, en: str) -> ScenarioError:
         return ScenarioError(f"计划文件 {path}：{zh}", f"plan file {path}: {en}")
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"找不到计划文件 {path}", f"plan file {path} not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(f"TOML 语法错误：{exc}", f"TOML syntax error: {exc}") from None
+    data = _plan_toml(path, fail)
     plan = data.get("plan")
     if not isinstance(plan, dict) or not isinstance(plan.get("years"), dict) or not plan["years"]:
         raise fail(
@@ -81,14 +79,15 @@ def load_plan(path: str | Path) -> PlanSpec:
     carry = plan.get("carryover_in", 0)
     if isinstance(carry, bool) or not isinstance(carry, int) or carry < 0:
         raise fail("carryover_in 应为非负整数（元）", "carryover_in must be whole yuan ≥ 0")
+    _in_range(("budget", "carryover_in"), carry, "[plan] carryover_in", fail)
     base = load_scenario(path.parent / plan["base"]) if "base" in plan else None
     policy_id = str(plan.get("policy", base.policy if base else ""))
     if not policy_id:
         raise fail("须给出 policy（或 base 方案）", "needs policy (or a base scenario)")
     policy = load_policy(policy_id, base=path.parent)
     years = []
-    for key, spec in sorted(plan["years"].items(), key=lambda kv: int(kv[0])):
-        year = int(key)
+    for key, spec in sorted(plan["years"].items(), key=lambda kv: _year(kv[0], fail)):
+        year = _year(key, fail)
         if not isinstance(spec, dict) or "annual_fund" not in spec or "applications" not in spec:
             raise fail(
                 f"[plan.years.{key}] 须有 annual_fund 和 applications",
@@ -107,11 +106,12 @@ def load_plan(path: str | Path) -> PlanSpec:
                     f"[plan.years.{key}] {money_key} 应为非负整数（元）",
                     f"[plan.years.{key}] {money_key} must be whole yuan ≥ 0",
                 )
+            _in_range(("budget", money_key), v, f"[plan.years.{key}] {money_key}", fail)
         sc = base or Scenario(
             name="", policy=policy_id, year=year, applications=Path(), path=path,
             annual_fund=0, carryover_in=0, carryover_source="0",
         )  # fmt: skip
-        approval = spec.get("approval_date")
+        approval = _approval(spec.get("approval_date"), year, f"[plan.years.{key}] approval_date", fail)
         sc = replace(
             sc,
             name=f"{plan.get('name', path.stem)} {year} 年度",
@@ -124,12 +124,76 @@ def load_plan(path: str | Path) -> PlanSpec:
             carryover_source="plan",
             admin_fixed=int(spec.get("admin_fixed", sc.admin_fixed)),
             admin_per_application=int(spec.get("admin_per_application", sc.admin_per_application)),
-            approval_date=str(approval) if approval is not None else "",
+            approval_date=approval,
         )
         years.append((year, sc))
     if [y for y, _ in years] != list(range(years[0][0], years[0][0] + len(years))):
         raise fail("年度须连续（如 2017、2018、2019）", "years must be consecutive")
     return PlanSpec(str(plan.get("name", path.stem)), path, policy, mode, int(carry), tuple(years))
+
+
+def _plan_toml(path: Path, fail) -> dict:
+    """The plan file parsed: at most :data:`~allocator.scenario_text.SCENARIO_MAX_BYTES`, UTF-8 text."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(SCENARIO_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"找不到计划文件 {path}", f"plan file {path} not found") from None
+    except OSError as exc:
+        raise fail(f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from None
+    if len(raw) > SCENARIO_MAX_BYTES:
+        raise fail(f"超过 {SCENARIO_MAX_BYTES >> 20} MB，不是计划文件", "is too large to be a plan file")
+    try:
+        if b"\0" in raw:
+            raise UnicodeError("NUL")
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeError:
+        raise fail(
+            "不是 UTF-8 编码的文本（请另存为 UTF-8）", "is not UTF-8 text (save it as UTF-8)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise fail(f"TOML 语法错误：{exc}", f"TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise fail("TOML 嵌套过深", "TOML nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise fail("数字位数过多，不是金额", "a number has far too many digits to be money") from None
+
+
+def _year(key: str, fail) -> int:
+    """``[plan.years.<key>]``: a year in :data:`~allocator.scenario_checks.YEARS`."""
+    try:
+        year = int(key)
+    except ValueError:
+        raise fail(
+            f"[plan.years.{key}] 的 {key!r} 不是年份（应如 [plan.years.2017]）",
+            f"[plan.years.{key}]: {key!r} is not a year (e.g. [plan.years.2017])",
+        ) from None
+    _in_range(("scenario", "year"), year, f"[plan.years.{key}]", fail)
+    return year
+
+
+def _in_range(at: tuple, value: object, name: str, fail) -> None:
+    """A number of the plan in the range of the scenario key it stands for (allocator.scenario_checks)."""
+    refusal = out_of_range(at, value, name)
+    if refusal is not None:
+        raise fail(refusal.zh, refusal.en)
+
+
+def _approval(value: object, year: int, name: str, fail) -> str:
+    """An approval date (TOML date or ISO text) in the plan year or the next; "" when not given."""
+    if value is None:
+        return ""
+    try:
+        day = value.date() if isinstance(value, datetime) else value  # a date-time: its day
+        iso = date.fromisoformat(str(day)).isoformat()
+    except ValueError:
+        raise fail(
+            f"{name} 应为日期（如 {year}-12-31），实际为 {value!r}", f"{name} must be a date, got {value!r}"
+        ) from None
+    refusal = approval_out_of_range(year, iso, name)
+    if refusal is not None:
+        raise fail(refusal.zh, refusal.en)
+    return iso
 
 
 def run_plan(path: str | Path, out_dir: str | Path | None = None) -> tuple[PlanResult, list[Path]]:

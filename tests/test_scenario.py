@@ -80,10 +80,12 @@ def test_output_lists(tmp_path, value):
     assert sc.lists == value
 
 
-def test_carryover_from_last_years_summary(tmp_path):
+def test_a_carryover_file_that_is_no_result_of_allocator_is_refused(tmp_path):
+    """A one-line forged summary once funded every application; a genuine one carries over
+    (tests/test_redteam_scenarios.py)."""
     (tmp_path / "last.json").write_text(json.dumps({"carryover_out": 1_234_567}), encoding="utf-8")
-    sc = load_scenario(write(tmp_path, BASE, carry='"last.json"'))
-    assert sc.carryover_in == 1_234_567 and sc.available == 21_234_567
+    with pytest.raises(ScenarioError, match="不是 allocator 写出的结果"):
+        load_scenario(write(tmp_path, BASE, carry='"last.json"'))
 
 
 @pytest.mark.parametrize(
