@@ -6,6 +6,7 @@ outputs. Nothing is written unless the allocation is a proven optimum that passe
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import platform
 import sys
@@ -29,7 +30,7 @@ from .policy import Policy, load_policy
 from .registers import ledger, waitlist
 from .result import AllocationResult, NextMillion, RuleComparison, SolverInfo, Summary
 from .rules import caps
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenario_error
 from .solve import make_solver
 from .verify import verify
 
@@ -230,11 +231,16 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
     """``[[override]]`` as fixed awards by row; an override never goes beyond the policy."""
     position = {app: k for k, app in enumerate(frame["application_id"])}
     fixed: dict[int, int] = {}
-    for o in scenario.overrides:
+    for k, o in enumerate(scenario.overrides):
         if o.application_id not in position:
-            raise ScenarioError(
-                f"[[override]] 中的申报编号 {o.application_id} 不在申报数据中",
-                f"[[override]] names application {o.application_id}, which is not in the applications",
+            near = difflib.get_close_matches(str(o.application_id), [str(a) for a in position], n=1, cutoff=0.6)
+            raise scenario_error(
+                scenario,
+                ("override", k, "application_id"),
+                o.application_id,
+                "申报数据中的某个申报编号（此编号不在申报数据中）",
+                "an application id of the applications (this one is not among them)",
+                f"是否应为 / did you mean: {near[0]}" if near else "",
             )
         r = position[o.application_id]
         cap = int(frame["cap"].iat[r])
