@@ -9,7 +9,10 @@ The item of a row is its ``item`` / 支持事项 cell (id or Chinese name) or, w
 column, the sheet's name. Instruction sheets (填写说明, instructions), the template's option list (选项)
 and hidden sheets are skipped. A header close to a known one whose column the sheet lacks (评审分数
 for 评审得分) is a problem naming the known header; any other unknown header is the office's own column,
-ignored with a warning (:attr:`Applications.warnings`). 所在区 must be one of the pack's regions, and a
+ignored with a warning (:attr:`Applications.warnings`). Keys — the application id, the credit code and
+the fields a pack shares caps or once-only claims by — are read as a person reads them
+(:mod:`allocator.intake_ids`: NFKC, no zero-width characters; line breaks and bidirectional controls
+refused), so ``Ａ0001`` and ``A0001`` are one id and a duplicate. 所在区 must be one of the pack's regions, and a
 once-only item (``once_per``) claimed twice by one firm is a problem on both rows
 (:mod:`allocator.intake_checks`).
 
@@ -49,7 +52,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +60,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from . import intake_checks, workbook_guard
+from . import intake_checks, intake_ids, workbook_guard
 from .errors import InputError, Problem
 from .fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
 from .intake_messages import EXPECT, MESSAGES
@@ -168,9 +170,9 @@ def _open(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
 
 
 def _norm(text: object) -> str:
-    """Header text in NFKC (half-width letters, digits and brackets), without spaces or a leading ``*``,
-    lower case."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).translate(_BRACKETS).lstrip("*").lower()
+    """Header (or sheet name) text in NFKC (half-width letters, digits and brackets), without spaces,
+    zero-width characters or a leading ``*``, lower case."""
+    return "".join(intake_ids.fold(str(text)).split()).translate(_BRACKETS).lstrip("*").lower()
 
 
 def _headers(fields: tuple[Field, ...]) -> dict[str, Field]:
@@ -241,10 +243,12 @@ class _Reader:
         self.headers = _headers(self.fields)
         self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []  # per table: rows, columns
         self.read_cols: list[dict[str, _Column]] = []  # per table: its columns as read (for the headers)
-        self.ids: list[tuple[str, np.ndarray, np.ndarray, _Column]] = []  # per table: rows, ids, column
+        self.ids: list[tuple] = []  # per table: name, rows, ids (as keys), column, ids as written, shown
         self.sheets: list[str] = []  # sheets that held rows
         self.order: list[str] = []  # every sheet read, for sorting problems
         self.used = {it.id: frozenset(COMMON_KEYS) | item_fields(it) for it in policy.items}
+        # keys: compared as a person reads them (allocator.intake_ids); the credit code by its own parser
+        self.keys = {"application_id"} | {k for it in policy.items for k in (*it.cap_per, *it.once_per)}
         ids = "、".join(it.id for it in policy.items)
         self.item_zh = f"政策 {policy.id} 的支持事项编号或中文名称（{ids}；中文名称见填写说明）"
         self.item_en = f"an item id or Chinese item name of policy {policy.id} ({ids.replace('、', ', ')})"
@@ -281,7 +285,7 @@ class _Reader:
         cols = self.header(t.name, t.header_row, t.header)
         if not cols:
             return
-        sheet_item = self.policy.resolve_item(t.name)
+        sheet_item = self._item(t.name)
         if "item" not in cols and sheet_item is None:
             self.problem(t.name, t.header_row, BY_KEY["item"].header, t.name, "sheet_item")
         cells = {key: t.column(col.index) for key, col in cols.items()}
@@ -303,7 +307,8 @@ class _Reader:
         if "district" in out:
             intake_checks.districts(self, t.name, rows, out["district"], cols["district"])
         if "application_id" in cols:
-            self.ids.append((t.name, rows, out["application_id"], cols["application_id"]))
+            raw = cells["application_id"][kept]  # as written: shown for a duplicate written differently
+            self.ids.append((t.name, rows, out["application_id"], cols["application_id"], raw, t.shown))
         self.parts.append((t.name, rows, out))
         self.read_cols.append(cols)
         self.sheets.append(t.name)
@@ -394,7 +399,9 @@ class _Reader:
         return items
 
     def _item(self, cell: object) -> str | None:
-        return self.policy.resolve_item("".join(str(cell).split()))
+        """The item a cell (or a sheet's name) names, read as a key: ``ｃ07-other`` is c07-other."""
+        text = "".join(str(cell).split())
+        return self.policy.resolve_item(text) or self.policy.resolve_item(intake_ids.fold(text))
 
     def column(self, t: Table, rows, col: _Column, cells, at) -> np.ndarray:
         """One column of the frame for one table: ``cells`` are those of the rows ``at`` (the rows whose
@@ -405,8 +412,11 @@ class _Reader:
         if col.field.required:
             for r in rows[at[blank]].tolist():
                 self.problem(t.name, r, col, None, "required", expect_zh=expect_zh, expect_en=expect_en)
-        at = at[~blank]
-        values, bad = parse_column(cells[~blank], kind, col.scale, t.shown)
+        at, cells = at[~blank], cells[~blank]
+        values, bad = parse_column(cells, kind, col.scale, t.shown)
+        if kind == "text" and col.field.key in self.keys:  # Ａ0001 and A0001+U+200B are A0001
+            values, wrong = intake_ids.keys(values)
+            bad += [(i, t.shown(cells[i]), _Bad(why.zh, why.en)) for i, why in wrong]
         out = np.full(len(rows), None, dtype=object) if kind in TEXT_KINDS else np.full(len(rows), np.nan)
         out[at] = values
         for i, value, why in bad:
@@ -414,27 +424,8 @@ class _Reader:
             self.problem(t.name, int(rows[at[i]]), col, value, "bad", **kw)
         return out
 
-    def duplicates(self) -> None:
-        """Every row whose application id another row (in any sheet) also has, naming the others."""
-        if not self.ids:
-            return
-        ids = np.concatenate([v for _, _, v, _ in self.ids])
-        dup = ~np.equal(ids, None) & pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
-        starts = np.cumsum([0] + [len(rows) for _, rows, _, _ in self.ids])
-        places: dict[str, list[tuple[str, int, _Column]]] = {}
-        for i in np.flatnonzero(dup).tolist():
-            k = int(np.searchsorted(starts, i, side="right")) - 1  # the table row i is in
-            sheet, rows, _, col = self.ids[k]
-            places.setdefault(ids[i], []).append((sheet, int(rows[i - starts[k]]), col))
-        for app_id, found in places.items():
-            for sheet, r, col in found:
-                others = [(s, n) for s, n, _ in found if (s, n) != (sheet, r)]
-                zh = "、".join(f"工作表「{s}」第{n}行" for s, n in others)
-                en = ", ".join(f"sheet {s!r} row {n}" for s, n in others)
-                self.problem(sheet, r, col, app_id, "dup_id", places_zh=zh, places_en=en)
-
     def result(self, sha256: str) -> Applications:
-        self.duplicates()
+        intake_checks.duplicate_ids(self)
         intake_checks.once_only(
             self, [(*part, cols) for part, cols in zip(self.parts, self.read_cols, strict=True)]
         )

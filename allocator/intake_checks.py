@@ -1,5 +1,7 @@
 """The intake's checks of mistakes that would otherwise pass in silence and change money.
 
+- **A duplicate application id** (:func:`duplicate_ids`), after the ids are read as keys: ``Ａ0001`` and
+  ``A0001`` followed by a zero-width space are ``A0001`` too, and shown as written.
 - **An unknown header** (``评审分数`` for ``评审得分``): a column the data dictionary does not know is
   not read, so a misspelt 评审得分 leaves every score at the scenario's default. A header close to a
   known one (:func:`nearest`, difflib's ratio ≥ :data:`NEAR`) whose field the sheet does not already
@@ -24,6 +26,8 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from .intake_messages import MESSAGES
+
 #: The least difflib ratio at which an unknown header or district is taken for a known one misspelt
 #: (评审分数 / 评审得分: 0.75; 所属区 / 所在区: 0.67; 备注 / any known header: below 0.5).
 NEAR = 0.6
@@ -37,6 +41,32 @@ def nearest(text: str, known: dict[str, object]) -> tuple[object | None, float]:
         if r > ratio:
             best, ratio = value, r
     return best, ratio
+
+
+def duplicate_ids(reader) -> None:
+    """Every row whose application id another row (in any sheet) also has, naming the others; the ids
+    compared are keys (:mod:`allocator.intake_ids`), and a row that wrote its id differently is shown
+    as written."""
+    if not reader.ids:
+        return
+    ids = np.concatenate([v for _, _, v, *_ in reader.ids])
+    dup = ~np.equal(ids, None) & pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
+    starts = np.cumsum([0] + [len(rows) for _, rows, *_ in reader.ids])
+    places: dict[str, list[tuple]] = {}
+    for i in np.flatnonzero(dup).tolist():
+        k = int(np.searchsorted(starts, i, side="right")) - 1  # the table row i is in
+        sheet, rows, _, col, raw, shown = reader.ids[k]
+        at = i - starts[k]
+        places.setdefault(ids[i], []).append((sheet, int(rows[at]), col, shown(raw[at])))
+    for app_id, found in places.items():
+        for sheet, r, col, written in found:
+            others = [(s, n) for s, n, _, _ in found if (s, n) != (sheet, r)]
+            zh = "、".join(f"工作表「{s}」第{n}行" for s, n in others)
+            en = ", ".join(f"sheet {s!r} row {n}" for s, n in others)
+            same = len({str(w).strip() for *_, w in found}) > 1  # written differently: Ａ0001, A0001+U+200B
+            kw = {"places_zh": zh, "places_en": en, "key": app_id}
+            kw["same_zh"], kw["same_en"] = MESSAGES["dup_alike"] if same else ("", "")
+            reader.problem(sheet, r, col, written if same else app_id, "dup_id", **kw)
 
 
 def unknown_headers(reader, sheet: str, row: int, unknown: list[tuple[str, str]], present: set[str]) -> None:

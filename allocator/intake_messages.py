@@ -42,8 +42,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
     "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
     "dup_id": (
-        "申报编号重复：{places_zh} 也是 {value}；申报编号在整个工作簿中须唯一",
-        "duplicate application id: {places_en} also has {value}; ids must be unique in the workbook",
+        "申报编号重复：{places_zh} 也是 {key}{same_zh}；申报编号在整个工作簿中须唯一",
+        "duplicate application id: {places_en} also has {key}{same_en}; ids must be unique in the workbook",
+    ),
+    "dup_alike": (
+        "（写法不同，但全角与半角字符相同、不可见的零宽字符不计，是同一个编号）",
+        " (written differently, but full-width and half-width characters are the same and zero-width "
+        "characters do not count: it is the same id)",
     ),
     "unknown_header": (
         "未知的列名，该列不会被读取；最接近的已知列名是「{near}」：若指的是它，请把表头改为「{near}」；"
@@ -103,7 +108,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "CSV 文件无法解析（{exc}）；请检查该行的引号和逗号，或在 Excel/WPS 中重新另存为 CSV",
         "cannot parse the CSV file ({exc}); check the quotes and commas of that line, or save it as CSV again",
     ),
+    "csv_quote": (
+        "CSV 文件无法解析：本行开始的带引号单元格直到文件结尾都没有结束引号（引号不成对）；请补上结束引号，"
+        "或在 Excel/WPS 中重新另存为 CSV",
+        "cannot parse the CSV file: the quoted cell starting on this line has no closing quote up to the "
+        "end of the file; close the quote, or save it as CSV again",
+    ),
+    "csv_fields": (
+        "CSV 文件无法解析：本行有 {saw} 个单元格，多于第一行的 {width} 个（多了逗号，或含逗号的单元格没有用引号括起来）；"
+        "请修正该行，或在 Excel/WPS 中重新另存为 CSV",
+        "cannot parse the CSV file: this line has {saw} cells, more than the {width} of the first line (an "
+        "extra comma, or a cell holding a comma without quotes); fix the line, or save it as CSV again",
+    ),
     "not_parquet": ("不是有效的 Parquet 文件：{exc}", "not a valid Parquet file: {exc}"),
+    "parquet_twice": (
+        "Parquet 文件中列名「{name}」出现了 {n} 次；每个列名只能有一列，请删除或改名重复的列后重新导出",
+        "the Parquet file has {n} columns named {name!r}; keep one, or rename the others, and export again",
+    ),
     "parquet_missing": (
         "读取 .parquet 文件需要 pyarrow：pip install pyarrow（或 pip install allocator[parquet]）",
         "reading a .parquet file needs pyarrow: pip install pyarrow (or allocator[parquet])",

@@ -25,9 +25,10 @@ import pandas as pd
 from openpyxl.utils.datetime import from_excel
 from python_calamine import CalamineWorkbook
 
+from . import intake_ids
 from .errors import InputError, Problem
 from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _exists, _load, _norm, _open
-from .parsers import _formula
+from .parsers import _formula, plain_digits
 from .sources import KINDS
 
 
@@ -105,9 +106,11 @@ _BELOW = (
 )  # 大专以下: neither, a problem
 _ABOVE_EN = frozenset({"phd", "doctor", "doctorate", "master", "masters", "bachelor", "college", "associate"})
 _BELOW_EN = frozenset({"highschool", "secondary", "vocational", "middleschool", "primary"})
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", re.ASCII
+)
 _SERIALS = (32874, 73051)  # Excel serial numbers of 1990-01-01 and 2100-01-01
-_YEARS = (1900, 2099)  # a date outside these years is a typing error (or a negative serial: 1899-12-25)
+_YEARS = (1949, 2100)  # a contract outside these years is a typing error (or a negative serial: 1899-12-25)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,7 +135,7 @@ def person_hash(person_id: str, workbook_sha256: str) -> str:
     >>> len(h), h == person_hash("22010219900101001X", "00" * 32), h == person_hash("22010219900101001X", "11" * 32)
     (16, True, False)
     """
-    text = "".join(unicodedata.normalize("NFKC", person_id).split()).upper()
+    text = "".join(intake_ids.fold(person_id).split()).upper()
     return hmac.new(bytes.fromhex(workbook_sha256), text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
@@ -160,7 +163,10 @@ def parse_date(value: object) -> dt.date:
     """
     date = _date(value)
     if not _YEARS[0] <= date.year <= _YEARS[1]:
-        raise _Bad(f"日期 {date:%Y-%m-%d} 超出合理范围（{_YEARS[0]}–{_YEARS[1]} 年）", "a date out of range")
+        raise _Bad(
+            f"日期 {date:%Y-%m-%d} 超出合理范围（{_YEARS[0]}–{_YEARS[1]} 年）",
+            f"the date {date:%Y-%m-%d} is out of range ({_YEARS[0]}-{_YEARS[1]})",
+        )
     return date
 
 
@@ -180,7 +186,9 @@ def _date(value: object) -> dt.date:
         else:
             raise _Bad("数字不是日期", "a number that is not a date")
     s = "".join(str(value).split())
-    m = _DATE.fullmatch(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    plain_digits(s, "不是日期", "not a date")  # ２０１７年３月１日 is read, 2017年3月１⁰日 is not
+    s = unicodedata.normalize("NFKC", s)
+    m = _DATE.fullmatch(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s, re.ASCII)
     if not m:
         raise _Bad("不是日期", "not a date")
     try:
@@ -386,4 +394,7 @@ def _person_id(value: object) -> str:
             "人员编号被存成了数字，已丢失精度；请把该列设为文本格式后重新输入",
             "the id was stored as a number and has lost precision; format the column as text and re-enter it",
         )
-    return str(value)
+    try:  # one person however the id is typed; a line break or a bidirectional control is refused
+        return intake_ids.key(str(value).strip())
+    except intake_ids.KeyProblem as why:
+        raise _Bad(why.zh, why.en) from None

@@ -29,11 +29,15 @@ The file has passed :mod:`allocator.workbook_guard` before it gets here.
 **CSV** is decoded as UTF-8 (with or without BOM) or, failing that, GB18030 (GBK, as Excel and WPS
 in China save it), and every cell is read as text — a credit code keeps its leading zeros, and the
 same per-cell rules apply as to typed-in Excel cells. Its one table is named after the file's stem;
-rows are numbered by line (header = 1; a quoted cell that spans lines shifts the later numbers).
+rows are numbered by the line they start on, as an editor shows the file (header = 1; a quoted cell
+that spans lines makes its row two lines), and so are parse errors (:mod:`allocator.intake_lines`).
 
 **Parquet** is read with pyarrow through pandas. Columns arrive typed: numbers as numbers (so a
 credit code stored as a number gets the same message as in Excel), yes/no as bool; null and NaN are
-blank. The table is named after the file's stem, rows numbered as if the header were row 1.
+blank. A binary column's cells are read as UTF-8 text where they are; a cell of a nested type (list,
+struct, map) or binary that is no text is a :class:`~allocator.parsers.Nested`, refused by every
+parser with the column's type named. The table is named after the file's stem, rows numbered as if
+the header were row 1.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
-from .parsers import ExcelError, Uncached, _blank
+from . import intake_extent, intake_lines
+from .parsers import ExcelError, Nested, Uncached, _blank
 
 #: Suffix (lower case) -> reader. An .xls is an Excel file: :mod:`allocator.workbook_guard` refuses an
 #: Excel 97-2003 one with a message that says how to save it as .xlsx.
@@ -192,7 +197,6 @@ def _sheet(name: str, rows: list[list], merged: tuple[Merged, ...] = ()) -> Tabl
 
 _NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 # A cell with a formula: its attributes, the formula's text, and its <v> if any (the schema's order is
 # f, v, is). A cell without <v>, or with <v/> (openpyxl), has no result, unless t="str" says it is "".
@@ -251,14 +255,22 @@ def _column(letters: bytes) -> int:
     return col
 
 
+def _at(attrs: bytes) -> tuple[int, int] | None:
+    """A cell's position, 0-based, from the ``r`` among its tag's attributes, read as calamine reads it
+    (and as :mod:`allocator.workbook_guard` measured the sheet by); None without one."""
+    text = intake_extent.attribute_r(attrs)
+    at = intake_extent.ref(text) if text is not None else None
+    return (at[0] - 1, at[1] - 1) if at and at[1] else None
+
+
 def _errors_in(xml: bytes) -> Iterator[tuple[int, int, ExcelError]]:
     for m in _ERROR_CELL.finditer(xml):
-        ref = _REF.search(m.group(0))
+        at = _at(m.group(0))
         end = xml.find(b"</c>", m.end())
-        value = _VALUE.search(xml, m.end(), end) if ref and end > 0 else None
+        value = _VALUE.search(xml, m.end(), end) if at and end > 0 else None
         if value:
             text = value.group(1).decode("utf-8", "replace")
-            yield int(ref.group(2)) - 1, _column(ref.group(1)) - 1, ExcelError(text)
+            yield at[0], at[1], ExcelError(text)
 
 
 def _uncached_in(xml: bytes) -> list[tuple[int, int, Uncached]]:
@@ -267,10 +279,10 @@ def _uncached_in(xml: bytes) -> list[tuple[int, int, Uncached]]:
         attrs, formula, value, empty = m.groups()
         if value is not None or (empty and _TYPE_STR.search(attrs)):
             continue  # a result, maybe "" (<v></v>, as Excel and xlsxwriter write a formula giving "")
-        ref = _REF.search(attrs)
-        if ref:
+        at = _at(attrs)
+        if at:
             text = "=" + unescape((formula or b"").decode("utf-8", "replace"), _QUOTES)  # shared: "=" alone
-            out.append((int(ref.group(2)) - 1, _column(ref.group(1)) - 1, Uncached(text)))
+            out.append((at[0], at[1], Uncached(text)))
     return out
 
 
@@ -285,9 +297,6 @@ def _merged_in(xml: bytes) -> list[Merged]:
 
 
 # ------------------------------------------------------------------------------------------------ CSV
-_LINE = re.compile(r"(?:line|row) (\d+)")
-
-
 def _utf8(data: bytes) -> bytes:
     """The file as UTF-8: as it is when it is UTF-8 (a BOM is left for the parser), else decoded as
     GB18030 — a superset of the GBK Excel and WPS in China save CSV in — and encoded again."""
@@ -324,38 +333,76 @@ def _csv(path: Path, data: bytes, skip: Callable[[str], bool]) -> Iterator[Table
         yield _empty(path.stem)
         return
     except pd.errors.ParserError as exc:
-        m = _LINE.search(str(exc))
-        raise SourceError("csv_parse", row=int(m.group(1)) if m else None, exc=str(exc).strip()) from None
-    yield _frame_table(path.stem, frame, lead)
+        line, key, kw = intake_lines.parse_error(data, str(exc))
+        raise SourceError(key, row=line, **kw) from None
+    yield _frame_table(path.stem, frame, intake_lines.record_lines(frame, data, lead))
 
 
-def _frame_table(name: str, frame: pd.DataFrame, lead: int) -> Table:
-    """The table of a frame of text cells whose first row is line ``lead + 1``."""
+def _frame_table(name: str, frame: pd.DataFrame, lines: np.ndarray) -> Table:
+    """The table of a frame of text cells whose records start on ``lines`` (1-based)."""
     top = next((i for i in range(len(frame)) if not all(map(_blank, frame.iloc[i].tolist()))), None)
     if top is None:
         return _empty(name)
     header = tuple(frame.iloc[top].tolist())
     body = frame.iloc[top + 1 :]
-    numbers = np.arange(lead + top + 2, lead + top + 2 + len(body), dtype=np.int64)
-    return Table(name, lead + top + 1, header, numbers, lambda i: body.iloc[:, i].to_numpy(dtype=object))
+    numbers = lines[top + 1 :]
+    return Table(name, int(lines[top]), header, numbers, lambda i: body.iloc[:, i].to_numpy(dtype=object))
 
 
 # -------------------------------------------------------------------------------------------- Parquet
 def _parquet(path: Path, data: bytes, skip: Callable[[str], bool]) -> Iterator[Table]:
     try:
-        import pyarrow  # noqa: F401  (pandas reads Parquet with it)
+        import pyarrow.parquet as pq  # pandas reads Parquet with it
     except ImportError:
         raise SourceError("parquet_missing") from None
     try:
+        schema = pq.read_schema(io.BytesIO(data))
+        twice = sorted({n for n in schema.names if schema.names.count(n) > 1})
+        if twice:  # pandas would fail with pyarrow's schema dump: say which column it is
+            raise SourceError("parquet_twice", name=twice[0], n=schema.names.count(twice[0]))
         frame = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+    except SourceError:
+        raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError … for a file that is not Parquet
-        raise SourceError("not_parquet", exc=f"{type(exc).__name__}: {exc}") from None
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        raise SourceError("not_parquet", exc=f"{type(exc).__name__}: {first}") from None
     numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
-    yield Table(path.stem, 1, tuple(frame.columns), numbers, lambda i: _python(frame.iloc[:, i]))
+    odd = _odd_types(schema)
+    columns = tuple(frame.columns)
+    yield Table(path.stem, 1, columns, numbers, lambda i: _python(frame.iloc[:, i], odd.get(columns[i])))
 
 
-def _python(column: pd.Series) -> np.ndarray:
-    """A typed column as Python values (int, float, bool, str …), "" where null or NaN."""
+def _odd_types(schema) -> dict[str, str]:
+    """Column -> its type, for the columns of a nested or binary type (list, struct, map, union,
+    binary), whose cells hold no single value."""
+    import pyarrow as pa
+
+    odd = {}
+    for field in schema:
+        t = field.type
+        binary = pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+        if pa.types.is_nested(t) or binary:
+            odd[field.name] = str(t)
+    return odd
+
+
+def _python(column: pd.Series, odd: str | None = None) -> np.ndarray:
+    """A typed column as Python values (int, float, bool, str …), "" where null or NaN. In a column of
+    the ``odd`` type a cell is UTF-8 text if it is binary that decodes, else :class:`Nested`."""
     cells = np.fromiter(column.tolist(), dtype=object, count=len(column))
+    if odd is not None:
+        return np.array([_odd(v, odd) for v in cells.tolist()], dtype=object)
     cells[pd.isna(cells)] = ""
     return cells
+
+
+def _odd(value: object, type_: str) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return Nested(repr(value)[:200], type_)
+    shown = value.tolist() if isinstance(value, np.ndarray) else value
+    return Nested(str(shown)[:200], type_)
