@@ -77,6 +77,7 @@ def _rows(path: Path) -> tuple[str, list[tuple]]:
         ) from None
     try:
         ws = wb[YTD_SHEET] if YTD_SHEET in wb.sheetnames else wb.worksheets[0]
+        ws.reset_dimensions()  # rows as they are, not padded to a declared width
         return ws.title, list(ws.iter_rows(values_only=True))
     finally:
         wb.close()

@@ -23,6 +23,7 @@ from . import __version__, timing
 from .diagnose import Parties, diagnose
 from .errors import InfeasibleError, ScenarioError
 from .explain import explain
+from .intake_ids import fold
 from .model import Budget, Model, build_model, rebudget
 from .money import city_cost, round_awards
 from .objectives import optimise, tier_of
@@ -232,7 +233,8 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
     position = {app: k for k, app in enumerate(frame["application_id"])}
     fixed: dict[int, int] = {}
     for k, o in enumerate(scenario.overrides):
-        if o.application_id not in position:
+        wanted = fold(str(o.application_id))  # as the intake keeps its ids: NFKC, no invisible characters
+        if wanted not in position:
             near = difflib.get_close_matches(str(o.application_id), [str(a) for a in position], n=1, cutoff=0.6)
             raise scenario_error(
                 scenario,
@@ -242,7 +244,7 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
                 "an application id of the applications (this one is not among them)",
                 f"是否应为 / did you mean: {near[0]}" if near else "",
             )
-        r = position[o.application_id]
+        r = position[wanted]
         cap = int(frame["cap"].iat[r])
         amount = cap if o.award == "cap" else int(o.award)
         if not frame["eligible"].iat[r]:

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import PolicyError, ScenarioError
+from .intake_ids import KeyProblem
+from .intake_ids import key as id_key
 from .scenario_carryover import carryover_from
 from .scenario_checks import approval_out_of_range, key_name, ranges, unknown_references
 from .scenario_keys import _date, _is_number, _number, _optional, _optional_whole, _shares, _tiers, _whole
@@ -426,7 +428,10 @@ def _overrides(raw: object, text: _Text) -> tuple[Override, ...]:
         if "application_id" not in entry:
             zh = f"第 {k + 1} 个 [[override]] 须有 application_id、award、reason"
             raise text.fail(at, zh, f"[[override]] #{k + 1} needs application_id, award and reason")
-        app = str(entry["application_id"])
+        try:  # as the intake keeps its ids: NFKC, no invisible characters, no line breaks or bidi controls
+            app = id_key(str(entry["application_id"]).strip())
+        except KeyProblem as why:
+            raise text.fail((*at, "application_id"), f"[[override]] application_id {why.zh}", why.en) from None
         award = entry.get("award", "cap")
         if not (award == "cap" or (isinstance(award, int) and not isinstance(award, bool) and award >= 0)):
             raise text.wrong(

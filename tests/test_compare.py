@@ -59,6 +59,7 @@ def written(comparison, tmp_path_factory) -> Path:
         "charts/compare_by_item.svg",
         "charts/compare_by_district.png",
         "charts/compare_by_district.svg",
+        "manifest.json",
     }
     return out
 

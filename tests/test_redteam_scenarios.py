@@ -782,3 +782,21 @@ def test_a_plan_file_that_is_not_a_plan_is_refused(tmp_path, capsys, write, zh_p
     write(path)
     zh, en, _ = refused(tmp_path, capsys, ["plan", str(path)])
     assert str(path) in zh and zh_part in zh and en_part in en
+
+
+def test_an_override_written_full_width_or_with_an_invisible_character_finds_its_application(tmp_path):
+    """The intake keeps ids folded (NFKC, no format characters); an override is read the same way."""
+    import json
+
+    from allocator.pipeline import result_for
+
+    root = Path(__file__).resolve().parents[1]
+    apps = root / "scenarios" / "data" / "changchun-2017-applications.xlsx"
+    text = (root / "scenarios" / "changchun-2017.toml").read_text(encoding="utf-8")
+    text = text.replace("data/changchun-2017-applications.xlsx", apps.as_posix())
+    text += '\n[[override]]\napplication_id = "Ａ0001\u200b"\naward = 1000\nreason = "会议决定"\n'
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    result = result_for(tmp_path / "s.toml", report=False)
+    row = result.table.set_index("application_id").loc["A0001"]
+    assert row["award"] == 1000 and result.scenario.overrides[0].application_id == "A0001"
+    assert json.dumps(str(row["reason"]), ensure_ascii=False).count("会议决定") == 1
