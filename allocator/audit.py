@@ -1,68 +1,80 @@
 """``allocator verify DIR``: re-check a result folder against its inputs; report tampering and drift.
 
 Finance pays from approved.xlsx; programs read allocation.csv and summary.json, whose ``manifest`` records
-every input file with its SHA-256 and the package and solver versions (:func:`allocator.pipeline.manifest_for`).
-Each check ends ✓ (passed), ✗ (failed), ℹ (a note, never a failure) or – (could not run, and why):
+every input file with its SHA-256 and the package and solver versions (:func:`allocator.pipeline.manifest_for`);
+manifest.json records every output file's SHA-256. Each check ends ✓ (passed), ✗ (failed), ℹ (a note, never
+a failure) or – (could not run, and why):
 
-1. 输入文件未改动 — every input of the manifest (``<input>_file`` with ``<input>_sha256``: the scenario, the
+1. 文件完整性 — every file of the folder against manifest.json (:mod:`allocator.audit_files`): none
+   missing, none changed, none unlisted. A folder without manifest.json fails: it was written by an older
+   version, or edited.
+2. summary.json 字段 — each field the checks read has the type allocator writes
+   (:mod:`allocator.audit_summary`); a wrong one is named and left out, so the checks needing it say so.
+3. 输入文件未改动 — every input of the manifest (``<input>_file`` with ``<input>_sha256``: the scenario, the
    applications with their 人员名单 sheet, the policy pack, last year's summary.json, an earlier batch's
    approved.xlsx, a release's earlier result) hashed again; changed or missing is drift.
-2. approved.xlsx = allocation.csv — the approved list holds exactly the rows of allocation.csv with
-   award > 0, with the same award, fund cost and co-fund cost. From batch 2 on that is its 累计拟支持名单
-   sheet (the year so far), with the same 批次 as allocation.csv's ``batch``, and its first sheet holds
-   exactly the rows of this batch (summary.json's ``batch``) of it.
-3. summary.json = allocation.csv — awarded = Σ award, city_cost = Σ city_cost, district_cost = Σ district_cost,
+4. approved.xlsx = allocation.csv — the approved list holds exactly the rows of allocation.csv with
+   award > 0: who is paid (申报单位, 统一社会信用代码), for what (事项编号), the award and both cost shares
+   (:mod:`allocator.audit_approved`). From batch 2 on that is its 累计拟支持名单 sheet (the year so far), with
+   the same 批次 as allocation.csv's ``batch``, and its first sheet holds exactly the rows of this batch.
+   A formula cell counts as what it computes, never as its cached value.
+5. 工作簿 — every formula of both workbooks computes to its cached value, formulas stand only where
+   allocator writes them, one 合计 row a list, allocation.xlsx's 拟支持名单 and 汇总 = allocation.csv and
+   summary.json (:mod:`allocator.audit_books`).
+6. summary.json = allocation.csv — awarded = Σ award, city_cost = Σ city_cost, district_cost = Σ district_cost,
    funded = #(award > 0), applications = #rows, available = annual_fund + carryover_in, carryover_out =
    available − city_cost − admin.
-4. 约束校验 — :func:`allocator.verify.verify` on the recorded awards: caps, eligibility, cost shares, admin,
+7. 约束校验 — :func:`allocator.verify.verify` on the recorded awards: caps, eligibility, cost shares, admin,
    budget, ``[limits]``, overrides (it needs the policy pack, for the shares).
-5. 重新计算 — the allocation computed again in memory from the recorded inputs
-   (:func:`allocator.pipeline.result_for` without the report's extras; a release by
-   :func:`allocator.release.released`), compared application by application with allocation.csv (award,
-   costs, status), approved.xlsx and summary.json's totals. Not run when an input drifted, nor for a year of a
-   multi-year plan (it depends on the years before it: run ``allocator plan`` again).
-6. 软件版本 — the package and solver versions against the manifest: a difference is a note; when 5 fails as
-   well, it is said there too, since a new version may be why.
+8. 重新计算 — the allocation computed again in memory from the recorded inputs
+   (:func:`allocator.pipeline.result_for`; a release by :func:`allocator.release.released`), compared
+   application by application with allocation.csv (award, costs, status, payee), approved.xlsx and
+   summary.json's totals. Not run when an input drifted, nor for a year of a multi-year plan (it depends on
+   the years before it: run ``allocator plan`` again).
+9. 重新写出 — every output written again from that result into a temporary folder and compared with the
+   folder's, byte for byte, else cell by cell, row by row, key by key (:mod:`allocator.audit_rederive`).
+10. 软件版本 — the package and solver versions against the manifest: a difference is a note; when 8 fails as
+    well, it is said there too, since a new version may be why.
 
-2–4 need nothing but the folder, so they run when the inputs are gone. Any ✗: exit status :data:`EXIT_FOUND`.
+1, 2 and 4–7 need nothing but the folder, so they run when the inputs are gone. Any ✗: exit status
+:data:`EXIT_FOUND`. A check that meets something it cannot handle fails, naming it: never a traceback.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import chdir, nullcontext
+from dataclasses import dataclass, replace
+from itertools import dropwhile
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
 
-from .errors import AllocatorError, VerificationError
+from . import audit_approved as lists
+from .audit_approved import MONEY, batches_differ, differ, expected_rows
+from .audit_inputs import INPUT_LABELS, OTHER_INPUTS, input_files  # noqa: F401 (re-exported)
+from .errors import AllocatorError
 from .outputs.tables import SUMMARY_KEYS
 
 #: ``allocator verify``'s exit status when a check fails (tampering or drift).
 EXIT_FOUND = 4
 #: Differences listed per check; the rest are counted.
-SHOWN = 12
-MONEY = ("award", "city_cost", "district_cost")
+SHOWN = lists.SHOWN
 #: summary.json's totals compared with a recomputed allocation: its figures, all but the status.
 TOTALS = tuple(k for k in SUMMARY_KEYS if k != "status")
-#: Manifest keys of inputs not named ``<input>_file``: (file key, hash key, label).
-OTHER_INPUTS = (("approved_from", "approved_sha256", "前批次 approved.xlsx"),)
-INPUT_LABELS = {
-    "scenario": "方案文件",
-    "applications": "申报数据",
-    "policy": "政策包",
-    "carryover": "上年 summary.json（结转）",
-    "release_summary": "收回前的 summary.json",
-    "release_allocation": "收回前的 allocation.csv",
-    "release_waitlist": "收回前的 waitlist.csv",
-}
 MARKS = {"pass": "✓", "fail": "✗", "note": "ℹ", "skip": "–"}
+TITLES = {
+    "files": "文件完整性：与 manifest.json 记录的 SHA-256 一致 / every file as written (manifest.json)",
+    "summary": "summary.json 字段类型正确 / summary.json fields of the types allocator writes",
+    "workbooks": "工作簿：公式按其计算值核对，名单与合计逐行核对 / workbooks: formulas computed, lists row by row",
+    "rederived": "按输入重新写出每个输出文件，逐项一致 / every output written again from the inputs: the same",
+}
 
 
 @dataclass(frozen=True)
 class Check:
-    key: str  # inputs | approved | totals | constraints | recomputed | versions
+    key: str  # files | summary | inputs | approved | workbooks | totals | constraints | recomputed | …
     title: str  # Chinese / English
     state: str  # pass | fail | note | skip
     lines: tuple[str, ...] = ()
@@ -94,49 +106,93 @@ class Audit:
 def audit(result_dir: str | Path) -> Audit:
     """Every check of the module docstring on ``result_dir``; :class:`~allocator.errors.AllocatorError`
     when it is not a result folder (no readable summary.json)."""
-    folder = Path(result_dir)
-    summary = _summary(folder)
+    lists._loaded.cache_clear()  # each audit reads the workbooks afresh, and keeps none of them after
+    try:
+        return _audit(Path(result_dir))
+    finally:
+        lists._loaded.cache_clear()
+
+
+def _audit(folder: Path) -> Audit:
+    from .audit_summary import read_summary, well_formed
+
+    raw = read_summary(folder)
+    summary, shape = well_formed(raw)
     manifest = summary.get("manifest") or {}
-    table, csv_problem = _csv(folder / "allocation.csv")
-    batch = int(summary.get("batch") or 1)
-    approved, approved_problem, batches = _approved(folder / "approved.xlsx", batch)
-    inputs = _inputs(manifest)
-    recomputed, redo = _recompute(folder, manifest, summary, inputs)
-    versions = _versions(manifest, recomputed)
-    if redo.state == "fail" and versions.state == "note":
-        redo = Check(
-            redo.title, redo.state, (*redo.lines, "注意：软件版本与记录不同（见下），差异可能来自版本变化")
+    try:
+        table, csv_problem = _csv(folder / "allocation.csv")
+    except Exception as exc:  # noqa: BLE001 — as in _guarded: a CSV no reader foresaw is said, not raised
+        table, csv_problem = (
+            None,
+            f"allocation.csv 无法读取 / unreadable: {type(exc).__name__}: {str(exc)[:200]}",
         )
-    checks = (
-        inputs,
-        _approved_matches(table, csv_problem, approved, approved_problem, batches),
-        _totals_match(table, csv_problem, summary),
-        _constraints(table, csv_problem, summary, manifest),
-        redo,
-        versions,
-    )
+    batch = summary.get("batch") or 1
+    files = _guarded("files", TITLES["files"], _files, folder)
+    inputs = _guarded("inputs", INPUTS_TITLE, _inputs, manifest)
+    approved = _guarded("approved", APPROVED_TITLE, _approved_matches, folder, table, csv_problem, batch)
+    books = _guarded("workbooks", TITLES["workbooks"], _workbooks, folder, table, summary)
+    totals = _guarded("totals", TOTALS_TITLE, _totals_match, table, csv_problem, summary)
+    limits = _guarded("constraints", LIMITS_TITLE, _constraints, table, csv_problem, summary, manifest)
+    recomputed, release_info, redo = _recompute(folder, manifest, summary, inputs)
+    rederived = _rederived(folder, recomputed, release_info, summary, redo)
+    versions = _guarded("versions", VERSIONS_TITLE, _versions, manifest, recomputed)
+    if redo.state == "fail" and versions.state == "note":
+        redo = replace(
+            redo,
+            lines=(*redo.lines, "注意：软件版本与记录不同（见下），差异可能来自版本变化 / versions differ"),
+        )
+    shape_check = Check("summary", TITLES["summary"], "fail" if shape else "pass", lists.shown(shape))
+    checks = (files, shape_check, inputs, approved, books, totals, limits, redo, rederived, versions)
     return Audit(folder, checks)
 
 
-# ---------------------------------------------------------------- reading the folder
-def _summary(folder: Path) -> dict:
-    path = folder / "summary.json"
-    hint = "该目录应为 allocator run 的输出目录 / the folder should be an `allocator run` output folder"
+def _guarded(key: str, title: str, check: Callable[..., Check], *args) -> Check:
+    """``check(*args)``; whatever it cannot handle (a folder edited in a way no check foresaw) is a failed
+    check naming it, never a traceback."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AllocatorError(
-            f"{folder} 不是结果目录：没有 summary.json",
-            f"{folder} is not a result folder: no summary.json",
-            hint,
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AllocatorError(f"无法读取 {path}：{exc}", f"cannot read {path}: {exc}", hint) from None
-    if not isinstance(data, dict):
-        raise AllocatorError(f"{path} 不是 summary.json", f"{path} is not a summary.json", hint)
-    return data
+        return check(*args)
+    except AllocatorError as exc:
+        return Check(key, title, "fail", (f"{exc.zh} / {exc.en}",))
+    except Exception as exc:  # noqa: BLE001 — a verifier that cannot check says so, and fails
+        said = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return Check(
+            key,
+            title,
+            "fail",
+            (
+                f"核对时遇到无法处理的内容（结果目录可能被改动）：{said} / the check could not run on this folder: {said}",
+            ),
+        )
 
 
+def _files(folder: Path) -> Check:
+    from .audit_files import integrity
+
+    return Check("files", TITLES["files"], *integrity(folder))
+
+
+def _workbooks(folder: Path, table: pd.DataFrame | None, summary: dict) -> Check:
+    from .audit_books import workbook_lines
+
+    lines = workbook_lines(folder, table, summary)
+    return Check("workbooks", TITLES["workbooks"], "fail" if lines else "pass", lists.shown(lines))
+
+
+def _rederived(folder: Path, result, release_info, summary: dict, redo: Check) -> Check:
+    title = TITLES["rederived"]
+    if result is None:
+        why = "未能重新计算（见上）/ not recomputed (see above)"
+        return Check("rederived", title, "skip", (why,))
+
+    def run() -> Check:
+        from .audit_rederive import rederive
+
+        return Check("rederived", title, *rederive(folder, result, summary, release_info))
+
+    return _guarded("rederived", title, run)
+
+
+# ---------------------------------------------------------------- reading the folder
 def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
     """allocation.csv with whole-yuan money and booleans; or None and what is wrong with it."""
     from .outputs.tables import csv_unquote_frame
@@ -145,15 +201,16 @@ def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
         df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     except FileNotFoundError:
         return None, f"{path.name} 不存在 / missing"
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return None, f"{path.name} 无法读取 / unreadable: {exc}"
-    missing = [c for c in ("application_id", "item", "eligible", "cap", *MONEY, "status") if c not in df]
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        return None, f"{path.name} 无法读取 / unreadable: {str(exc)[:200]}"
+    required = ("application_id", "item", "eligible", "cap", *MONEY, "status", "applicant", "credit_code")
+    missing = [c for c in required if c not in df]
     if missing:
         return None, f"{path.name} 缺少列 / lacks columns: {', '.join(missing)}"
     csv_unquote_frame(df)
     for col in ("cap", *MONEY):
         values = pd.to_numeric(df[col].str.replace(",", "").str.strip(), errors="coerce")
-        bad = values.isna() | (values != values.round())
+        bad = values.isna() | (values != values.round()) | (values.abs() >= 2**62)
         if bad.any():
             k = int(np.flatnonzero(bad.to_numpy())[0])
             return None, (
@@ -165,180 +222,45 @@ def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
     return df, ""
 
 
-def _approved(path: Path, batch: int = 1) -> tuple[dict[str, tuple] | None, str, dict[str, object] | None]:
-    """approved.xlsx's rows by 申报编号: (award, fund cost, co-fund cost) as written, of the year so far
-    (its 累计拟支持名单 sheet, from batch 2 on, else its first), and each row's 批次 (None without the
-    sheet); or None and why — also when the first sheet is not that sheet's rows of ``batch``."""
-    from python_calamine import CalamineWorkbook
-
-    from .outputs.xlsx_lists import YTD_SHEET
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        first = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        ytd = (
-            book.get_sheet_by_name(YTD_SHEET).to_python(skip_empty_area=False)
-            if YTD_SHEET in book.sheet_names
-            else None
-        )
-    except FileNotFoundError:
-        return None, f"{path.name} 不存在 / missing", None
-    except Exception as exc:  # noqa: BLE001 — any unreadable workbook is reported, not raised
-        return None, f"{path.name} 无法读取 / unreadable: {exc}", None
-    now, problem, _ = _approved_rows(path, first)
-    if now is None or ytd is None:
-        return now, problem, None
-    year, problem, batches = _approved_rows(path, ytd)
-    if year is None:
-        return None, f"{YTD_SHEET}：{problem}", None
-    if batches is None:
-        return None, f"{path.name} {YTD_SHEET} 没有「批次」列 / no 批次 column", None
-    this = {a: v for a, v in year.items() if batches[a] == batch}
-    lines = _differ(f"{path.name} 第一张表", now, this, f"{YTD_SHEET}中第 {batch} 批")
-    if lines:
-        return None, "；".join(lines[:SHOWN]), None
-    return year, "", batches
-
-
-def _approved_rows(path: Path, rows: list) -> tuple[dict[str, tuple] | None, str, dict[str, object] | None]:
-    """One list sheet's rows as :func:`_approved` returns them, with its 批次 (None without the column)."""
-    header = [str(h).strip() for h in (rows[0] if rows else [])]
-    costs = [k for k, h in enumerate(header) if h.endswith("承担（元）")]
-    if "申报编号" not in header or "拟支持金额（元）" not in header or len(costs) != 2:
-        return (
-            None,
-            f"{path.name} 的表头不是本工具写出的拟支持名单 / not an approved list written by allocator",
-            None,
-        )
-    i, a = header.index("申报编号"), header.index("拟支持金额（元）")
-    b = header.index("批次") if "批次" in header else None
-    out: dict[str, tuple] = {}
-    batches: dict[str, object] = {}
-    for row in rows[1:]:
-        app = str(row[i]).strip() if row[i] is not None else ""
-        if app in ("", "（无）") or str(row[0]).strip() == "合计":
-            continue
-        out[app] = tuple(_whole(row[k]) for k in (a, *costs))
-        if b is not None:
-            batches[app] = _whole(row[b])
-    return out, "", (batches if b is not None else None)
-
-
-def _whole(value: object) -> object:
-    """A number cell as int; anything else as it is (reported as recorded)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        return int(value)
-    return value
-
-
-# ---------------------------------------------------------------- 1. inputs
-def input_files(manifest: dict) -> list[tuple[str, str, str, str]]:
-    """(label, key, path, recorded SHA-256) of every input the manifest records."""
-    out = []
-    for key, path in manifest.items():
-        if key.endswith("_file") and f"{key[:-5]}_sha256" in manifest:
-            name = key[:-5]
-            out.append((INPUT_LABELS.get(name, name), name, str(path), str(manifest[f"{name}_sha256"])))
-    for file_key, sha_key, label in OTHER_INPUTS:
-        if file_key in manifest and sha_key in manifest:
-            out.append((label, file_key, str(manifest[file_key]), str(manifest[sha_key])))
-    if "applications_sha256" in manifest and "applications_file" not in manifest:  # before issue 8
-        out.append(("申报数据", "applications", "", str(manifest["applications_sha256"])))
-    return out
-
-
-def _hash_now(name: str, path: str, manifest: dict) -> str | None:
-    """The input's SHA-256 now; None when it is gone."""
-    from .pipeline import policy_sha256, sha256_file
-
-    if name == "policy":
-        return policy_sha256(path, str(manifest.get("policy", ""))) or None
-    return sha256_file(Path(path)) if path and Path(path).is_file() else None
+# ---------------------------------------------------------------- 3. inputs
+INPUTS_TITLE = "输入文件未改动 / inputs unchanged (SHA-256)"
 
 
 def _inputs(manifest: dict) -> Check:
-    title = "输入文件未改动 / inputs unchanged (SHA-256)"
-    files = input_files(manifest)
-    if not files:
-        return Check(
-            "inputs",
-            title,
-            "fail",
-            ("summary.json 未记录输入文件及其散列值 / the manifest records no input file",),
-        )
-    lines, bad = [], False
-    for label, name, path, recorded in files:
-        now = _hash_now(name, path, manifest)
-        if now is None:
-            bad = True
-            lines.append(f"✗ {label} {path or '（未记录路径）'}：文件已不存在 / missing")
-        elif now != recorded:
-            bad = True
-            lines.append(
-                f"✗ {label} {path}：生成结果后已被修改（记录 {recorded[:12]}…，现为 {now[:12]}…）/ changed since the run"
-            )
-        else:
-            lines.append(f"✓ {label} {path}")
-    return Check("inputs", title, "fail" if bad else "pass", tuple(lines))
+    from .audit_inputs import inputs
+
+    return Check("inputs", INPUTS_TITLE, *inputs(manifest))
 
 
-# ---------------------------------------------------------------- 2.-4. the folder in itself
-def _approved_matches(
-    table: pd.DataFrame | None,
-    csv_problem: str,
-    approved: dict | None,
-    approved_problem: str,
-    batches: dict | None = None,
-) -> Check:
-    title = "approved.xlsx 与 allocation.csv 的拟支持项目一致 / approved list = funded rows of allocation.csv"
+# ---------------------------------------------------------------- 4. approved.xlsx
+APPROVED_TITLE = (
+    "approved.xlsx 与 allocation.csv 的拟支持项目一致（收款单位、信用代码、事项、金额）"
+    " / approved list = funded rows of allocation.csv (payee, item, money)"
+)
+TOTALS_TITLE = "summary.json 合计与 allocation.csv 一致 / summary.json totals = sums of allocation.csv"
+LIMITS_TITLE = "约束校验（上限、资格、分担比例、预算、限额）/ constraints on the recorded awards"
+VERSIONS_TITLE = "软件版本与记录相同 / package and solver versions as recorded"
+
+
+def _approved_matches(folder: Path, table: pd.DataFrame | None, csv_problem: str, batch: int) -> Check:
+    approved, approved_problem, batches = lists.approved(folder / "approved.xlsx", batch)
     if table is None or approved is None:
-        return Check("approved", title, "fail", tuple(p for p in (csv_problem, approved_problem) if p))
+        problems = tuple(p for p in (csv_problem, approved_problem) if p)
+        return Check("approved", APPROVED_TITLE, "fail", problems)
     funded = table[table["award"] > 0]
-    expected = {
-        a: tuple(int(v) for v in vals)
-        for a, *vals in funded[["application_id", *MONEY]].itertuples(index=False)
-    }
-    lines = _differ("approved.xlsx", approved, expected, "allocation.csv ")
+    lines = differ("approved.xlsx", approved, expected_rows(table), "allocation.csv ")
     if batches is not None:
         if "batch" not in table:
             lines.append("allocation.csv 没有 batch 列，无法核对批次 / allocation.csv has no batch column")
         else:
-            lines += _batches_differ(
+            lines += batches_differ(
                 batches, dict(zip(funded["application_id"], funded["batch"], strict=True)), "allocation.csv "
             )
-    return Check("approved", title, "fail" if lines else "pass", _shown(lines))
-
-
-def _batches_differ(recorded: dict, expected: dict, against: str) -> list[str]:
-    """Lines naming each application whose 批次 in approved.xlsx is not what ``against`` says."""
-    out = []
-    for app in sorted(recorded.keys() & expected.keys()):
-        want = expected[app]
-        want = int(want) if str(want).strip().isdigit() else want
-        if recorded[app] != want:
-            out.append(f"approved.xlsx 申报编号 {app} 批次：记录 {recorded[app]}，{against}为 {want}")
-    return out
-
-
-def _differ(file: str, recorded: dict, expected: dict, against: str) -> list[str]:
-    """Lines naming each application whose (award, fund cost, co-fund cost) in ``file`` differ from what
-    ``against`` says (``expected``), field by field."""
-    lines = []
-    for app in sorted(expected.keys() - recorded.keys()):
-        lines.append(f"{file} 缺少申报编号 {app}（{against}：award {expected[app][0]:,}）/ missing")
-    for app in sorted(recorded.keys() - expected.keys()):
-        lines.append(
-            f"{file} 多出申报编号 {app}（award {_num(recorded[app][0])}；{against}：无此项或未获支持）/ extra"
-        )
-    for app in sorted(recorded.keys() & expected.keys()):
-        for field, got, want in zip(MONEY, recorded[app], expected[app], strict=True):
-            if got != want:
-                lines.append(f"{file} 申报编号 {app} {field}：记录 {_num(got)}，{against}为 {_num(want)}")
-    return lines
+    return Check("approved", APPROVED_TITLE, "fail" if lines else "pass", lists.shown(lines))
 
 
 def _totals_match(table: pd.DataFrame | None, csv_problem: str, summary: dict) -> Check:
-    title = "summary.json 合计与 allocation.csv 一致 / summary.json totals = sums of allocation.csv"
+    title = TOTALS_TITLE
     if table is None:
         return Check("totals", title, "fail", (csv_problem,))
     sums = {
@@ -350,6 +272,7 @@ def _totals_match(table: pd.DataFrame | None, csv_problem: str, summary: dict) -
     }
     lines = [
         f"summary.json {k}：记录 {_num(summary.get(k))}，allocation.csv 合计 {v:,}"
+        f" / {k}: recorded {_num(summary.get(k))}, allocation.csv sums to {v:,}"
         for k, v in sums.items()
         if summary.get(k) != v
     ]
@@ -361,113 +284,38 @@ def _totals_match(table: pd.DataFrame | None, csv_problem: str, summary: dict) -
     else:
         for key, want in (("available", available), ("carryover_out", carry)):
             if summary.get(key) != want:
-                lines.append(f"summary.json {key}：记录 {_num(summary.get(key))}，应为 {want:,}")
+                lines.append(
+                    f"summary.json {key}：记录 {_num(summary.get(key))}，应为 {want:,}"
+                    f" / {key}: recorded {_num(summary.get(key))}, should be {want:,}"
+                )
     return Check("totals", title, "fail" if lines else "pass", _shown(lines))
 
 
-def _discretionary(manifest: dict) -> dict:
-    """The recorded scenario's discretionary numbers (a split of costs the text leaves open is one)."""
-    from .scenario import load_scenario
-
-    try:
-        return load_scenario(manifest.get("scenario_file", "")).discretionary
-    except (AllocatorError, OSError, ValueError):
-        return {}
-
-
 def _constraints(table: pd.DataFrame | None, csv_problem: str, summary: dict, manifest: dict) -> Check:
-    title = "约束校验（上限、资格、分担比例、预算、限额）/ constraints on the recorded awards"
-    if table is None:
-        return Check("constraints", title, "fail", (csv_problem,))
-    from .pipeline import group_caps
-    from .policy import load_policy
-    from .scenario import Limits
-    from .verify import verify
+    from .audit_constraints import constraints
 
-    policy_file = str(manifest.get("policy_file") or manifest.get("policy") or "")
-    try:
-        policy = load_policy(policy_file if Path(policy_file).is_file() else manifest.get("policy", ""))
-    except AllocatorError as exc:
-        return Check(
-            "constraints",
-            title,
-            "skip",
-            (f"无法读取政策包，未校验 / the policy pack cannot be read: {exc.zh}",),
-        )
-    policy = policy.for_scenario(_discretionary(manifest))
-    shares = {it.id: it.city_share for it in policy.items}
-    unknown = sorted(set(table["item"]) - set(shares))
-    if unknown:
-        return Check(
-            "constraints",
-            title,
-            "fail",
-            (f"allocation.csv 中的事项不在政策包中 / unknown items: {', '.join(unknown[:5])}",),
-        )
-    try:
-        lim = summary.get("limits") or {}
-        limits = Limits(
-            min_award=int(lim.get("min_award") or 0),
-            per_enterprise=lim.get("per_enterprise"),
-            item_share={k: (float(v[0]), float(v[1])) for k, v in (lim.get("item_share") or {}).items()},
-            district_budget={k: int(v) for k, v in (lim.get("district_budget") or {}).items()},
-        )
-        reserve = int(summary.get("reserve") or 0)
-        frame = table.copy()
-        for col in ("credit_code", "district"):
-            if col not in frame:
-                frame[col] = ""
-        verify(
-            frame,
-            shares=shares,
-            admin=int(summary["admin"]),
-            admin_low=int(summary.get("admin_planned", summary["admin"])),
-            admin_high=int(summary.get("admin_limit", summary["admin"])),
-            admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
-            available=int(summary["available"]) - reserve,
-            totals={**summary, "carryover_out": int(summary["carryover_out"]) - reserve},
-            limits=limits,
-            overrides={
-                str(o["application_id"]): int(o["award"])
-                for o in summary.get("overrides") or ()
-                if isinstance(o.get("award"), int)
-            },
-            item_floors={it.id: it.floor for it in policy.items if it.floor},
-            group_caps=group_caps(policy),
-        )
-    except VerificationError as exc:
-        found = exc.zh.split("：", 1)[-1].split("；")
-        return Check("constraints", title, "fail", _shown(found))
-    except (KeyError, TypeError, ValueError) as exc:
-        return Check(
-            "constraints",
-            title,
-            "fail",
-            (f"summary.json 缺少或写错了字段 / a field is missing or wrong: {exc}",),
-        )
-    return Check("constraints", title, "pass")
+    return Check("constraints", LIMITS_TITLE, *constraints(table, csv_problem, summary, manifest))
 
 
-# ---------------------------------------------------------------- 5. recomputed
+# ---------------------------------------------------------------- 8. recomputed
+RECOMPUTED_TITLE = "按记录的输入重新计算，结果一致 / recomputed from the inputs: outputs match"
+
+
 def _recompute(folder: Path, manifest: dict, summary: dict, inputs: Check):
-    """(the recomputed result or None, the check)."""
-    title = "按记录的输入重新计算，结果一致 / recomputed from the inputs: outputs match"
+    """(the recomputed result or None, release.json's content for a release or None, the check)."""
+    title = RECOMPUTED_TITLE
     if inputs.state != "pass":
-        return None, Check(
-            "recomputed", title, "skip", ("输入文件缺失或已改动，无法重新计算 / inputs missing or changed",)
-        )
+        why = "输入文件缺失或已改动，无法重新计算 / inputs missing or changed"
+        return None, None, Check("recomputed", title, "skip", (why,))
     if folder.name.isdigit() and (folder.parent / "plan.json").is_file():
-        return None, Check(
-            "recomputed",
-            title,
-            "skip",
-            ("多年度计划的年度结果依赖前一年度，请重新运行 allocator plan / a plan year: rerun the plan",),
-        )
+        why = "多年度计划的年度结果依赖前一年度，请重新运行 allocator plan / a plan year: rerun the plan"
+        return None, None, Check("recomputed", title, "skip", (why,))
+    info = None
     try:
         if "released_from" in manifest:
             from .release import released
 
-            result, _ = released(
+            result, info = released(
                 manifest["released_from"],
                 list(manifest.get("withdrawn") or []),
                 manifest.get("release_reason", ""),
@@ -475,53 +323,96 @@ def _recompute(folder: Path, manifest: dict, summary: dict, inputs: Check):
         else:
             from .pipeline import result_for
 
-            batch = int(summary.get("batch") or 1)
+            batch = summary.get("batch") or 1
             approved = manifest.get("approved_from") if batch > 1 else None
-            result = result_for(manifest["scenario_file"], batch=batch, approved=approved, report=False)
+            path, base = _as_run(manifest, summary)
+            with chdir(base) if base is not None else nullcontext():
+                result = result_for(path, batch=batch, approved=approved, report=True)
     except AllocatorError as exc:
-        return None, Check("recomputed", title, "fail", (f"无法重新计算 / cannot recompute: {exc.zh}",))
-    return result, Check("recomputed", title, *_compare(folder, result, summary))
+        return None, None, Check("recomputed", title, "fail", (f"无法重新计算 / cannot recompute: {exc.zh}",))
+    except Exception as exc:  # noqa: BLE001 — as in _guarded: said, never a traceback
+        said = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return None, None, Check("recomputed", title, "fail", (f"无法重新计算 / cannot recompute: {said}",))
+    return result, info, _guarded("recomputed", title, _compared, folder, result, summary)
+
+
+def _as_run(manifest: dict, summary: dict) -> tuple[str, Path | None]:
+    """The scenario's path as the run was given it, and the folder it was relative to (None: absolute).
+
+    The outputs name the scenario and the applications as the run was given them
+    (``scenarios/changchun-2017.toml``), the manifest by absolute path: computed again from the same
+    spelling in the same folder, every output is the same to the byte. ``allocator verify`` changes the
+    working folder for that while it recomputes (so not from two threads at once)."""
+    absolute = str(manifest["scenario_file"])
+    told = (summary.get("scenario") or {}).get("path")
+    if not isinstance(told, str) or not told or told == absolute:
+        return absolute, None
+    if PurePath(told).is_absolute():  # through a link, say: the same file, spelled as the run was given it
+        try:
+            return (told, None) if Path(told).resolve() == Path(absolute).resolve() else (absolute, None)
+        except OSError:
+            return absolute, None
+    parts = PurePath(told).parts
+    up = len(parts) - len(tuple(dropwhile(lambda p: p == "..", parts)))  # leading ".." (a run from below)
+    rest = parts[up:]
+    whole = Path(absolute)
+    if not rest or ".." in rest or len(rest) >= len(whole.parts):
+        return absolute, None
+    if whole.parts[-len(rest) :] != rest or up > len(rest) - 1:
+        return absolute, None
+    base = whole.parents[len(rest) - 1].joinpath(*rest[:up])  # any folder that deep will do: these exist
+    try:
+        same = (base / told).resolve() == whole.resolve()
+    except OSError:
+        same = False
+    return (told, base) if same and base.is_dir() else (absolute, None)
+
+
+def _compared(folder: Path, result, summary: dict) -> Check:
+    return Check("recomputed", RECOMPUTED_TITLE, *_compare(folder, result, summary))
 
 
 def _compare(folder: Path, result, summary: dict) -> tuple[str, tuple[str, ...]]:
     t = result.table
     ids = t["application_id"].astype(str).tolist()
-    new = {a: (int(w), int(c), int(d)) for a, w, c, d in zip(ids, *(t[m] for m in MONEY), strict=True)}
+    new = expected_rows(t, funded_only=False)
     status = dict(zip(ids, t["status"].astype(str), strict=True))
     lines: list[str] = []
     table, problem = _csv(folder / "allocation.csv")
     if table is None:
         lines.append(problem)
     else:
-        recorded = {
-            a: tuple(int(v) for v in vals)
-            for a, *vals in table[["application_id", *MONEY]].itertuples(index=False)
-        }
-        lines += _differ("allocation.csv", recorded, new, "重新计算")
+        lines += differ("allocation.csv", expected_rows(table, funded_only=False), new, "重新计算")
         for app, got in zip(table["application_id"], table["status"], strict=True):
             if app in status and got != status[app]:
-                lines.append(f"allocation.csv 申报编号 {app} status：记录 {got}，重新计算为 {status[app]}")
-    approved, problem, batches = _approved(folder / "approved.xlsx", int(summary.get("batch") or 1))
+                lines.append(
+                    f"allocation.csv 申报编号 {app} status：记录 {got}，重新计算为 {status[app]}"
+                    f" / status of {app}: recorded {got}, recomputed {status[app]}"
+                )
+    approved, problem, batches = lists.approved(folder / "approved.xlsx", summary.get("batch") or 1)
     if approved is None:
         lines.append(problem)
     else:
         funded = {a: v for a, v in new.items() if v[0] > 0}
-        lines += _differ("approved.xlsx", approved, funded, "重新计算")
+        lines += differ("approved.xlsx", approved, funded, "重新计算")
         if batches is not None and "batch" in t:
-            lines += _batches_differ(batches, dict(zip(ids, t["batch"], strict=True)), "重新计算")
+            lines += batches_differ(batches, dict(zip(ids, t["batch"], strict=True)), "重新计算")
     s = result.summary
     for key in TOTALS:
         want = int(getattr(s, key))
         if summary.get(key) != want:
-            lines.append(f"summary.json {key}：记录 {_num(summary.get(key))}，重新计算为 {want:,}")
+            lines.append(
+                f"summary.json {key}：记录 {_num(summary.get(key))}，重新计算为 {want:,}"
+                f" / {key}: recorded {_num(summary.get(key))}, recomputed {want:,}"
+            )
     return ("fail" if lines else "pass"), _shown(lines)
 
 
-# ---------------------------------------------------------------- 6. versions
+# ---------------------------------------------------------------- 10. versions
 def _versions(manifest: dict, recomputed) -> Check:
     from .pipeline import versions
 
-    title = "软件版本与记录相同 / package and solver versions as recorded"
+    title = VERSIONS_TITLE
     then = manifest.get("versions") or {}
     now = versions()
     lines = [

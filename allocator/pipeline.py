@@ -450,6 +450,7 @@ PACKAGES = (
     "openpyxl",
     "xlsxwriter",
     "matplotlib",
+    "mplfonts",  # the charts' font: another one draws other bytes
     "python-calamine",
     "defusedxml",
 )
