@@ -235,7 +235,9 @@ def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
     for k, o in enumerate(scenario.overrides):
         wanted = fold(str(o.application_id))  # as the intake keeps its ids: NFKC, no invisible characters
         if wanted not in position:
-            near = difflib.get_close_matches(str(o.application_id), [str(a) for a in position], n=1, cutoff=0.6)
+            near = difflib.get_close_matches(
+                str(o.application_id), [str(a) for a in position], n=1, cutoff=0.6
+            )
             raise scenario_error(
                 scenario,
                 ("override", k, "application_id"),

@@ -431,7 +431,9 @@ def _overrides(raw: object, text: _Text) -> tuple[Override, ...]:
         try:  # as the intake keeps its ids: NFKC, no invisible characters, no line breaks or bidi controls
             app = id_key(str(entry["application_id"]).strip())
         except KeyProblem as why:
-            raise text.fail((*at, "application_id"), f"[[override]] application_id {why.zh}", why.en) from None
+            raise text.fail(
+                (*at, "application_id"), f"[[override]] application_id {why.zh}", why.en
+            ) from None
         award = entry.get("award", "cap")
         if not (award == "cap" or (isinstance(award, int) and not isinstance(award, bool) and award >= 0)):
             raise text.wrong(

@@ -23,11 +23,10 @@ import openpyxl
 import pytest
 
 import allocator.outputs as outputs
-from allocator.outputs import publish
 from allocator.cli import _parser, main
 from allocator.demo import write_sample
 from allocator.errors import OutputError
-from allocator.outputs import STAGING, remove_stale_staging, staging_folder, write_outputs
+from allocator.outputs import STAGING, publish, remove_stale_staging, staging_folder, write_outputs
 from allocator.pipeline import PACKAGES, run
 from allocator.policy import load_policy
 

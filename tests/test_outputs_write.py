@@ -7,9 +7,8 @@ import os
 import pytest
 
 import allocator.outputs as outputs
-from allocator.outputs import publish
 from allocator.errors import OutputError
-from allocator.outputs import write_outputs
+from allocator.outputs import publish, write_outputs
 
 NAMES = {
     "allocation.xlsx",
