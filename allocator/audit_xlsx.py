@@ -13,6 +13,8 @@ A workbook that cannot be read so is :class:`~allocator.errors.AllocatorError` n
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -24,7 +26,8 @@ from xml.parsers import expat
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
-from .errors import AllocatorError
+from . import workbook_guard
+from .errors import AllocatorError, InputError
 
 #: At most this many bytes unpacked in all, this many parts, this many cells (a result workbook of
 #: 100,000 applications is about 50 MB and 2 million cells).
@@ -108,13 +111,26 @@ def read_book(path: str | Path) -> Book:
     """Every sheet of the workbook at ``path``, in the workbook's order, with the cells it holds."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as zf:
+        data = path.read_bytes()
+        # the same file-level guard as every other workbook reader: bombs, DTDs, extents too large to hold
+        workbook_guard.check(path, data, "excel", hashlib.sha256(data).hexdigest())
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL:
                 raise _unreadable(path, "解压后过大（疑似压缩炸弹）", "it unpacks too large (a zip bomb?)")
             return _read(path, zf)
     except FileNotFoundError:
         raise AllocatorError(f"{path.name} 不存在", f"{path.name} is missing") from None
+    except InputError as exc:  # the guard's refusal, said as what it is here: a result workbook altered
+        raise _unreadable(
+            path,
+            "；".join(
+                f"工作表「{q.sheet}」：{q.expected_zh}" if q.sheet else q.expected_zh for q in exc.problems
+            ),
+            "; ".join(
+                f"sheet {q.sheet!r}: {q.expected_en}" if q.sheet else q.expected_en for q in exc.problems
+            ),
+        ) from None
     except AllocatorError:
         raise
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:

@@ -333,7 +333,7 @@ def far_cell(folder: Path) -> list[str]:
     part = sheet_part(folder / "approved.xlsx", "拟支持名单")
     far = '<row r="1048576"><c r="XFD1048576"><v>1500000</v></c></row></sheetData>'
     xml_edit(folder / "approved.xlsx", part, lambda xml: xml.replace("</sheetData>", far, 1))
-    return ["approved.xlsx", "拟支持名单", "第1048576行", "XFD1048576"]
+    return ["approved.xlsx", "拟支持名单", "XFD1048576"]  # refused by the workbook guard, never filled in
 
 
 def dtd(folder: Path) -> list[str]:

@@ -30,6 +30,7 @@ Both are pure functions of the result: formulas carry cached values equal to ``s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxWriterException
@@ -213,8 +214,23 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
             total=False,
         )
     sheets[SUMMARY_SHEET].activate()
+    wb.set_properties(_stamped(result, {}))
     _close(wb, path)
     return path
+
+
+def _stamped(result: AllocationResult, properties: dict) -> dict:
+    """``properties`` with the run's own time as the workbook's creation time (xlsxwriter would write the
+    time of writing): the same result gives the same bytes, so verify can compare a workbook written again
+    byte for byte."""
+    when = str((result.manifest or {}).get("generated_at") or "")
+    try:
+        moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return properties
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return {**properties, "created": moment}
 
 
 def _roster_clause(result: AllocationResult) -> str:
@@ -252,7 +268,10 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
             _title(result, f"截至第 {batch} 批累计拟支持名单"),
         )
     wb.set_properties(
-        {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")}
+        _stamped(
+            result,
+            {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")},
+        )
     )
     _close(wb, path)
     return path
