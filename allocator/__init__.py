@@ -11,18 +11,21 @@ The public API, as a notebook uses it::
     write_outputs(result, "reports/my-run")
 """
 
-__version__ = "0.1.0"
-
-from .errors import AllocatorError  # noqa: E402
-from .policy import load_policy  # noqa: E402
-from .scenario import load_scenario  # noqa: E402
+from .errors import AllocatorError
+from .policy import load_policy
+from .scenario import load_scenario
+from .version import __version__
 
 
 def __getattr__(name: str):  # heavier pieces load on first use
-    if name in ("allocate", "run"):
-        from . import pipeline
+    if name == "allocate":
+        from .pipeline import allocate
 
-        return getattr(pipeline, name)
+        return allocate
+    if name == "run":
+        from .runs import run
+
+        return run
     if name == "read_applications":
         from .intake import read_applications
 
@@ -35,6 +38,7 @@ def __getattr__(name: str):  # heavier pieces load on first use
 
 
 __all__ = [
+    "__version__",
     "AllocatorError",
     "allocate",
     "load_policy",

@@ -27,7 +27,7 @@ a failure) or – (could not run, and why):
 7. 约束校验 — :func:`allocator.verify.verify` on the recorded awards: caps, eligibility, cost shares, admin,
    budget, ``[limits]``, overrides (it needs the policy pack, for the shares).
 8. 重新计算 — the allocation computed again in memory from the recorded inputs
-   (:func:`allocator.pipeline.result_for`; a release by :func:`allocator.release.released`), compared
+   (:func:`allocator.runs.result_for`; a release by :func:`allocator.release.released`), compared
    application by application with allocation.csv (award, costs, status, payee), approved.xlsx and
    summary.json's totals. Not run when an input drifted, nor for a year of a multi-year plan (it depends on
    the years before it: run ``allocator plan`` again).
@@ -321,7 +321,7 @@ def _recompute(folder: Path, manifest: dict, summary: dict, inputs: Check):
                 manifest.get("release_reason", ""),
             )
         else:
-            from .pipeline import result_for
+            from .runs import result_for
 
             batch = summary.get("batch") or 1
             approved = manifest.get("approved_from") if batch > 1 else None
@@ -410,7 +410,7 @@ def _compare(folder: Path, result, summary: dict) -> tuple[str, tuple[str, ...]]
 
 # ---------------------------------------------------------------- 10. versions
 def _versions(manifest: dict, recomputed) -> Check:
-    from .pipeline import versions
+    from .provenance import versions
 
     title = VERSIONS_TITLE
     then = manifest.get("versions") or {}

@@ -83,7 +83,7 @@ def read_manifest(folder: Path) -> tuple[dict[str, str] | None, list[str]]:
 
 def integrity(folder: Path) -> tuple[str, tuple[str, ...]]:
     """(state, lines) of the check: pass, fail, or note (only kept copies or lock files beside)."""
-    from .pipeline import sha256_file
+    from .provenance import sha256_file
 
     listed, lines = read_manifest(folder)
     if listed is None:

@@ -36,7 +36,7 @@ def input_files(manifest: dict) -> list[tuple[str, str, str, str]]:
 
 def _hash_now(name: str, path: str, manifest: dict) -> str | None:
     """The input's SHA-256 now; None when it is gone."""
-    from .pipeline import policy_sha256, sha256_file
+    from .provenance import policy_sha256, sha256_file
 
     if name == "policy":
         return policy_sha256(path, str(manifest.get("policy", ""))) or None

@@ -82,7 +82,7 @@ def rederive(
 ) -> tuple[str, tuple[str, ...]]:
     """(state, lines) of the check; ``release_info``: release.json's content, for a release's folder."""
     from .outputs import write_outputs
-    from .pipeline import versions
+    from .provenance import versions
 
     result, bad = as_recorded(result, summary)
     then = (summary.get("manifest") or {}).get("versions") or {}
@@ -132,7 +132,7 @@ def _compare_all(folder: Path, out: Path, moved: set[str], bad: list[str]) -> tu
 
 def compare_file(rel: str, got: Path, want: Path, moved: set[str]) -> tuple[str, list[str]]:
     """pass (the same), note (the same content, bytes of another package version) or fail, with lines."""
-    from .pipeline import sha256_file
+    from .provenance import sha256_file
 
     if got.stat().st_size > MAX_COMPARED or want.stat().st_size > MAX_COMPARED:
         if sha256_file(got) == sha256_file(want):

@@ -177,7 +177,7 @@ def join_earlier(frame: pd.DataFrame, earlier: pd.DataFrame, policy, scenario, b
     An earlier application still in the workbook (the old way: the batch-2 workbook kept batch 1's rows)
     is fixed in its own row, once; its data must be the list's, else a ScenarioError names it."""
     from .errors import ScenarioError
-    from .pipeline import Fixed
+    from .result import Fixed
 
     ids = frame["application_id"].astype(str)
     inside = earlier["application_id"].isin(set(ids))

@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
 from .errors import AllocatorError
 from .oserrors import os_error
 from .policy import Policy, builtin_policies, load_policy
 from .texttable import clip, pad, width
+from .version import __version__
 
 DEFAULT_POLICY = "changchun-2017"
 DEMO_MAX = 10_000_000  #: sample applications demo-data writes at most (about 40 GB of memory to solve)
@@ -226,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from . import timing
-    from .pipeline import run
+    from .runs import run
 
     with timing.recording() as seconds:
         result, paths = run(

@@ -486,9 +486,9 @@ def chart_data(comparison: Comparison, by: str = "item") -> pd.DataFrame:
 def write_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> list[Path]:
     """Write compare.xlsx and charts/compare_by_{item,district}.{png,svg} into ``out_dir`` (default
     :func:`default_out_dir`), staged in a temporary folder beside it; returns the paths written."""
-    from .outputs import install, staged
     from .outputs.compare_chart import write_compare_charts
     from .outputs.compare_xlsx import write_compare_xlsx
+    from .outputs.publish import install, staged
 
     out = Path(out_dir) if out_dir is not None else default_out_dir(comparison)
     with staged(out) as staging:

@@ -28,9 +28,10 @@ from .intake import read_applications
 from .model import Budget, build_model
 from .money import round_awards
 from .objectives import optimise
-from .pipeline import Fixed, allocate, manifest_for
+from .pipeline import allocate
 from .plan import COMMITMENT_NOTE, PlanSpec, _plan_result, commitments_from
-from .result import COMMITMENT_COLUMNS, YearOutcome
+from .provenance import manifest_for
+from .result import COMMITMENT_COLUMNS, Fixed, YearOutcome
 from .rules import caps
 from .scenario import Limits
 from .solve import make_solver

@@ -7,19 +7,13 @@ outputs. Nothing is written unless the allocation is a proven optimum that passe
 from __future__ import annotations
 
 import difflib
-import hashlib
-import platform
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import __version__, timing
+from . import timing
 from .diagnose import Parties, diagnose
 from .errors import InfeasibleError, ScenarioError
 from .explain import explain
@@ -27,11 +21,11 @@ from .intake_ids import fold
 from .model import Budget, Model, build_model, rebudget
 from .money import city_cost, round_awards
 from .objectives import optimise, tier_of
-from .policy import Policy, load_policy
+from .policy import Policy
 from .registers import ledger, waitlist
-from .result import AllocationResult, NextMillion, RuleComparison, SolverInfo, Summary
+from .result import AllocationResult, Fixed, NextMillion, RuleComparison, SolverInfo, Summary
 from .rules import caps
-from .scenario import Scenario, load_scenario, scenario_error
+from .scenario import Scenario, scenario_error
 from .solve import make_solver
 from .verify import verify
 
@@ -45,16 +39,6 @@ class _Solution:
     admin: int
     info: SolverInfo
     order: np.ndarray  # the rule's priority per row (smaller first), for the waitlist
-
-
-@dataclass(frozen=True)
-class Fixed:
-    """An award fixed before this run: an earlier batch, a commitment from last year, or kept on release."""
-
-    amount: int
-    note: str  # the reason shown (Chinese)
-    kind: str = "batch"  # "batch" | "commitment" | "kept" | "withdrawn" (taken back: status overridden)
-    # | "refill" (release: a waitlisted award after 依次递补; it stays on the waitlist)
 
 
 @dataclass(frozen=True)
@@ -433,188 +417,3 @@ def _next_million(table: pd.DataFrame, frame: pd.DataFrame, waiting: pd.DataFram
         newly_funded=int(((now == 0) & (more > 0)).sum()),
         changed=diff.sort_values(["gain", "application_id"], ascending=[False, True]).reset_index(drop=True),
     )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-#: The packages whose versions every manifest records (besides allocator and Python).
-PACKAGES = (
-    "pulp",
-    "highspy",
-    "pandas",
-    "numpy",
-    "openpyxl",
-    "xlsxwriter",
-    "matplotlib",
-    "mplfonts",  # the charts' font: another one draws other bytes
-    "python-calamine",
-    "defusedxml",
-)
-
-
-def versions() -> dict[str, str]:
-    """allocator's, Python's and each of :data:`PACKAGES`' version ('not installed' when missing)."""
-    out = {"allocator": __version__, "python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def policy_sha256(policy_file: str, policy_id: str = "") -> str:
-    """The SHA-256 of a policy pack: a shipped one (``allocator/policies/<id>.toml``) from the installed
-    package, any other from its file; '' when neither can be read."""
-    from importlib import resources
-
-    from .policy import builtin_policies
-
-    if (
-        policy_id
-        and policy_file == f"allocator/policies/{policy_id}.toml"
-        and policy_id in builtin_policies()
-    ):
-        data = (resources.files("allocator") / "policies" / f"{policy_id}.toml").read_bytes()
-        return hashlib.sha256(data).hexdigest()
-    path = Path(policy_file)
-    return sha256_file(path) if path.is_file() else ""
-
-
-def _absolute(path: str | Path) -> str:
-    return str(Path(path).resolve())
-
-
-def manifest_for(scenario: Scenario, policy: Policy, applications_sha256: str) -> dict:
-    """What produced a result, for summary.json and the 参数 sheet, and for ``allocator verify``: each input
-    file as ``<input>_file`` (absolute) and ``<input>_sha256`` — scenario, applications (its 人员名单 sheet
-    included), policy (a shipped pack: ``allocator/policies/<id>.toml``, hashed from the package) and, when
-    ``carryover_in`` names last year's summary.json, carryover — then the package versions, the command
-    and the time. :func:`run` adds the earlier batch's approved.xlsx (``approved_from``/``approved_sha256``);
-    the solver that ran is added by the writers, from the result."""
-    out = {
-        "scenario_name": scenario.name,
-        "scenario_file": _absolute(scenario.path),
-        "scenario_sha256": sha256_file(scenario.path) if Path(scenario.path).is_file() else "",
-        "applications_file": _absolute(scenario.applications),
-        "applications_sha256": applications_sha256,
-        "policy": policy.id,
-        "policy_file": policy.path
-        if policy.path.startswith("allocator/policies/")
-        else _absolute(policy.path),
-        "policy_sha256": policy_sha256(policy.path, policy.id),
-    }
-    source = str(getattr(scenario, "carryover_source", "") or "")
-    if source and not source.lstrip("-").isdigit() and Path(source).is_file():
-        out["carryover_file"] = _absolute(source)
-        out["carryover_sha256"] = sha256_file(Path(source))
-    out.update(
-        versions=versions(),
-        command=" ".join(sys.argv) if sys.argv else "",
-        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
-    )
-    return out
-
-
-def default_out_dir(scenario_path: Path) -> Path:
-    return Path("reports") / Path(scenario_path).stem
-
-
-def run(
-    scenario_path: str | Path,
-    out_dir: str | Path | None = None,
-    *,
-    batch: int = 1,
-    approved: str | Path | None = None,
-    force: bool = False,
-) -> tuple[AllocationResult, list[Path]]:
-    """``allocator run``: read, validate, allocate, verify, then write every output.
-
-    With ``batch`` > 1 and ``approved`` (the earlier batch's approved.xlsx), its awards are fixed and
-    the outputs go to ``reports/<stem>-batch-<n>/`` unless ``out_dir`` says otherwise. ``force``: replace
-    an approved.xlsx in the output folder that this run changes (the old one is kept beside it).
-    """
-    from .batches import batch_out_dir
-    from .outputs import complete_and_write
-
-    if (batch > 1) != (approved is not None):
-        raise ScenarioError(
-            "分批次审批须同时给出 --batch（第几批，≥2）和 --approved（前批次的 approved.xlsx）",
-            "a later batch needs both --batch N (N ≥ 2) and --approved PATH/approved.xlsx",
-        )
-    if approved is not None:
-        target = batch_out_dir(Path(scenario_path), batch, Path(out_dir) if out_dir else None, Path(approved))
-    else:
-        target = Path(out_dir) if out_dir is not None else default_out_dir(Path(scenario_path))
-    result, frontier = _allocation(scenario_path, batch=batch, approved=approved, report=True)
-    with timing.stage("write"):  # the frontier is worked out while the biggest workbook is written
-        return complete_and_write(result, target, frontier, force=force)
-
-
-def result_for(
-    scenario_path: str | Path,
-    *,
-    batch: int = 1,
-    approved: str | Path | None = None,
-    report: bool = True,
-) -> AllocationResult:
-    """What :func:`run` writes, without writing it: the scenario's allocation with its manifest.
-    ``report=False``: the allocation alone, without what only the report needs (the next million, the
-    shadow price, the rule comparison, the budget frontier) — ``allocator verify`` recomputes with it."""
-    result, frontier = _allocation(scenario_path, batch=batch, approved=approved, report=report)
-    return frontier(result) if frontier is not None else result
-
-
-def _allocation(
-    scenario_path: str | Path, *, batch: int, approved: str | Path | None, report: bool
-) -> tuple[AllocationResult, Callable[[AllocationResult], AllocationResult] | None]:
-    """:func:`result_for` without the budget frontier, and what adds it (None when the report has none)."""
-    from .batches import earlier_awards
-    from .intake import read_applications
-
-    scenario = load_scenario(scenario_path)
-    policy = load_policy(scenario.policy, base=scenario.path.parent)
-    earlier = earlier_awards(approved, batch) if approved is not None else None
-    with timing.stage("read+validate"):
-        apps = read_applications(scenario.applications, policy)
-        frame, excluded = _roster(apps, scenario)
-    manifest = manifest_for(scenario, policy, apps.sha256)
-    if approved is not None:
-        manifest["approved_from"] = _absolute(approved)
-        manifest["approved_sha256"] = sha256_file(Path(approved))
-    result = allocate(
-        scenario, policy, frame, manifest=manifest, earlier=earlier, batch=batch, next_million=report
-    )
-    if excluded is not None:
-        result = replace(result, roster_exclusions=excluded)
-    if apps.warnings:
-        result = replace(result, intake_warnings=apps.warnings)
-    if not (report and earlier is None and scenario.available > 0):
-        return result, None
-
-    def frontier(result: AllocationResult) -> AllocationResult:
-        """The report's frontier: half to twice the fund, and one million more."""
-        from .sweep import budget_frontier, capped
-
-        budgets = [int(scenario.available * k / 10) for k in range(5, 21, 3)] + [scenario.available + EXTRA]
-        with timing.stage("frontier"):
-            points = budget_frontier(scenario, policy, capped(scenario, policy, frame), budgets)
-        return replace(result, frontier=points)
-
-    return result, frontier
-
-
-def _roster(apps, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """With a 人员名单 sheet, clause 十三's new hires are counted from it, person by person."""
-    from .roster import apply_roster, read_roster
-
-    roster = read_roster(apps.path)
-    if roster is None:
-        return apps.frame, None
-    return apply_roster(apps.frame, roster, scenario.year)

@@ -32,9 +32,10 @@ import pandas as pd
 from .errors import InfeasibleError, ScenarioError
 from .fields import SOURCE_ROW, SOURCE_SHEET
 from .intake import read_applications
-from .pipeline import Fixed, allocate, manifest_for
+from .pipeline import allocate
 from .policy import Policy, load_policy
-from .result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, AllocationResult, PlanResult, YearOutcome
+from .provenance import manifest_for
+from .result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, AllocationResult, Fixed, PlanResult, YearOutcome
 from .scenario import Scenario, load_scenario
 from .scenario_checks import approval_out_of_range, out_of_range
 from .scenario_text import SCENARIO_MAX_BYTES

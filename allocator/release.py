@@ -29,9 +29,10 @@ from .errors import OutputError, ScenarioError
 from .explain import share_of_cap
 from .intake import read_applications
 from .money import city_cost
-from .pipeline import Fixed, allocate, sha256_file, versions
+from .pipeline import allocate
 from .policy import load_policy
-from .result import AllocationResult
+from .provenance import sha256_file, versions
+from .result import AllocationResult, Fixed
 from .rules import caps
 from .scenario import load_scenario
 

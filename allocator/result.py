@@ -94,6 +94,16 @@ LEDGER_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class Fixed:
+    """An award fixed before this run: an earlier batch, a commitment from last year, or kept on release."""
+
+    amount: int
+    note: str  # the reason shown (Chinese)
+    kind: str = "batch"  # "batch" | "commitment" | "kept" | "withdrawn" (taken back: status overridden)
+    # | "refill" (release: a waitlisted award after 依次递补; it stays on the waitlist)
+
+
+@dataclass(frozen=True)
 class Summary:
     """The figures of ``summary.json`` (all money in whole yuan)."""
 

@@ -125,7 +125,7 @@ def check_scenario(text: str, folder: Path) -> str:
 # ---------------------------------------------------------------- result folders
 def result_folder(where: Path) -> Path:
     """A real result folder of the shipped sample, made once per process under ``where``."""
-    from allocator.pipeline import run
+    from allocator.runs import run
 
     out = where / "genuine"
     if not out.is_dir():

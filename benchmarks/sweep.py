@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from allocator.cli import main as cli
-from allocator.pipeline import run
+from allocator.runs import run
 
 from .workload import fund_for, scenario_file
 

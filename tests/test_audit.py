@@ -13,8 +13,8 @@ import pytest
 from allocator.audit import EXIT_FOUND, audit
 from allocator.cli import main
 from allocator.errors import AllocatorError
-from allocator.pipeline import run
 from allocator.release import release
+from allocator.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "changchun-2017.toml"

@@ -7,7 +7,7 @@ import pytest
 
 from allocator.batches import earlier_awards, read_approved
 from allocator.errors import InputError, OutputError, ScenarioError
-from allocator.pipeline import run
+from allocator.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -333,7 +333,7 @@ def test_missing_csv(tmp_path):
 
 
 def test_run_from_a_csv_gives_the_awards_of_the_workbook(tmp_path):
-    from allocator.pipeline import run
+    from allocator.runs import run
 
     scenario = (ROOT / "scenarios" / "changchun-2017.toml").read_text(encoding="utf-8")
     awards = {}

@@ -27,8 +27,9 @@ from allocator.cli import _parser, main
 from allocator.demo import write_sample
 from allocator.errors import OutputError
 from allocator.outputs import STAGING, publish, remove_stale_staging, staging_folder, write_outputs
-from allocator.pipeline import PACKAGES, run
 from allocator.policy import load_policy
+from allocator.provenance import PACKAGES
+from allocator.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "changchun-2017.toml"

@@ -238,7 +238,7 @@ def test_an_error_completing_stops_the_child_and_writes_nothing(
 def test_run_puts_the_frontier_in_the_report_on_either_path(tmp_path, monkeypatch, parallel):
     from pathlib import Path
 
-    from allocator.pipeline import run
+    from allocator.runs import run
 
     scenario = Path(__file__).parents[1] / "scenarios" / "changchun-2017.toml"
     result, paths = run(scenario, tmp_path / "parallel")

@@ -261,10 +261,10 @@ def test_all_outputs_with_a_rule(rule_result, tmp_path):
 
 # ---------------------------------------------------------------- allocator run
 def run_printed(monkeypatch, capsys, tmp_path, result) -> str:
-    import allocator.pipeline
+    import allocator.runs
 
     monkeypatch.setattr(
-        allocator.pipeline, "run", lambda scenario, out, **kwargs: (result, [Path(tmp_path / "x.csv")])
+        allocator.runs, "run", lambda scenario, out, **kwargs: (result, [Path(tmp_path / "x.csv")])
     )
     assert main(["run", str(tmp_path / "s.toml")]) == 0
     return capsys.readouterr().out

@@ -539,10 +539,10 @@ def test_what_is_not_tampering_passes_with_a_note(folder, edit, capsys):
 
 def test_another_package_version_is_a_note_not_a_failure(folder, monkeypatch, capsys):
     """The recorded versions are the run's; a verify under another pandas notes it (the folder untouched)."""
-    import allocator.pipeline as pipeline
+    import allocator.provenance as provenance
 
-    real = pipeline.versions
-    monkeypatch.setattr(pipeline, "versions", lambda: {**real(), "pandas": "0.0.1"})
+    real = provenance.versions
+    monkeypatch.setattr(provenance, "versions", lambda: {**real(), "pandas": "0.0.1"})
     assert main(["verify", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "ℹ 软件版本与记录相同" in out and "现为 0.0.1" in out and "全部通过" in out

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from allocator.errors import ScenarioError
-from allocator.pipeline import run
 from allocator.release import release, released
+from allocator.runs import run
 from tests.builders import row, valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_another_million_is_the_waitlists_first_million(sample):
 def test_the_reports_frontier_agrees_with_the_waitlist_at_one_million_more(sample):
     """Under the weighted rule a re-solve with 1,000,000 more gives what the waitlist gives (same value, same
     newly funded): the report's frontier row and its 「再增加100万元」 agree."""
-    from allocator.pipeline import result_for
+    from allocator.runs import result_for
 
     r = result_for(sample.parent / "s.toml")
     points = r.frontier.points.set_index("budget")

@@ -161,7 +161,8 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = F
 
     ``force``: replace a year's ``approved.xlsx`` that the plan changes (kept beside it); without it, that is
     an :class:`~allocator.errors.OutputError` and nothing is written."""
-    from . import _write_all, install, staged
+    from . import _write_all
+    from .publish import install, staged
 
     out_dir = Path(out_dir)
     chain_frame(plan)  # inconsistent: nothing written, not even a year

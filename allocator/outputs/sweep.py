@@ -407,7 +407,7 @@ def write_sweep(
     them), weights.csv, rules.csv, rules_by_district.csv, sweep.json, charts/. ``weights`` is (frame,
     group A's item ids comma-separated, group B's); with ``policy`` the groups are named by their items'
     names, and the fund by the policy's."""
-    from . import install, staged
+    from .publish import install, staged
 
     out_dir = Path(out_dir)
     fund = str(getattr(policy, "fund_name", "") or FUND)

@@ -1,0 +1,3 @@
+"""The one place allocator's version is written."""
+
+__version__ = "0.1.0"
