@@ -50,8 +50,17 @@ from .intake_ids import KeyProblem
 from .intake_ids import key as id_key
 from .scenario_carryover import carryover_from
 from .scenario_checks import approval_out_of_range, key_name, ranges, unknown_references
-from .scenario_keys import _date, _is_number, _number, _optional, _optional_whole, _shares, _tiers, _whole
-from .scenario_text import _read, _syntax, _Text
+from .scenario_keys import (
+    is_number,
+    key_date,
+    key_number,
+    key_optional,
+    key_optional_whole,
+    key_shares,
+    key_tiers,
+    key_whole,
+)
+from .scenario_text import TomlText, read_scenario_text, syntax_error
 
 RULES = ("weighted", "priority", "maxmin", "prorata")
 RULES_ZH = {
@@ -166,18 +175,18 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"找不到方案文件 {path}", f"scenario file {path} not found")
-    text = _read(path)
+    text = read_scenario_text(path)
     data = _parse(text)
     _shape(text, data)
     _required(text, data)
     return _checked(text, data, _build(text, data, path))
 
 
-def _parse(text: _Text) -> dict:
+def _parse(text: TomlText) -> dict:
     try:
         return tomllib.loads(text.source)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax(text, exc) from None
+        raise syntax_error(text, exc) from None
     except RecursionError:
         raise text.error(None, "TOML 嵌套过深", "TOML nested too deeply") from None
     except ValueError:  # an integer of more digits than Python converts (4300)
@@ -188,7 +197,7 @@ def _parse(text: _Text) -> dict:
         raise text.error(line, zh, en, "金额写成整数元，如 annual_fund = 20_000_000") from None
 
 
-def _required(text: _Text, data: dict) -> None:
+def _required(text: TomlText, data: dict) -> None:
     sc = data.get("scenario", {})
     budget = data.get("budget")
     if budget is None:
@@ -209,7 +218,7 @@ def _required(text: _Text, data: dict) -> None:
         raise text.fail(("budget",), zh, en, hint)
 
 
-def _checked(text: _Text, data: dict, scenario: Scenario) -> Scenario:
+def _checked(text: TomlText, data: dict, scenario: Scenario) -> Scenario:
     """Every number in its range; every district and item named one the policy pack has; last year's
     carryover read from its result (a path) — only once every key has the right type."""
     from .policy import builtin_policies, load_policy
@@ -237,18 +246,18 @@ def _checked(text: _Text, data: dict, scenario: Scenario) -> Scenario:
     return replace(scenario, carryover_in=amount, carryover_source=str(source))
 
 
-def _build(text: _Text, data: dict, path: Path) -> Scenario:
+def _build(text: TomlText, data: dict, path: Path) -> Scenario:
     """The scenario of parsed TOML, each key of its type (a carryover path is read by :func:`_checked`)."""
     sc, budget = data.get("scenario", {}), data["budget"]
     carry = budget.get("carryover_in", 0)
-    carryover_in = 0 if isinstance(carry, str) else _whole(text, ("budget", "carryover_in"), carry)
+    carryover_in = 0 if isinstance(carry, str) else key_whole(text, ("budget", "carryover_in"), carry)
     objective = data.get("objective", {})
     rule = objective.get("rule", "weighted")
     if rule not in RULES:
         zh, en = f"[objective] rule 不支持 {rule!r}", f"[objective] rule {rule!r} is not supported"
         raise text.fail(("objective", "rule"), zh, en, f"可用 / known: {', '.join(RULES)}")
     default_score = objective.get("default_score", 60)
-    if not _is_number(default_score) or not 0 <= default_score <= 100:
+    if not is_number(default_score) or not 0 <= default_score <= 100:
         at = ("objective", "default_score")
         raise text.wrong(at, default_score, " 0–100 之间的数字", "a number from 0 to 100")
     discretionary, notes = _discretionary(data.get("discretionary", {}), text)
@@ -261,7 +270,7 @@ def _build(text: _Text, data: dict, path: Path) -> Scenario:
     if isinstance(year, bool) or not isinstance(year, int):
         raise text.wrong(("scenario", "year"), year, "整数年份", "a whole year", "year = 2017")
     money = {
-        key: _whole(text, ("budget", key), budget.get(key, 0))
+        key: key_whole(text, ("budget", key), budget.get(key, 0))
         for key in ("annual_fund", "admin_fixed", "admin_per_application", "reserve_for_later_batches")
     }
     return Scenario(
@@ -278,25 +287,25 @@ def _build(text: _Text, data: dict, path: Path) -> Scenario:
         rule=rule,
         default_score=float(default_score),
         weights={
-            str(item_id): _number(text, ("objective", "weights", item_id), w)
+            str(item_id): key_number(text, ("objective", "weights", item_id), w)
             for item_id, w in objective.get("weights", {}).items()
         },
         discretionary=discretionary,
         discretionary_notes=notes,
         solver=solver_name,
-        time_limit=_optional(text, solver, "time_limit"),
-        mip_gap=_optional(text, solver, "mip_gap") or 0.0,
+        time_limit=key_optional(text, solver, "time_limit"),
+        mip_gap=key_optional(text, solver, "mip_gap") or 0.0,
         description=str(sc.get("description", "")),
-        tiers=_tiers(objective.get("priority", {}), rule, text),
+        tiers=key_tiers(objective.get("priority", {}), rule, text),
         limits=_limits(data.get("limits", {}), text),
         overrides=_overrides(data.get("override", []), text),
         reserve=money["reserve_for_later_batches"],
-        approval_date=_date(sc.get("approval_date"), text),
+        approval_date=key_date(sc.get("approval_date"), text),
         lists=_lists(data.get("output", {}), text),
     )
 
 
-def _discretionary(raw: dict, text: _Text) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+def _discretionary(raw: dict, text: TomlText) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
     """``[discretionary.<item>]``: its numbers, and its note."""
     discretionary: dict[str, dict[str, float]] = {}
     notes: dict[str, str] = {}
@@ -308,18 +317,18 @@ def _discretionary(raw: dict, text: _Text) -> tuple[dict[str, dict[str, float]],
             notes[item_id] = str(params["note"])
         at = ("discretionary", item_id)
         discretionary[str(item_id)] = {
-            k: _number(text, (*at, k), v) for k, v in params.items() if k != "note"
+            k: key_number(text, (*at, k), v) for k, v in params.items() if k != "note"
         }
     return discretionary, notes
 
 
-def _limits(limits: dict, text: _Text) -> Limits:
+def _limits(limits: dict, text: TomlText) -> Limits:
     return Limits(
-        min_award=_whole(text, ("limits", "min_award"), limits.get("min_award", 0)),
-        per_enterprise=_optional_whole(text, limits),
-        item_share=_shares(limits.get("item_share", {}), text),
+        min_award=key_whole(text, ("limits", "min_award"), limits.get("min_award", 0)),
+        per_enterprise=key_optional_whole(text, limits),
+        item_share=key_shares(limits.get("item_share", {}), text),
         district_budget={
-            str(k): _whole(text, ("limits", "district_budget", k), v)
+            str(k): key_whole(text, ("limits", "district_budget", k), v)
             for k, v in limits.get("district_budget", {}).items()
         },
     )
@@ -346,13 +355,13 @@ def scenario_error(
     """A problem found once the scenario meets its policy (a parameter out of its range): named with the
     scenario file's line, as :func:`load_scenario`'s own errors are."""
     try:
-        text = _Text(scenario.path, scenario.path.read_text(encoding="utf-8-sig"))
+        text = TomlText(scenario.path, scenario.path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
-        text = _Text(scenario.path, "")
+        text = TomlText(scenario.path, "")
     return text.wrong(at, value, zh, en, hint)
 
 
-def _shape(text: _Text, data: dict) -> None:
+def _shape(text: TomlText, data: dict) -> None:
     """Unknown tables and keys; a table, or text, where something else is written."""
     for table, value in data.items():
         if table not in _KNOWN:
@@ -376,7 +385,7 @@ def _shape(text: _Text, data: dict) -> None:
                 )
 
 
-def _unknown(text: _Text, at: tuple, keys: list[str], known: list[str], is_table: bool) -> ScenarioError:
+def _unknown(text: TomlText, at: tuple, keys: list[str], known: list[str], is_table: bool) -> ScenarioError:
     """Unknown key(s) in the table ``at`` (``()``: at the top), with where each belongs or the nearest."""
     key = keys[0]
     home = next((t for t, ks in _KNOWN.items() if ks and key in ks), None)
@@ -402,7 +411,7 @@ def _unknown(text: _Text, at: tuple, keys: list[str], known: list[str], is_table
     return text.fail((key,), zh, en, hint)
 
 
-def _lists(output: dict, text: _Text) -> str:
+def _lists(output: dict, text: TomlText) -> str:
     value = output.get("lists", "auto")
     if value not in LISTS:
         raise text.fail(
@@ -415,7 +424,7 @@ def _lists(output: dict, text: _Text) -> str:
     return value
 
 
-def _overrides(raw: object, text: _Text) -> tuple[Override, ...]:
+def _overrides(raw: object, text: TomlText) -> tuple[Override, ...]:
     out = []
     seen = set()
     for k, entry in enumerate(raw if isinstance(raw, list) else [raw]):

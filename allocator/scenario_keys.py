@@ -10,40 +10,40 @@ import math
 from datetime import date as date_type
 from datetime import datetime
 
-from .scenario_text import _Text
+from .scenario_text import TomlText
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _whole(text: _Text, at: tuple, value: object) -> int:
+def key_whole(text: TomlText, at: tuple, value: object) -> int:
     """Whole yuan ≥ 0 (``2e7`` is fine; ``"20000000"``, ``-1``, ``1.5``, ``nan`` are not)."""
-    if not _is_number(value) or value < 0 or value != int(value):  # type: ignore[operator, arg-type]
+    if not is_number(value) or value < 0 or value != int(value):  # type: ignore[operator, arg-type]
         raise text.wrong(at, value, "非负整数（元）", "whole yuan ≥ 0")
     return int(value)  # type: ignore[arg-type]
 
 
-def _number(text: _Text, at: tuple, value: object) -> float:
-    if not _is_number(value) or value < 0:  # type: ignore[operator]
+def key_number(text: TomlText, at: tuple, value: object) -> float:
+    if not is_number(value) or value < 0:  # type: ignore[operator]
         raise text.wrong(at, value, "非负数字", "a number ≥ 0")
     return float(value)  # type: ignore[arg-type]
 
 
-def _optional(text: _Text, solver: dict, key: str) -> float | None:
+def key_optional(text: TomlText, solver: dict, key: str) -> float | None:
     value = solver.get(key)
-    if value is not None and not (_is_number(value) and value >= 0):
+    if value is not None and not (is_number(value) and value >= 0):
         example = {"time_limit": "time_limit = 600    # 秒 / seconds", "mip_gap": "mip_gap = 0.001"}[key]
         raise text.wrong(("solver", key), value, "非负数字", "a number ≥ 0", example)
     return None if value is None else float(value)
 
 
-def _optional_whole(text: _Text, limits: dict) -> int | None:
+def key_optional_whole(text: TomlText, limits: dict) -> int | None:
     per = limits.get("per_enterprise")
-    return None if per is None else _whole(text, ("limits", "per_enterprise"), per)
+    return None if per is None else key_whole(text, ("limits", "per_enterprise"), per)
 
 
-def _date(value: object, text: _Text) -> str:
+def key_date(value: object, text: TomlText) -> str:
     """An ISO date (``2017-12-31``, a TOML date, or a TOML date-time: its day); "" when not given."""
     if value is None:
         return ""
@@ -59,7 +59,7 @@ def _date(value: object, text: _Text) -> str:
         ) from None
 
 
-def _tiers(priority: dict, rule: str, text: _Text) -> tuple[tuple[str, ...], ...]:
+def key_tiers(priority: dict, rule: str, text: TomlText) -> tuple[tuple[str, ...], ...]:
     at = ("objective", "priority")
     if set(priority) - {"tiers"}:
         raise text.fail(at, "[objective.priority] 只能有 tiers", "[objective.priority] takes only tiers")
@@ -86,10 +86,10 @@ def _tiers(priority: dict, rule: str, text: _Text) -> tuple[tuple[str, ...], ...
     return tuple(tuple(t) for t in tiers)
 
 
-def _shares(raw: dict, text: _Text) -> dict[str, tuple[float, float]]:
+def key_shares(raw: dict, text: TomlText) -> dict[str, tuple[float, float]]:
     shares = {}
     for item_id, pair in raw.items():
-        ok = isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair)
+        ok = isinstance(pair, list) and len(pair) == 2 and all(is_number(v) for v in pair)
         if not ok or not 0 <= pair[0] <= pair[1] <= 1:
             at = ("limits", "item_share", item_id)
             raise text.wrong(

@@ -1,7 +1,7 @@
 """A scenario file's text: where each table and key is, its errors, and reading it safely.
 
-tomllib gives no line numbers for values, so the text is scanned (:class:`_Text`); a TOML syntax error is
-said at its line and column in Chinese and English (:func:`_syntax`); :func:`_read` reads at most
+tomllib gives no line numbers for values, so the text is scanned (:class:`TomlText`); a TOML syntax error is
+said at its line and column in Chinese and English (:func:`syntax_error`); :func:`read_scenario_text` reads at most
 :data:`SCENARIO_MAX_BYTES` and refuses a binary or non-UTF-8 file at its line. Used by
 :mod:`allocator.scenario`.
 """
@@ -69,7 +69,7 @@ def _indexed(parts: tuple[str, ...], arrays: dict[tuple, int]) -> tuple:
     return out
 
 
-class _Text:
+class TomlText:
     """A scenario file's text: the line of each table and key, and errors that name it."""
 
     def __init__(self, path: Path, text: str) -> None:
@@ -206,7 +206,7 @@ _TOML_SAYS = (
 )
 
 
-def _syntax(text: _Text, exc: tomllib.TOMLDecodeError) -> ScenarioError:
+def syntax_error(text: TomlText, exc: tomllib.TOMLDecodeError) -> ScenarioError:
     """A TOML syntax error at its line and column (``lineno`` from Python 3.14; parsed before that)."""
     raw = str(getattr(exc, "msg", "") or exc)
     found = _AT.search(raw)
@@ -238,7 +238,7 @@ def _syntax(text: _Text, exc: tomllib.TOMLDecodeError) -> ScenarioError:
 SCENARIO_MAX_BYTES = 16 * 2**20
 
 
-def _read(path: Path) -> _Text:
+def read_scenario_text(path: Path) -> TomlText:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(SCENARIO_MAX_BYTES + 1)
@@ -250,14 +250,14 @@ def _read(path: Path) -> _Text:
     if len(raw) > SCENARIO_MAX_BYTES:
         mib = SCENARIO_MAX_BYTES >> 20
         zh, en = f"超过 {mib} MB，不是方案文件", f"is over {mib} MiB: not a scenario file"
-        raise _Text(path, "").error(None, zh, en) from None
+        raise TomlText(path, "").error(None, zh, en) from None
     if b"\0" in raw:  # a binary file, or UTF-16 ("Unicode" in Notepad's save dialog)
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         zh = "不是 UTF-8 编码的文本（含 NUL 字节：二进制文件或 UTF-16 编码）"
         en = "is not UTF-8 text (it holds NUL bytes: a binary file, or UTF-16)"
-        raise _Text(path, "").error(line, zh, en, hint) from None
+        raise TomlText(path, "").error(line, zh, en, hint) from None
     try:
-        return _Text(path, raw.decode("utf-8-sig"))  # a BOM, as Windows Notepad writes, is fine
+        return TomlText(path, raw.decode("utf-8-sig"))  # a BOM, as Windows Notepad writes, is fine
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _Text(path, "").error(line, "不是 UTF-8 编码的文本", "is not UTF-8 text", hint) from None
+        raise TomlText(path, "").error(line, "不是 UTF-8 编码的文本", "is not UTF-8 text", hint) from None

@@ -218,7 +218,7 @@ def _sheet_marks(data: bytes, names: list[str]) -> dict[str, Marks]:
     out: dict[str, Marks] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for name, part in _sheet_parts(z).items():
+            for name, part in sheet_parts(z).items():
                 if name not in names:
                     continue
                 xml = z.read(part)
@@ -233,7 +233,7 @@ def _sheet_marks(data: bytes, names: list[str]) -> dict[str, Marks]:
     return out
 
 
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML part, from xl/workbook.xml and its relationships."""
     targets = {
         rel.get("Id"): rel.get("Target", "")

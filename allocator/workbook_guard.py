@@ -307,10 +307,10 @@ def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 def _sheet_of(z: zipfile.ZipFile, part: str) -> str:
     """The name of the sheet whose XML is ``part`` (the part's name if no sheet lists it)."""
-    from .sources import _sheet_parts  # the workbook's own index, parsed with defusedxml
+    from .sources import sheet_parts  # the workbook's own index, parsed with defusedxml
 
     try:
-        names = {target: name for name, target in _sheet_parts(z).items()}
+        names = {target: name for name, target in sheet_parts(z).items()}
     except Exception:  # a package too damaged to say: the part's name serves
         return part
     return names.get(part, part)

@@ -110,7 +110,7 @@ def test_syntax_error_position_from_python_314_attributes(tmp_path):
     text = swap(SCENARIO, "admin_fixed = 50_000", "admin_fixed = 50_000 x")
     exc = tomllib.TOMLDecodeError("Expected newline or end of document after a statement")
     exc.msg, exc.lineno, exc.colno = exc.args[0], line_of(text, "50_000 x"), 22
-    error = scenario_module._syntax(scenario_module._Text(tmp_path / "s.toml", text), exc)
+    error = scenario_module.syntax_error(scenario_module.TomlText(tmp_path / "s.toml", text), exc)
     at_line(error.render(), line_of(text, "50_000 x"))
     assert "第22列" in error.zh and "column 22" in error.en and "admin_fixed = 50_000 x" in error.zh
 
@@ -390,7 +390,7 @@ def test_the_line_scanner_skips_strings_and_arrays():
         '[scenario]\ndescription = """\n[budget]\nannual_fund = 1\n"""\ntiers = [\n  ["a"],\n]\n'
         '[limits.district_budget]\n"朝阳区" = 1\n[[override]]\naward = 1\n[[override]]\naward = "x"\n'
     )
-    lines = scenario_module._Text(Path("s.toml"), text)
+    lines = scenario_module.TomlText(Path("s.toml"), text)
     assert lines.line(("budget", "annual_fund")) is None  # inside a multi-line string
     assert lines.line(("limits", "district_budget", "朝阳区")) == 10
     assert lines.line(("override", 1, "award")) == 14 and lines.line(("override", 0, "award")) == 12

@@ -52,21 +52,8 @@ KNOWN_PRIVATE = {
     ("release", "outputs"): {"_write_all"},
     ("roster_read", "intake"): {"_Bad", "_blank", "_code", "_exists", "_load", "_norm", "_open"},
     ("roster_read", "parsers"): {"_formula"},
-    ("scenario", "scenario_keys"): {
-        "_date",
-        "_is_number",
-        "_number",
-        "_optional",
-        "_optional_whole",
-        "_shares",
-        "_tiers",
-        "_whole",
-    },
-    ("scenario", "scenario_text"): {"_Text", "_read", "_syntax"},
-    ("scenario_keys", "scenario_text"): {"_Text"},
     ("sources", "parsers"): {"_blank"},
     ("sweep", "pipeline"): {"_decisions", "_optimise"},
-    ("workbook_guard", "sources"): {"_sheet_parts"},
 }
 
 
