@@ -47,21 +47,21 @@ import pandas as pd
 from . import creditcode
 from .demo_columns import columns_frame
 from .demo_profiles import (
-    _BUSINESS,
-    _CODE_KIND,
-    _FOREIGN,
-    _NAMES,
-    _WORDS,
+    BUSINESS,
+    CODE_KIND,
     CROSS_ITEMS,
     CROSS_KEYS,
+    FOREIGN,
+    NAMES,
     OWN_SHEET_ITEMS,
     REFILE,
     WAN_SHEETS,
+    WORDS,
     Cols,
-    _counts,
-    _Geography,
+    Geography,
     cross_filers,
     demo_fields,
+    item_counts,
     profile,
     refile,
     requested,
@@ -81,7 +81,7 @@ EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, the header included
 
 
 class _Companies:
-    def __init__(self, rng: np.random.Generator, geo: _Geography) -> None:
+    def __init__(self, rng: np.random.Generator, geo: Geography) -> None:
         self.rng, self.geo = rng, geo
         self.names: set[str] = set()  # names before the place is filled in ({c}…): unique wherever
         self.pool: dict[str, list[dict]] = {}
@@ -90,17 +90,17 @@ class _Companies:
 
     def new(self, category: str) -> dict:
         rng = self.rng
-        patterns = _NAMES.get(category, _NAMES["enterprise"])
+        patterns = NAMES.get(category, NAMES["enterprise"])
         for attempt in range(50):
-            w = "".join(_WORDS[i] for i in rng.integers(len(_WORDS), size=1 if attempt < 20 else 2))
+            w = "".join(WORDS[i] for i in rng.integers(len(WORDS), size=1 if attempt < 20 else 2))
             pattern = patterns[rng.integers(len(patterns))]  # what rng.choice(patterns) draws, 10x faster
-            f, b = _FOREIGN[rng.integers(len(_FOREIGN))], _BUSINESS[rng.integers(len(_BUSINESS))]
+            f, b = FOREIGN[rng.integers(len(FOREIGN))], BUSINESS[rng.integers(len(BUSINESS))]
             name = pattern.format(w=w, f=f, b=b, c="{c}", p="{p}", P="{P}")  # the place once it is known
             if name not in self.names:
                 break
         self.names.add(name)
         district = self.geo.regions[int(self.cdf.searchsorted(rng.random(), side="right"))]
-        code = creditcode.make_code(rng, self.geo.codes[district], _CODE_KIND.get(category, "91"))
+        code = creditcode.make_code(rng, self.geo.codes[district], CODE_KIND.get(category, "91"))
         name = name.format(**self.geo.place(district))
         company = {"applicant": name, "credit_code": code, "district": district, "items": set(), "first": {}}
         self.pool.setdefault(category, []).append(company)
@@ -134,10 +134,10 @@ def demo_frame(n: int, policy: Policy, seed: int = 2017) -> pd.DataFrame:
 
 def _rows_frame(n: int, policy: Policy, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    counts = _counts(n, policy, rng)
+    counts = item_counts(n, policy, rng)
     sequence = [item_id for item_id, c in counts.items() for _ in range(c)]
     sequence = [sequence[i] for i in rng.permutation(len(sequence))]
-    companies = _Companies(rng, _Geography(policy))
+    companies = _Companies(rng, Geography(policy))
     profiles = {it.id: profile(it, policy) for it in policy.items}
     used = {it.id: demo_fields(it) for it in policy.items}
     seen: dict[str, int] = {}

@@ -23,19 +23,19 @@ import pandas as pd
 
 from . import creditcode
 from .demo_profiles import (
-    _BUSINESS,
-    _CODE_KIND,
-    _FOREIGN,
-    _NAMES,
-    _WORDS,
+    BUSINESS,
+    CODE_KIND,
     CROSS_ITEMS,
     CROSS_KEYS,
+    FOREIGN,
+    NAMES,
     OWN_SHEET_ITEMS,
     REFILE,
-    _counts,
-    _Geography,
+    WORDS,
+    Geography,
     cross_filers,
     demo_fields,
+    item_counts,
     profile,
     refile,
     requested,
@@ -61,7 +61,7 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017, mix: Mix | None = No
     ``mix``: other item numbers, failure rates or requested amounts (:class:`Mix`)."""
     mix = mix or Mix()
     rng = np.random.default_rng(seed)
-    counts = _counts(n, policy, rng, mix.items)
+    counts = item_counts(n, policy, rng, mix.items)
     ids = list(counts)
     item_of = np.repeat(np.arange(len(ids)), [counts[i] for i in ids])[rng.permutation(n)]
     profiles = [profile(policy.item(i), policy) for i in ids]
@@ -72,7 +72,7 @@ def columns_frame(n: int, policy: Policy, seed: int = 2017, mix: Mix | None = No
     once = frozenset(it.id for it in policy.items if it.once_per)  # never filed twice by one firm
     refiled, origin = _refiled(rng, ids, item_of, nth, once)
     company, made = _applicants(rng, category, item_of, share & ~bad & ~refiled, refiled, origin)
-    geo = _Geography(policy)
+    geo = Geography(policy)
     applicant, code, district = _companies(rng, geo, made)
     cols = {f.key: np.full(n, math.nan) for f in policy.fields if f.kind not in TEXT_KINDS}
     texts: dict[str, np.ndarray] = {}  # text fields an item's filler fills (the sub-platform's name)
@@ -197,14 +197,14 @@ def _applicants(rng, category, item_of, share, refiled, origin) -> tuple[np.ndar
     return company, made
 
 
-def _companies(rng, geo: _Geography, category: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _companies(rng, geo: Geography, category: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Name, credit code and district of each company (unique names, unique valid codes)."""
     m = len(category)
     cdf = np.cumsum(geo.p) / np.sum(geo.p)
     where = np.minimum(cdf.searchsorted(rng.random(m), side="right"), len(geo.regions) - 1)
     district = np.array(geo.regions, dtype=object)[where]
     divisions = np.array([geo.codes[r] for r in geo.regions], dtype=object)[where]
-    kinds = np.array([_CODE_KIND.get(c, "91") for c in category.tolist()], dtype=object)
+    kinds = np.array([CODE_KIND.get(c, "91") for c in category.tolist()], dtype=object)
     codes = creditcode.make_codes(rng, divisions, kinds)
     for _ in range(100):  # a few thousand collisions at a million companies, then a handful, then none
         again = pd.Series(codes, dtype=object).duplicated().to_numpy()
@@ -214,7 +214,7 @@ def _companies(rng, geo: _Geography, category: np.ndarray) -> tuple[np.ndarray, 
     return _names(rng, geo, category, district), codes, district
 
 
-def _names(rng, geo: _Geography, category: np.ndarray, district: np.ndarray) -> np.ndarray:
+def _names(rng, geo: Geography, category: np.ndarray, district: np.ndarray) -> np.ndarray:
     """Unique company names: drawn, and drawn again with one word more where taken."""
     sizes = pd.Series(category, dtype=object).value_counts().to_dict()
     words = np.array([1 if sizes[c] <= 500 else 2 if sizes[c] <= 20_000 else 3 for c in category.tolist()])
@@ -238,13 +238,13 @@ def _names(rng, geo: _Geography, category: np.ndarray, district: np.ndarray) -> 
     return names
 
 
-def _draw_names(rng, geo: _Geography, category, district, words) -> np.ndarray:
+def _draw_names(rng, geo: Geography, category, district, words) -> np.ndarray:
     m = len(category)
-    w = _distinct(rng, len(_WORDS), m)
+    w = _distinct(rng, len(WORDS), m)
     pattern = rng.random(m)
-    f = rng.integers(len(_FOREIGN), size=m)
-    b = rng.integers(len(_BUSINESS), size=m)
-    vocabulary = np.array(_WORDS, dtype=object)
+    f = rng.integers(len(FOREIGN), size=m)
+    b = rng.integers(len(BUSINESS), size=m)
+    vocabulary = np.array(WORDS, dtype=object)
     one, two = vocabulary[w[:, 0]], vocabulary[w[:, 0]] + vocabulary[w[:, 1]]  # str + str, elementwise
     text = np.where(words == 1, one, np.where(words == 2, two, two + vocabulary[w[:, 2]]))
     places = {r: geo.place(r) for r in geo.regions}
@@ -259,11 +259,11 @@ def _draw_names(rng, geo: _Geography, category, district, words) -> np.ndarray:
         b.tolist(),
         strict=True,
     ):
-        patterns = _NAMES.get(c, _NAMES["enterprise"])
+        patterns = NAMES.get(c, NAMES["enterprise"])
         name = patterns[int(p * len(patterns))]
         if n > 1 and "{w}" not in name:  # 外资: 12 × 16 names without a word; more need one
             name = name.replace("{f}", "{f}{w}")
-        out.append(name.format(w=t, f=_FOREIGN[fi], b=_BUSINESS[bi], **places[d]))
+        out.append(name.format(w=t, f=FOREIGN[fi], b=BUSINESS[bi], **places[d]))
     return np.array(out, dtype=object)
 
 

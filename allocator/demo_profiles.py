@@ -34,17 +34,17 @@ DISTRICTS = {
     "净月区": "220100", "汽开区": "220100",
 }  # fmt: skip
 _DISTRICT_W = np.array([6, 4, 9, 5, 4, 1, 1, 5, 7, 12, 9, 4], dtype=float)
-_WORDS = (
+WORDS = (
     "华信 启明 融创 新锐 博远 汇智 东北亚 北方 净月 长白山 松原 鼎盛 天合 中科 吉大 恒润 联创 星辰 远航 "
     "瀚海 睿思 云图 诚达 信达 金桥 卓越 同创 安泰 嘉禾 鸿宇 智汇 亿联 众诚 新光 长影 东方 宏达 盛世 海纳 泰华"
 ).split()
-_FOREIGN = "艾克森 凯普勒 博安达 瑞斯特 德思恩 尼科斯 埃文斯 麦睿德 卓思维 柯林斯 施耐德 奥斯汀".split()
-_BUSINESS = (
+FOREIGN = "艾克森 凯普勒 博安达 瑞斯特 德思恩 尼科斯 埃文斯 麦睿德 卓思维 柯林斯 施耐德 奥斯汀".split()
+BUSINESS = (
     "信息技术 软件 数据服务 网络科技 科技 信息服务 软件开发 动漫设计 呼叫中心服务 金融信息服务 "
     "医药研发 检测技术 人力资源服务 云计算 智能科技 大数据"
 ).split()
-# {c}: the company's city, {p}/{P}: its province, short and full (长春, 吉林, 吉林省; see _Geography).
-_NAMES: dict[str, tuple[str, ...]] = {
+# {c}: the company's city, {p}/{P}: its province, short and full (长春, 吉林, 吉林省; see Geography).
+NAMES: dict[str, tuple[str, ...]] = {
     "enterprise": (
         "{c}{w}{b}有限公司",
         "{P}{w}{b}股份有限公司",
@@ -60,7 +60,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "alliance": ("{c}市{w}服务外包产业联盟", "{P}{w}服务外包协会", "{c}市{w}软件行业协会"),
     "services": ("{c}{w}管理咨询有限公司", "{p}{w}文化传媒有限公司", "{c}{w}信息咨询有限公司"),
 }
-_CODE_KIND = {"institution": "52", "base": "12", "alliance": "51"}  # others: 91 (company)
+CODE_KIND = {"institution": "52", "base": "12", "alliance": "51"}  # others: 91 (company)
 # Assumed scenario numbers for discretionary items, only to size the requested amounts.
 DEMO_PARAMS = {"rate": 0.5, "amount": 200_000, "per_person": 30_000, "cap": 2_000_000, "per_usd": 0.1}
 # GB/T 2260 province-level codes (first two digits) -> name, for the {p}/{P} of company names.
@@ -382,7 +382,7 @@ def shareable(item_id: str, category: str) -> bool:
     return item_id in _SHAREABLE or item_id not in PROFILES or category == "institution"
 
 
-class _Geography:
+class Geography:
     """Where sample applicants are: the pack's regions (the Changchun table if it lists none), their
     weights (Changchun's own; else falling with the listed order), credit-code divisions (the Changchun
     district codes there, else the pack's ``division_code``) and the city and province of their names."""
@@ -406,7 +406,7 @@ class _Geography:
         return {"c": city, "p": _SUFFIX.sub("", self.province), "P": self.province}
 
 
-def _counts(
+def item_counts(
     n: int, policy: Policy, rng: np.random.Generator, mix: Mapping[str, float] | None = None
 ) -> dict[str, int]:
     """Applications per item: three of each, the rest drawn by the items' relative numbers (their

@@ -64,13 +64,13 @@ from . import intake_checks, intake_ids, workbook_guard
 from .errors import InputError, Problem
 from .fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
 from .intake_messages import EXPECT, MESSAGES
-from .parsers import TEXT_KINDS, UNITS, _formula, blank_mask, parse_column
+from .parsers import TEXT_KINDS, UNITS, blank_mask, parse_column, refuse_formula
 
 # The per-cell rules live in parsers; roster_read and the tests take these from here.
-from .parsers import _Bad as _Bad
-from .parsers import _blank as _blank
-from .parsers import _code as _code
-from .parsers import _number as _number
+from .parsers import CellProblem as CellProblem
+from .parsers import is_blank as is_blank
+from .parsers import parse_code as parse_code
+from .parsers import parse_number as parse_number
 from .policy import Item, Policy
 from .sources import SourceError, Table, Unreadable, kind_of, read_tables
 
@@ -117,9 +117,9 @@ def read_applications(path: str | Path, policy: Policy) -> Applications:
     suffix that is none of these).
     """
     path = Path(path)
-    _exists(path)
+    require_file(path)
     try:
-        data, digest = _load(path)
+        data, digest = load_checked(path)
         reader = _Reader(path, policy)
         reader.read(data)
     except SourceError as exc:
@@ -138,25 +138,25 @@ def _file_error(path: Path, zh: str, en: str) -> InputError:
     return InputError([Problem(path.name, None, None, None, None, zh, en)], file=str(path))
 
 
-def _exists(path: Path) -> None:
+def require_file(path: Path) -> None:
     if not path.exists():
         raise _file_error(path, f"找不到文件 {path}", f"file not found: {path}")
     if not path.is_file():
         raise _file_error(path, f"{path} 不是文件", f"{path} is not a file")
 
 
-def _load(path: Path) -> tuple[bytes, str]:
+def load_checked(path: Path) -> tuple[bytes, str]:
     """The file's bytes and SHA-256, once :func:`allocator.workbook_guard.check` has passed them
     (:class:`SourceError` for a suffix no reader takes, :class:`InputError` for a refused file)."""
     kind = kind_of(path)
-    _exists(path)
+    require_file(path)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     workbook_guard.check(path, data, kind, digest)
     return data, digest
 
 
-def _open(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
+def open_roster_workbook(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
     """The workbook with openpyxl, for the roster sheet (:mod:`allocator.roster_read`): guarded as the
     intake is (a no-op for the bytes the intake has just passed)."""
     workbook_guard.check(path, data, "excel", digest)
@@ -169,7 +169,7 @@ def _open(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
         ) from None
 
 
-def _norm(text: object) -> str:
+def normalise_header(text: object) -> str:
     """Header (or sheet name) text in NFKC (half-width letters, digits and brackets), without spaces,
     zero-width characters or a leading ``*``, lower case."""
     return "".join(intake_ids.fold(str(text)).split()).translate(_BRACKETS).lstrip("*").lower()
@@ -179,7 +179,7 @@ def _headers(fields: tuple[Field, ...]) -> dict[str, Field]:
     out: dict[str, Field] = {}
     for f in fields:
         out[f.key.lower()] = f
-        out[_norm(f.zh)] = f
+        out[normalise_header(f.zh)] = f
     return out
 
 
@@ -196,7 +196,7 @@ def match_header(text: object, headers: dict[str, Field] | None = None) -> tuple
     (None, None)
     """
     headers = _HEADERS if headers is None else headers
-    s = _norm(text)
+    s = normalise_header(text)
     if s in headers:
         return headers[s], None
     m = _SUFFIX.fullmatch(s)
@@ -272,7 +272,7 @@ class _Reader:
         self.problem(sheet, row, col, value, msg, _to=self.warnings, **kw)
 
     def read(self, data: bytes) -> None:
-        for sheet in read_tables(self.path, data, skip=lambda name: _norm(name) in SKIP_SHEETS):
+        for sheet in read_tables(self.path, data, skip=lambda name: normalise_header(name) in SKIP_SHEETS):
             self.order.append(sheet.name)
             if isinstance(sheet, Unreadable):
                 self.problem(sheet.name, None, None, None, "unreadable", exc=sheet.error)
@@ -316,7 +316,7 @@ class _Reader:
     def unheaded(self, t: Table) -> None:
         """A column with data under a blank header: one problem, at its first value."""
         for i, head in enumerate(t.header):
-            if not _blank(head):
+            if not is_blank(head):
                 continue
             given = np.flatnonzero(~blank_mask(t.column(i)))
             if len(given):
@@ -336,10 +336,10 @@ class _Reader:
         cols: dict[str, _Column] = {}
         unknown: list[tuple[str, str]] = []
         for i, raw in enumerate(values):
-            field, unit = (None, None) if _blank(raw) else match_header(raw, self.headers)
+            field, unit = (None, None) if is_blank(raw) else match_header(raw, self.headers)
             if field is None:  # a blank header (unheaded), or one the data dictionary does not know
-                if not _blank(raw):
-                    unknown.append((str(raw), _norm(raw)))
+                if not is_blank(raw):
+                    unknown.append((str(raw), normalise_header(raw)))
                 continue
             col = _Column(i, field, str(raw), 1.0)
             if field.numeric and unit:
@@ -382,8 +382,8 @@ class _Reader:
         for i in np.flatnonzero(np.equal(items[given], None)).tolist():
             value = t.shown(raw[i])
             try:
-                _formula(value, "不是支持事项", "not an item")
-            except _Bad as why:  # an error value or a formula without its result
+                refuse_formula(value, "不是支持事项", "not an item")
+            except CellProblem as why:  # an error value or a formula without its result
                 kw = {
                     "why_zh": why.zh,
                     "why_en": why.en,
@@ -416,7 +416,7 @@ class _Reader:
         values, bad = parse_column(cells, kind, col.scale, t.shown)
         if kind == "text" and col.field.key in self.keys:  # Ａ0001 and A0001+U+200B are A0001
             values, wrong = intake_ids.keys(values)
-            bad += [(i, t.shown(cells[i]), _Bad(why.zh, why.en)) for i, why in wrong]
+            bad += [(i, t.shown(cells[i]), CellProblem(why.zh, why.en)) for i, why in wrong]
         out = np.full(len(rows), None, dtype=object) if kind in TEXT_KINDS else np.full(len(rows), np.nan)
         out[at] = values
         for i, value, why in bad:

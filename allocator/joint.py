@@ -18,6 +18,7 @@ yuan) and each year is then written as an ordinary allocation whose awards were 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,12 +30,15 @@ from .model import Budget, build_model
 from .money import round_awards
 from .objectives import optimise
 from .pipeline import allocate
-from .plan import COMMITMENT_NOTE, PlanSpec, _plan_result, commitments_from
+from .plan_result import COMMITMENT_NOTE, commitments_from, plan_result
 from .provenance import manifest_for
 from .result import COMMITMENT_COLUMNS, Fixed, YearOutcome
 from .rules import caps
 from .scenario import Limits
 from .solve import make_solver
+
+if TYPE_CHECKING:
+    from .plan import PlanSpec
 
 
 def solve_joint(spec: PlanSpec):
@@ -213,7 +217,7 @@ def _years(spec, rules, frames, full, order, pairs, admins, hashes):
     outcomes[-1] = replace(
         last, commitments_out=commitments_from(last.result, spec.policy, last.year, dict.fromkeys(served, 1))
     )
-    return _plan_result(spec, outcomes)
+    return plan_result(spec, outcomes)
 
 
 def _commitments(result, sources: dict[str, str], year: int) -> pd.DataFrame:

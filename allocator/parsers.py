@@ -1,7 +1,7 @@
 """What a cell of each kind may hold: the per-cell rules, and the same rules on whole columns.
 
-The per-cell parsers (:func:`_number`, :func:`_bool`, :func:`_code`, :func:`_text`) take one value as
-the file holds it and return the frame's value, or raise :class:`_Bad` with the reason in Chinese and
+The per-cell parsers (:func:`parse_number`, :func:`_bool`, :func:`parse_code`, :func:`_text`) take one value as
+the file holds it and return the frame's value, or raise :class:`CellProblem` with the reason in Chinese and
 English. They are the rules and the source of every cell message.
 
 :func:`parse_column` applies them to a column at once, because at 100,000 rows and more a Python call
@@ -55,7 +55,7 @@ _YESNO = dict.fromkeys(("是", "y", "yes", "true", "1", "√", "✓", "✔"), 1.
 )
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
 # A string the fast path may read with float(): ASCII digits, at most one inner point. Every such string
-# is a number to _number too (no sign, separator, unit or space to strip), with the same value.
+# is a number to parse_number too (no sign, separator, unit or space to strip), with the same value.
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
@@ -98,44 +98,44 @@ class Nested(str):
         return out
 
 
-class _Bad(Exception):
+class CellProblem(Exception):
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(en)
         self.zh, self.en = zh, en
 
 
-def _formula(value: object, what_zh: str, what_en: str) -> None:
+def refuse_formula(value: object, what_zh: str, what_en: str) -> None:
     """Raise for a formula without a result or an Excel error value, whatever the column wants."""
     if isinstance(value, Uncached):
-        raise _Bad(
+        raise CellProblem(
             "公式没有计算结果（缓存值），请在 Excel 中打开并保存后再导入",
             "the formula has no computed (cached) result: open the file in Excel, save it and import it again",
         )
     if isinstance(value, Nested):
-        raise _Bad(
+        raise CellProblem(
             f"Parquet 列的类型是 {value.type}（列表、结构等嵌套或二进制类型），单元格不是单个值；"
             "请在导出时把该列存为普通的文本或数字列",
             f"the Parquet column's type is {value.type} (nested or binary: a list, a struct …), so the cell "
             "holds no single value; export the column as plain text or numbers",
         )
     if isinstance(value, str) and value.strip() in ERROR_VALUES:
-        raise _Bad(
+        raise CellProblem(
             f"单元格是 Excel 错误值 {value.strip()}（公式出错），{what_zh}；请修正公式或填入值",
             f"the cell is the Excel error {value.strip()} (a broken formula), {what_en}; fix it or type the value",
         )
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: object, kind: str = "text", scale: float = 1) -> str:
-    _formula(value, "不是有效文本", "not text")
+    refuse_formula(value, "不是有效文本", "not text")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
     if len(text) >= MAX_TEXT:  # calamine cuts a longer cell to MAX_TEXT: at the limit, it may have been cut
-        raise _Bad(
+        raise CellProblem(
             f"文本长 {len(text):,} 个字符，达到或超过 Excel 单元格上限 {MAX_TEXT:,}（超出的部分已被或将被截掉）",
             f"{len(text):,} characters, at or over an Excel cell's limit of {MAX_TEXT:,} (the rest is or "
             "would be cut off)",
@@ -144,43 +144,45 @@ def _text(value: object, kind: str = "text", scale: float = 1) -> str:
     if bad:
         shown = "、".join(f"U+{ord(c):04X}" for c in bad)
         if all(c in intake_ids.BIDI for c in bad):
-            raise _Bad(
+            raise CellProblem(
                 f"含有改变文字显示方向的不可见控制字符 {shown}，屏幕上看到的文字可能与实际不同；请删除后重新输入",
                 f"holds bidirectional control(s) {shown.replace('、', ', ')}, which make the text show other "
                 "than it is; delete them and type the text again",
             )
-        raise _Bad(
+        raise CellProblem(
             f"含有不可见的控制字符 {shown}；请删除后重新输入（常见于从网页或其他系统复制的文字）",
             f"holds control character(s) {shown.replace('、', ', ')}; delete them and type the text again",
         )
     return text
 
 
-def _number(value: object, kind: str, scale: float) -> float:
-    _formula(value, "不是数字", "not a number")
+def parse_number(value: object, kind: str, scale: float) -> float:
+    refuse_formula(value, "不是数字", "not a number")
     if isinstance(value, bool):
-        raise _Bad("是/否值不能作为数字", "a yes/no value is not a number")
+        raise CellProblem("是/否值不能作为数字", "a yes/no value is not a number")
     if isinstance(value, int | float | decimal.Decimal):
         x = _float(value)
     elif isinstance(value, str):
         x = _float(_numeral(value, kind, scale))
     else:
-        raise _Bad(f"不是数字（{type(value).__name__}）", f"not a number ({type(value).__name__})")
+        raise CellProblem(f"不是数字（{type(value).__name__}）", f"not a number ({type(value).__name__})")
     if not math.isfinite(x):
-        raise _Bad("不是有限的数字", "not a finite number")
+        raise CellProblem("不是有限的数字", "not a finite number")
     if x < 0:
-        raise _Bad("不能为负数", "must not be negative")
+        raise CellProblem("不能为负数", "must not be negative")
     if scale != 1:
         x = round(x * scale, 2)
     if x > MAX_NUMBER:
         shown = f"{x:,.0f}" if x < 1e16 else f"{x:.3e}"
-        raise _Bad(f"数值 {shown} 大得不合理（超过 1 万亿）", f"{shown} is implausibly large (over 10^12)")
+        raise CellProblem(
+            f"数值 {shown} 大得不合理（超过 1 万亿）", f"{shown} is implausibly large (over 10^12)"
+        )
     if kind in ("count", "months") and not x.is_integer():
-        raise _Bad("应为整数", "must be a whole number")
+        raise CellProblem("应为整数", "must be a whole number")
     if kind == "months" and x > 12:
-        raise _Bad("超过12个月", "more than 12 months")
+        raise CellProblem("超过12个月", "more than 12 months")
     if kind == "score" and x > 100:
-        raise _Bad("超过100分", "more than 100")
+        raise CellProblem("超过100分", "more than 100")
     return x
 
 
@@ -193,14 +195,14 @@ def _float(value: object) -> float:
 
 
 def _numeral(value: str, kind: str, scale: float) -> str:
-    """The number a text cell writes, as ASCII (``１，２００元`` under （元） -> ``1200``), or :class:`_Bad`.
+    """The number a text cell writes, as ASCII (``１，２００元`` under （元） -> ``1200``), or :class:`CellProblem`.
 
     The unit the header names may end it (``m²`` and ``㎡`` under an area in m²); before it, only plain
     digits count: a character that is a digit or number to Unicode but neither ASCII nor full-width
     (``²``, ``₂``, ``①``, ``½``, ``٣``) is refused, as NFKC would fold ``10²`` into 102."""
     for run in _SPACED.finditer(unicodedata.normalize("NFKC", value)):
         if not _GROUPED.fullmatch(run.group()):
-            raise _Bad(
+            raise CellProblem(
                 f"不是数字：数字之间有空格（{run.group()}），只有按三位分组的写法（如 1 200 000）才读作一个数；"
                 "请删除多余的空格",
                 f"not a number: digits separated by spaces ({run.group()!r}) that are no thousands groups "
@@ -217,12 +219,12 @@ def _numeral(value: str, kind: str, scale: float) -> str:
     plain_digits(raw, "不是数字", "not a number")
     if not _NUMBER.fullmatch(s):
         _wan(s, kind, scale)
-        raise _Bad("不是数字", "not a number")
+        raise CellProblem("不是数字", "not a number")
     return s.replace(",", "")
 
 
 def plain_digits(text: str, what_zh: str, what_en: str) -> None:
-    """Raise :class:`_Bad` if ``text`` holds a character that is a digit or number to Unicode but is
+    """Raise :class:`CellProblem` if ``text`` holds a character that is a digit or number to Unicode but is
     neither ASCII nor full-width (``²``, ``₂``, ``①``, ``½``, ``Ⅻ``, ``٣``): text read with NFKC must
     not turn ``10²`` into 102."""
     odd = sorted(
@@ -231,7 +233,7 @@ def plain_digits(text: str, what_zh: str, what_en: str) -> None:
     if odd:
         zh = "、".join(f"「{c}」（U+{ord(c):04X} {unicodedata.name(c, '')}）" for c in odd)
         en = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, '')})" for c in odd)
-        raise _Bad(
+        raise CellProblem(
             f"{what_zh}：{zh}不是普通数字（上标、下标、带圈数字、分数或其他文字的数字）；请只用 0–9 重新输入",
             f"{what_en}: {en} is no plain digit (a superscript, subscript, circled digit, fraction or "
             "another script's digit); type it with 0-9 only",
@@ -249,31 +251,31 @@ def _wan(s: str, kind: str, scale: float) -> None:
     if scale != 1 or kind not in ("yuan", "usd") or not m or not _NUMBER.fullmatch(m.group(1)):
         return
     x = float(m.group(1).replace(",", "")) * 10_000
-    raise _Bad(
+    raise CellProblem(
         f"不是数字：本列以元为单位，不能写「万」；应写 {x:,.0f}，或把表头改为带（万元）的写法",
         f"not a number: this column is in yuan, not 万 (10,000); write {x:,.0f}, or head the column (万元)",
     )
 
 
 def _bool(value: object, kind: str = "bool", scale: float = 1) -> float:
-    _formula(value, "不是是/否值", "not a yes/no value")
+    refuse_formula(value, "不是是/否值", "not a yes/no value")
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
         if value in (0, 1):
             return float(value)
-        raise _Bad("不是是/否值", "not a yes/no value")
+        raise CellProblem("不是是/否值", "not a yes/no value")
     s = "".join(str(value).split()).lower()
     if s in _YESNO:
         return _YESNO[s]
-    raise _Bad("不是是/否值", "not a yes/no value")
+    raise CellProblem("不是是/否值", "not a yes/no value")
 
 
-def _code(value: object, kind: str = "code", scale: float = 1) -> str:
-    _formula(value, "不是统一社会信用代码", "not a credit code")
+def parse_code(value: object, kind: str = "code", scale: float = 1) -> str:
+    refuse_formula(value, "不是统一社会信用代码", "not a credit code")
     scientific = isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip().upper())
     if (isinstance(value, int | float) and not isinstance(value, bool)) or scientific:
-        raise _Bad(
+        raise CellProblem(
             "统一社会信用代码被存成了数字，已丢失精度（Excel 数字只保留 15 位有效数字，18 位代码的末几位已丢失，"
             "无法还原）；请把该列设为文本格式后按原件重新输入",
             "the credit code was stored as a number and has lost precision (Excel keeps 15 significant "
@@ -283,21 +285,21 @@ def _code(value: object, kind: str = "code", scale: float = 1) -> str:
     try:  # one enterprise however typed: full-width as ASCII, no zero-width characters
         code = "".join(intake_ids.key(str(value).strip()).split()).upper()
     except intake_ids.KeyProblem as why:
-        raise _Bad(why.zh, why.en) from None
+        raise CellProblem(why.zh, why.en) from None
     why = creditcode.problem(code)
     if why is not None:
-        raise _Bad(*why)
+        raise CellProblem(*why)
     return code
 
 
-_PARSERS = {"text": _text, "code": _code, "bool": _bool} | dict.fromkeys(UNITS, _number)
+_PARSERS = {"text": _text, "code": parse_code, "bool": _bool} | dict.fromkeys(UNITS, parse_number)
 
 #: A bad cell of a column: its position in the column, its value (as messages show it) and why.
-BadCell = tuple[int, object, _Bad]
+BadCell = tuple[int, object, CellProblem]
 
 
 def blank_mask(cells: np.ndarray) -> np.ndarray:
-    """Where a column is blank as :func:`_blank` says. Sources give an empty cell as "" (never None:
+    """Where a column is blank as :func:`is_blank` says. Sources give an empty cell as "" (never None:
     one comparison less per cell), so blank is "" or a string of spaces."""
     blank = cells == ""
     rest = np.flatnonzero(~blank)
@@ -327,13 +329,13 @@ def parse_column(
         value = shown(cells[i])
         try:
             out[i] = parser(value, kind, scale)
-        except _Bad as why:
+        except CellProblem as why:
             bad.append((i, value, why))
     return out, bad
 
 
 def _numbers_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Numbers and plain digit strings in range; NaN, negatives, fractions of a count … left to _number."""
+    """Numbers and plain digit strings in range; NaN, negatives, fractions of a count … left to parse_number."""
     number = np.equal(types, float) | np.equal(types, int)
     strings = np.flatnonzero(np.equal(types, str))
     plain = np.array([_PLAIN.fullmatch(s) is not None for s in cells[strings].tolist()], dtype=bool)
@@ -346,7 +348,7 @@ def _numbers_fast(cells, types, kind, scale, out) -> np.ndarray:
         ]
     )
     ok = np.isfinite(x) & (x >= 0)
-    if scale != 1:  # Python's round, as _number rounds: numpy's differs in the last place now and then
+    if scale != 1:  # Python's round, as parse_number rounds: numpy's differs in the last place now and then
         x[ok] = [round(v * scale, 2) for v in x[ok].tolist()]
     ok &= x <= MAX_NUMBER
     if kind in ("count", "months"):

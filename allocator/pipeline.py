@@ -95,7 +95,7 @@ def allocate(
         policy.fund_name,
     )
     admin_problems = _admin_problems(policy, budget)
-    dec = _decisions(frame, scenario, fixed or {}, floors or {}, decided or {})
+    dec = decisions(frame, scenario, fixed or {}, floors or {}, decided or {})
     solver = make_solver(scenario.solver, scenario.time_limit, scenario.mip_gap)
     if admin_problems:  # and whatever else conflicts, in one message (allocator.diagnose)
         raise diagnose(
@@ -103,7 +103,7 @@ def allocate(
         )
     with timing.stage("build"):
         model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)
-    solution = _optimise(frame, scenario, budget, dec, solver, model)
+    solution = solve_budget(frame, scenario, budget, dec, solver, model)
     tier = tier_of(frame, scenario) if scenario.rule == "priority" else None
     with timing.stage("explain"):
         table = explain(
@@ -114,10 +114,10 @@ def allocate(
     shadow = 0.0
     if next_million:
         step = replace(budget, available=budget.available + SHADOW_STEP)
-        step = _optimise(frame, scenario, step, dec, solver, model)
+        step = solve_budget(frame, scenario, step, dec, solver, model)
         shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
         if scenario.rule != "weighted":
-            default = _optimise(frame, replace(scenario, rule="weighted"), budget, dec, solver, model)
+            default = solve_budget(frame, replace(scenario, rule="weighted"), budget, dec, solver, model)
             comparison = _compare(
                 frame, scenario.rule, solution, default, dec.fixed, scenario.limits.min_award
             )
@@ -171,7 +171,7 @@ def group_caps(policy: Policy) -> dict[str, int]:
     return {it.id: int(it.cap) for it in policy.items if it.group_cap}
 
 
-def _decisions(
+def decisions(
     frame: pd.DataFrame,
     scenario: Scenario,
     fixed: Mapping[str, Fixed],
@@ -273,7 +273,7 @@ def _admin_problems(policy: Policy, budget: Budget) -> tuple[tuple[str, str], ..
     return tuple(out)
 
 
-def _optimise(
+def solve_budget(
     frame: pd.DataFrame,
     scenario: Scenario,
     budget: Budget,

@@ -33,9 +33,10 @@ from .errors import InfeasibleError, ScenarioError
 from .fields import SOURCE_ROW, SOURCE_SHEET
 from .intake import read_applications
 from .pipeline import allocate
+from .plan_result import COMMITMENT_NOTE, commitments_from, plan_result
 from .policy import Policy, load_policy
 from .provenance import manifest_for
-from .result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, AllocationResult, Fixed, PlanResult, YearOutcome
+from .result import COMMITMENT_COLUMNS, AllocationResult, Fixed, PlanResult, YearOutcome
 from .scenario import Scenario, load_scenario
 from .scenario_checks import approval_out_of_range, out_of_range
 from .scenario_text import SCENARIO_MAX_BYTES
@@ -223,7 +224,7 @@ def plan_sequential(spec: PlanSpec, *, next_million: bool = True) -> PlanResult:
         outcomes.append(YearOutcome(year, result, _priced(owed, result), out))
         owed, previous = out, frame
         carry = result.summary.carryover_out
-    return _plan_result(spec, outcomes)
+    return plan_result(spec, outcomes)
 
 
 def plan_joint(spec: PlanSpec) -> PlanResult:
@@ -254,43 +255,6 @@ def foresight(joint: PlanResult, sequential: PlanResult) -> pd.DataFrame:
     out["value_change"] = (out["value_joint"] - out["value_sequential"]).round(4)
     out["awarded_change"] = out["awarded_joint"] - out["awarded_sequential"]
     return out
-
-
-def commitments_from(
-    result: AllocationResult, policy: Policy, year: int, served: dict[str, int]
-) -> pd.DataFrame:
-    """Awards in ``year`` that an item paid for several consecutive years owes again in ``year + 1``.
-
-    ``served``: years an application's award already continues (a commitment itself owes again only
-    while its item has years left).
-    """
-    t = result.table
-    multi = {it.id: it.years for it in policy.items if it.years > 1}
-    funded = t[t["item"].isin(set(multi)) & (t["award"] > 0)]
-    rows = [
-        {
-            "application_id": r.application_id,
-            "source_id": r.application_id,
-            "applicant": r.applicant,
-            "credit_code": r.credit_code,
-            "district": r.district,
-            "item": r.item,
-            "from_year": year,
-            "to_year": year + 1,
-            "award": int(r.award),
-            "city_cost": int(r.city_cost),
-        }
-        for r in funded.itertuples(index=False)
-        if served.get(r.application_id, 0) + 1 < multi[r.item]
-    ]
-    return pd.DataFrame(rows, columns=list(COMMITMENT_COLUMNS)).astype(
-        {"award": "int64", "city_cost": "int64"}
-    )
-
-
-COMMITMENT_NOTE = (
-    "{clause}连续{years}年补助：{from_year} 年已批准（{source}），{to_year} 年续付（第 {n} 年，承诺优先安排）"
-)
 
 
 def with_commitments(
@@ -359,39 +323,3 @@ def _priced(owed: pd.DataFrame, result: AllocationResult) -> pd.DataFrame:
 
 def _empty_commitments() -> pd.DataFrame:
     return pd.DataFrame(columns=list(COMMITMENT_COLUMNS))
-
-
-def _plan_result(
-    spec: PlanSpec, outcomes: list[YearOutcome], foresight_frame: pd.DataFrame | None = None
-) -> PlanResult:
-    chain = []
-    for o in outcomes:
-        s = o.result.summary
-        chain.append(
-            {
-                "year": o.year,
-                "annual_fund": s.annual_fund,
-                "carryover_in": s.carryover_in,
-                "available": s.available,
-                "admin": s.admin,
-                "city_cost": s.city_cost,
-                "district_cost": s.district_cost,
-                "awarded": s.awarded,
-                "commitments_in": int(o.commitments_in["city_cost"].sum()) if len(o.commitments_in) else 0,
-                "commitments_out": int(o.commitments_out["city_cost"].sum()) if len(o.commitments_out) else 0,
-                "carryover_out": s.carryover_out,
-                "funded": s.funded,
-                "applications": s.applications,
-                "value": s.value,
-            }
-        )
-    return PlanResult(
-        name=spec.name,
-        policy=spec.policy,
-        mode=spec.mode,
-        years=tuple(outcomes),
-        chain=pd.DataFrame(chain, columns=list(CHAIN_COLUMNS)),
-        carryover_in=spec.carryover_in,
-        foresight=foresight_frame,
-        path=str(spec.path),
-    )

@@ -45,14 +45,14 @@ def release(
 ) -> tuple[AllocationResult, list[Path]]:
     """Take ``withdrawn`` back, give the money to the waitlist, write the result into a new dated folder
     beside ``result_dir``; returns the result and the paths written (release.json last)."""
-    from .outputs import _write_all, install, staged
+    from .outputs import install, staged, write_all
 
     folder = Path(result_dir)
     result, info = released(folder, withdrawn, reason)
     target = _dated(folder)
     try:
         with staged(target) as staging:
-            relative = _write_all(result, staging)[1]
+            relative = write_all(result, staging)[1]
             text = json.dumps(info, ensure_ascii=False, indent=2)
             (staging / "release.json").write_text(text, encoding="utf-8")
             paths = install(staging, [*relative, Path("release.json")], target)

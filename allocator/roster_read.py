@@ -27,8 +27,18 @@ from python_calamine import CalamineWorkbook
 
 from . import intake_ids
 from .errors import InputError, Problem
-from .intake import EXPECT, ROSTER_SHEETS, _Bad, _blank, _code, _exists, _load, _norm, _open
-from .parsers import _formula, plain_digits
+from .intake import (
+    EXPECT,
+    ROSTER_SHEETS,
+    CellProblem,
+    is_blank,
+    load_checked,
+    normalise_header,
+    open_roster_workbook,
+    parse_code,
+    require_file,
+)
+from .parsers import plain_digits, refuse_formula
 from .sources import KINDS
 
 
@@ -88,7 +98,7 @@ COLUMNS: tuple[Column, ...] = (
 #: The header row a roster sheet is written with (a template, a test): each date column says how its date
 #: is written. Any bracketed suffix is read back, so ``合同结束日期（最后一日，年-月-日）`` is ``contract_end``.
 HEADERS_ZH: tuple[str, ...] = tuple(c.header for c in COLUMNS)
-_HEADERS = {_norm(name): c for c in COLUMNS for name in (c.key, c.zh, *c.aliases)}
+_HEADERS = {normalise_header(name): c for c in COLUMNS for name in (c.key, c.zh, *c.aliases)}
 _SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
 # 大专以上 (counts) and below, matched inside the cell (大学本科, 硕士研究生, 全日制大专 …); English exactly.
@@ -163,7 +173,7 @@ def parse_date(value: object) -> dt.date:
     """
     date = _date(value)
     if not _YEARS[0] <= date.year <= _YEARS[1]:
-        raise _Bad(
+        raise CellProblem(
             f"日期 {date:%Y-%m-%d} 超出合理范围（{_YEARS[0]}–{_YEARS[1]} 年）",
             f"the date {date:%Y-%m-%d} is out of range ({_YEARS[0]}-{_YEARS[1]})",
         )
@@ -171,30 +181,30 @@ def parse_date(value: object) -> dt.date:
 
 
 def _date(value: object) -> dt.date:
-    _formula(value, "不是日期（超出 Excel 日期范围的序号也读作 #VALUE!）", "not a date")
+    refuse_formula(value, "不是日期（超出 Excel 日期范围的序号也读作 #VALUE!）", "not a date")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise _Bad("不是日期", "not a date")
+        raise CellProblem("不是日期", "not a date")
     if isinstance(value, int | float):
         if float(value).is_integer() and 19000101 <= value <= 21001231:  # 20170301 typed as a number
             value = str(int(value))
         elif _SERIALS[0] <= value < _SERIALS[1]:
             return from_excel(value).date()
         else:
-            raise _Bad("数字不是日期", "a number that is not a date")
+            raise CellProblem("数字不是日期", "a number that is not a date")
     s = "".join(str(value).split())
     plain_digits(s, "不是日期", "not a date")  # ２０１７年３月１日 is read, 2017年3月１⁰日 is not
     s = unicodedata.normalize("NFKC", s)
     m = _DATE.fullmatch(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s, re.ASCII)
     if not m:
-        raise _Bad("不是日期", "not a date")
+        raise CellProblem("不是日期", "not a date")
     try:
         return dt.date(*(int(g) for g in m.groups()))
     except ValueError:
-        raise _Bad("日期不存在", "no such date") from None
+        raise CellProblem("日期不存在", "no such date") from None
 
 
 def read_roster(path: str | Path) -> Roster | None:
@@ -203,19 +213,19 @@ def read_roster(path: str | Path) -> Roster | None:
     Raises one :class:`InputError` listing every problem (sheet, row, column, value, expected).
     """
     path = Path(path)
-    _exists(path)
+    require_file(path)
     if KINDS.get(path.suffix.lower()) != "excel":  # a CSV or Parquet file: one table, no roster
         return None
-    data, digest = _load(path)  # the guard (workbook_guard) passes the bytes before calamine sees them
+    data, digest = load_checked(path)  # the guard (workbook_guard) passes the bytes before calamine sees them
     if not _may_have_roster(data):
         return None
     reader = _Reader(path, digest)
-    wb = _open(path, data, digest)
+    wb = open_roster_workbook(path, data, digest)
     try:
         with warnings.catch_warnings():  # openpyxl warns of a date out of range; #VALUE! is said per cell
             warnings.simplefilter("ignore", UserWarning)
             for ws in wb.worksheets:
-                if _norm(ws.title) in ROSTER_SHEETS:  # read even when hidden
+                if normalise_header(ws.title) in ROSTER_SHEETS:  # read even when hidden
                     reader.sheets.append(ws.title)
                     try:
                         reader.sheet(ws)
@@ -234,7 +244,7 @@ def _may_have_roster(data: bytes) -> bool:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except Exception:  # openpyxl reports it, as it always did
         return True
-    return any(_norm(name) in ROSTER_SHEETS for name in names)
+    return any(normalise_header(name) in ROSTER_SHEETS for name in names)
 
 
 # Problems above the value level, as (Chinese, English) templates.
@@ -291,19 +301,19 @@ class _Reader:
         cols: dict[str, _Cell] | None = None
         for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
             if cols is None:
-                if not all(_blank(v) for v in values):
+                if not all(is_blank(v) for v in values):
                     cols = self.header(ws.title, r, values)
                     if not cols:
                         return
                 continue
             cells = {k: (values[c.index] if c.index < len(values) else None) for k, c in cols.items()}
-            if not all(_blank(v) for v in cells.values()):
+            if not all(is_blank(v) for v in cells.values()):
                 self.row(ws.title, r, cols, cells)
 
     def header(self, sheet: str, r: int, values: tuple) -> dict[str, _Cell]:
         cols: dict[str, _Cell] = {}
         for i, raw in enumerate(values):
-            s = "" if _blank(raw) else _norm(raw)
+            s = "" if is_blank(raw) else normalise_header(raw)
             m = _SUFFIX.fullmatch(s)
             column = _HEADERS.get(s) or (_HEADERS.get(m.group(1)) if m else None)
             if column is None:
@@ -333,22 +343,22 @@ class _Reader:
         n = len(self.problems)
         for key, cell in cols.items():
             value = cells[key]
-            if _blank(value):
+            if is_blank(value):
                 if cell.column.required or key == "education":  # a 学历 column, once there, is filled in
                     self.problem(sheet, r, cell, None, "required")
                 continue
             try:
                 if key in ("person_id", "education"):  # #REF! is no id; dates and codes say it themselves
-                    _formula(value, "不是有效值", "not a value")
+                    refuse_formula(value, "不是有效值", "not a value")
                 if key == "person_id":  # hashed at once; never kept, never shown (problems name the row)
                     out["person_hash"] = person_hash(_person_id(value), self.sha256)
                 elif key == "credit_code":
-                    out[key] = _code(value)
+                    out[key] = parse_code(value)
                 elif key == "education":
                     out[key], out["qualified"] = str(value).strip(), _qualified(value)
                 else:
                     out[key] = parse_date(value)
-            except _Bad as b:
+            except CellProblem as b:
                 shown = None if key == "person_id" else value
                 self.problem(sheet, r, cell, shown, "bad", why_zh=b.zh, why_en=b.en)
         # both dates are days of the contract (its first and its last); an early termination is its last day
@@ -381,20 +391,20 @@ def _qualified(value: object) -> bool:
     try:
         return qualifies(str(value))
     except ValueError:
-        raise _Bad("无法识别的学历", "unknown education") from None
+        raise CellProblem("无法识别的学历", "unknown education") from None
 
 
 def _person_id(value: object) -> str:
     if isinstance(value, bool):
-        raise _Bad("不是人员编号", "not a person id")
+        raise CellProblem("不是人员编号", "not a person id")
     if isinstance(value, int | float):  # an ID number typed without text format loses digits past 15
         if float(value).is_integer() and abs(value) < 10**15:
             return str(int(value))
-        raise _Bad(
+        raise CellProblem(
             "人员编号被存成了数字，已丢失精度；请把该列设为文本格式后重新输入",
             "the id was stored as a number and has lost precision; format the column as text and re-enter it",
         )
     try:  # one person however the id is typed; a line break or a bidirectional control is refused
         return intake_ids.key(str(value).strip())
     except intake_ids.KeyProblem as why:
-        raise _Bad(why.zh, why.en) from None
+        raise CellProblem(why.zh, why.en) from None

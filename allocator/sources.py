@@ -58,7 +58,7 @@ import pandas as pd
 import python_calamine as calamine
 
 from . import intake_extent, intake_lines
-from .parsers import ExcelError, Nested, Uncached, _blank
+from .parsers import ExcelError, Nested, Uncached, is_blank
 
 #: Suffix (lower case) -> reader. An .xls is an Excel file: :mod:`allocator.workbook_guard` refuses an
 #: Excel 97-2003 one with a message that says how to save it as .xlsx.
@@ -185,7 +185,7 @@ def _put(rows: list[list], r: int, c: int, value: object) -> None:
 
 
 def _sheet(name: str, rows: list[list], merged: tuple[Merged, ...] = ()) -> Table:
-    top = next((i for i, row in enumerate(rows) if not all(map(_blank, row))), None)
+    top = next((i for i, row in enumerate(rows) if not all(map(is_blank, row))), None)
     if top is None:
         return _empty(name)
     header = tuple(excel_value(v) for v in rows[top])
@@ -340,7 +340,7 @@ def _csv(path: Path, data: bytes, skip: Callable[[str], bool]) -> Iterator[Table
 
 def _frame_table(name: str, frame: pd.DataFrame, lines: np.ndarray) -> Table:
     """The table of a frame of text cells whose records start on ``lines`` (1-based)."""
-    top = next((i for i in range(len(frame)) if not all(map(_blank, frame.iloc[i].tolist()))), None)
+    top = next((i for i in range(len(frame)) if not all(map(is_blank, frame.iloc[i].tolist()))), None)
     if top is None:
         return _empty(name)
     header = tuple(frame.iloc[top].tolist())

@@ -25,7 +25,7 @@ import pandas as pd
 from .errors import ScenarioError
 from .model import Budget, build_model
 from .money import city_cost
-from .pipeline import _decisions, _optimise
+from .pipeline import decisions, solve_budget
 from .policy import Policy
 from .rules import caps
 from .scenario import Scenario
@@ -65,7 +65,7 @@ def _each_point(points: list[_Point]):
         sc = point.scenario
         same = last is not None and last.frame is point.frame
         if not same or (last.scenario.limits, last.scenario.overrides) != (sc.limits, sc.overrides):
-            dec = _decisions(point.frame, sc, {}, {}, {})
+            dec = decisions(point.frame, sc, {}, {}, {})
             model = build_model(point.frame, point.budget, sc.limits, dec.fixed, dec.floors)
         if solver is None or (last.scenario.solver, last.scenario.time_limit, last.scenario.mip_gap) != (
             sc.solver,
@@ -73,7 +73,7 @@ def _each_point(points: list[_Point]):
             sc.mip_gap,
         ):
             solver = make_solver(sc.solver, sc.time_limit, sc.mip_gap)  # one solver: HiGHS keeps its model
-        solution = _optimise(point.frame, sc, point.budget, dec, solver, model)
+        solution = solve_budget(point.frame, sc, point.budget, dec, solver, model)
         yield solution.award, solution.admin, solution.info.objective
         last = point
 

@@ -1,7 +1,7 @@
 """What every input file goes through before any parser sees it: :func:`check`.
 
 One place for the file-level checks, called by the applications intake and the roster reader alike
-(:func:`allocator.intake._load`), for every .xlsx/.xlsm and, lighter, for .csv and .parquet:
+(:func:`allocator.intake.load_checked`), for every .xlsx/.xlsm and, lighter, for .csv and .parquet:
 
 1. **Empty** (0 bytes): said as such, for every kind.
 2. **Magic bytes.** An OLE2/CFB container (``D0 CF 11 E0 A1 B1 1A E1``) is either a legacy .xls or a

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from allocator import timing
-from allocator.intake import SKIP_SHEETS, _norm
+from allocator.intake import SKIP_SHEETS, normalise_header
 from allocator.runs import run
 from allocator.sources import read_tables
 
@@ -55,7 +55,9 @@ def bench_files(path: Path, scenario: Path, out_dir: Path) -> dict[str, float]:
     """:func:`bench` for any applications file and a scenario that reads it: stage seconds (with
     the solver's fallback retries, ``retry`` stages, where there were any), peak RSS (MB), funded."""
     started = time.perf_counter()
-    tables = list(read_tables(path, path.read_bytes(), skip=lambda name: _norm(name) in SKIP_SHEETS))
+    tables = list(
+        read_tables(path, path.read_bytes(), skip=lambda name: normalise_header(name) in SKIP_SHEETS)
+    )
     read = time.perf_counter() - started
     del tables
     with timing.recording() as t:

@@ -127,11 +127,11 @@ def test_another_pack(tmp_path):
 
 
 def test_names_stay_unique_where_the_patterns_run_out():
-    from allocator.demo_columns import _Geography, _names
+    from allocator.demo_columns import Geography, _names
 
     category = np.array(["global"] * 3_000 + ["enterprise"] * 50_000, dtype=object)
     district = np.array(["朝阳区"] * len(category), dtype=object)
-    names = _names(np.random.default_rng(0), _Geography(POLICY), category, district)
+    names = _names(np.random.default_rng(0), Geography(POLICY), category, district)
     assert pd.Series(names).is_unique and not pd.Series(names).str.contains(r"（\d+）$").any()
     assert names[0].endswith("（长春）有限公司")  # 外资: {f}{b}（{c}）有限公司, 192 of them, then with words
 

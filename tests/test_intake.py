@@ -349,5 +349,5 @@ def test_counts_must_be_whole(tmp_path):
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_non_finite_numbers(value):
-    with pytest.raises(intake._Bad):
-        intake._number(value, "yuan", 1)
+    with pytest.raises(intake.CellProblem):
+        intake.parse_number(value, "yuan", 1)

@@ -17,44 +17,11 @@ ROOT = Path(__file__).resolve().parents[1] / "allocator"
 #: Import cycles today (strongly connected groups of modules), each to be broken.
 KNOWN_CYCLES = [
     {"compare", "outputs.compare_xlsx"},
-    {"joint", "plan"},
     {"outputs", "outputs.plan"},
 ]
 
 #: (importer, module) -> the private names it takes from it, each to be made public or moved.
-KNOWN_PRIVATE = {
-    ("demo", "demo_profiles"): {
-        "_BUSINESS",
-        "_CODE_KIND",
-        "_FOREIGN",
-        "_Geography",
-        "_NAMES",
-        "_WORDS",
-        "_counts",
-    },
-    ("demo_columns", "demo_profiles"): {
-        "_BUSINESS",
-        "_CODE_KIND",
-        "_FOREIGN",
-        "_Geography",
-        "_NAMES",
-        "_WORDS",
-        "_counts",
-    },
-    ("intake", "parsers"): {"_Bad", "_blank", "_code", "_formula", "_number"},
-    ("joint", "plan"): {"_plan_result"},
-    ("outputs.compare_chart", "outputs.charts"): {"_empty", "_wan_axis"},
-    ("outputs.plan", "outputs"): {"_write_all"},
-    ("outputs.plan", "outputs.plan_frames"): {"_plan_ledger"},
-    ("outputs.plan_chart", "outputs.charts"): {"_empty", "_wan_axis"},
-    ("outputs.plan_xlsx", "outputs.excel"): {"_close"},
-    ("outputs.plan_xlsx", "outputs.plan_frames"): {"_plan_ledger"},
-    ("release", "outputs"): {"_write_all"},
-    ("roster_read", "intake"): {"_Bad", "_blank", "_code", "_exists", "_load", "_norm", "_open"},
-    ("roster_read", "parsers"): {"_formula"},
-    ("sources", "parsers"): {"_blank"},
-    ("sweep", "pipeline"): {"_decisions", "_optimise"},
-}
+KNOWN_PRIVATE: dict[tuple[str, str], set[str]] = {}
 
 
 def _name(path: Path) -> str:

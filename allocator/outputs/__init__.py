@@ -74,6 +74,7 @@ __all__ = [
     "staged_file",
     "staging_folder",
     "summary_dict",
+    "write_all",
     "write_allocation_csv",
     "write_allocation_xlsx",
     "write_approved_xlsx",
@@ -93,7 +94,7 @@ __all__ = [
 PARALLEL_FROM = 2_000
 
 
-def _write_all(
+def write_all(
     result: AllocationResult, folder: Path, complete: Callable | None = None
 ) -> tuple[AllocationResult, list[Path]]:
     """Every output into ``folder``; returns the completed result and the paths relative to ``folder``,
@@ -248,7 +249,7 @@ def complete_and_write(
     out_dir = Path(out_dir)
     with staged(out_dir) as staging:
         try:
-            result, written = _write_all(result, staging, complete)
+            result, written = write_all(result, staging, complete)
         except OSError as exc:  # a full disk, a file the writer cannot create …: said as such
             raise os_error(exc, "写出结果", "writing the results", getattr(exc, "filename", None)) from exc
         return result, install(staging, written, out_dir, force=force)

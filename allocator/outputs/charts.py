@@ -116,12 +116,12 @@ def chart_data_funding_status(result: AllocationResult) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- drawing
-def _wan_axis(ax, axis: str = "x") -> None:
+def wan_axis(ax, axis: str = "x") -> None:
     fmt = FuncFormatter(lambda v, _: f"{v:,.0f}")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
-def _empty(ax, message: str = "无数据") -> None:
+def draw_empty(ax, message: str = "无数据") -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, transform=ax.transAxes)
     ax.set_axis_off()
 
@@ -132,7 +132,7 @@ def draw_by_item(result: AllocationResult) -> Figure:
     ax = fig.add_subplot()
     ax.set_title("分事项：政策上限与拟支持金额（万元）", fontsize=14, loc="left")
     if df.empty:
-        _empty(ax)
+        draw_empty(ax)
         return fig
     y = range(len(df))
     h = 0.38
@@ -146,7 +146,7 @@ def draw_by_item(result: AllocationResult) -> Figure:
     ax.set_ylim(len(df) - 0.4, -0.6)  # first item on top, little empty space
     ax.set_xlabel("金额（万元）")
     ax.set_xlim(0, max(df["cap_wan"].max(), df["award_wan"].max(), 1) * 1.12)
-    _wan_axis(ax)
+    wan_axis(ax)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     fig.legend(loc="outside lower center", ncols=2, frameon=False)
@@ -160,7 +160,7 @@ def draw_by_district(result: AllocationResult) -> Figure:
     ax = fig.add_subplot()
     ax.set_title(words["title"], fontsize=14, loc="left")
     if df.empty:
-        _empty(ax)
+        draw_empty(ax)
         return fig
     y = list(range(len(df)))
     top = max(df["award_wan"].max(), 1)
@@ -176,7 +176,7 @@ def draw_by_district(result: AllocationResult) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("金额（万元）")
     ax.set_xlim(0, top * 1.2)
-    _wan_axis(ax)
+    wan_axis(ax)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     fig.legend(loc="outside lower center", ncols=2, frameon=False)

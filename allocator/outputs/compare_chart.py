@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ._common import item_label
-from .charts import BLUE, DPI, ORANGE, _empty, _wan_axis, chart_rc
+from .charts import BLUE, DPI, ORANGE, chart_rc, draw_empty, wan_axis
 
 GAIN, LOSS = BLUE, ORANGE
 CHARTS = ("compare_by_item", "compare_by_district")
@@ -74,7 +74,7 @@ def draw(comparison, by: str = "item") -> Figure:
         color="#52606D",
     )
     if df.empty:
-        _empty(ax)
+        draw_empty(ax)
         return fig
     y = list(range(len(df)))
     colours = [GAIN if v > 0 else LOSS for v in df["change_wan"]]
@@ -87,7 +87,7 @@ def draw(comparison, by: str = "item") -> Figure:
     span = max(hi - lo, 1.0)
     ax.set_xlim(lo - 0.16 * span if lo < 0 else -0.04 * span, hi + 0.16 * span if hi > 0 else 0.04 * span)
     ax.set_xlabel("变化金额（万元）：右为增加，左为减少")
-    _wan_axis(ax)
+    wan_axis(ax)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     handles = [Patch(color=GAIN, label="B 较 A 增加"), Patch(color=LOSS, label="B 较 A 减少")]

@@ -215,7 +215,7 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
         )
     sheets[SUMMARY_SHEET].activate()
     wb.set_properties(_stamped(result, {}))
-    _close(wb, path)
+    close_workbook(wb, path)
     return path
 
 
@@ -273,11 +273,11 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
             {"title": _title(result, "专项资金拟支持名单"), "subject": getattr(result.policy, "name", "")},
         )
     )
-    _close(wb, path)
+    close_workbook(wb, path)
     return path
 
 
-def _close(wb: Workbook, path: Path) -> None:
+def close_workbook(wb: Workbook, path: Path) -> None:
     """Zip the workbook onto ``path`` (a new file in the staging folder, which nothing else has open): a
     system error is said by what the system said (:func:`~allocator.oserrors.os_error`)."""
     try:

@@ -32,10 +32,10 @@ from .plan_chart import HATCH_EDGE as HATCH_EDGE
 from .plan_chart import draw_plan, plan_chart_data, write_plan_chart
 from .plan_frames import (
     FORESIGHT_COLUMNS,
-    _plan_ledger,
     all_commitments,
     chain_frame,
     foresight_frame,
+    plan_ledger,
 )
 from .plan_xlsx import (
     CHAIN_HEADERS,
@@ -134,7 +134,7 @@ def plan_dict(plan: PlanResult) -> dict:
                 "commitments": _records(beyond, ints),
             },
         },
-        "ledger_total": len(_plan_ledger(plan)),
+        "ledger_total": len(plan_ledger(plan)),
         "foresight": foresight,
         "totals": {
             "funds": funds,
@@ -161,7 +161,7 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = F
 
     ``force``: replace a year's ``approved.xlsx`` that the plan changes (kept beside it); without it, that is
     an :class:`~allocator.errors.OutputError` and nothing is written."""
-    from . import _write_all
+    from . import write_all
     from .publish import install, staged
 
     out_dir = Path(out_dir)
@@ -171,7 +171,7 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = F
         for y in plan.years:
             folder = Path(str(int(y.year)))
             (staging / folder).mkdir()
-            relative += [folder / p for p in _write_all(y.result, staging / folder)[1]]
+            relative += [folder / p for p in write_all(y.result, staging / folder)[1]]
         written = [
             write_plan_xlsx(plan, staging / "plan.xlsx"),
             write_plan_json(plan, staging / "plan.json"),

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..result import PlanResult
-from .charts import BLUE, DPI, LIGHT, ORANGE, _empty, _wan_axis, chart_rc
+from .charts import BLUE, DPI, LIGHT, ORANGE, chart_rc, draw_empty, wan_axis
 from .levels import level_labels
 from .plan_frames import chain_frame
 
@@ -60,7 +60,7 @@ def draw_plan(plan: PlanResult) -> Figure:
     words = plan_chart_labels(plan)
     ax.set_title(f"{plan.name}：{words['title']}", fontsize=14, loc="left")
     if df.empty:
-        _empty(ax)
+        draw_empty(ax)
         return fig
     x = list(range(len(df)))
     w = 0.36
@@ -97,7 +97,7 @@ def draw_plan(plan: PlanResult) -> Figure:
     ax.set_xlim(-0.6, len(df) - 0.4)
     ax.set_ylabel("金额（万元）")
     ax.set_ylim(min(0, df["carryover_out_wan"].min() * 1.2), top * 1.18)
-    _wan_axis(ax, "y")
+    wan_axis(ax, "y")
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     handles = [

@@ -137,7 +137,7 @@ def all_commitments(plan: PlanResult) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _plan_ledger(plan: PlanResult) -> pd.DataFrame:
+def plan_ledger(plan: PlanResult) -> pd.DataFrame:
     frames = []
     for y in plan.years:
         f = ledger_frame(y.result)

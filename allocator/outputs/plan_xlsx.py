@@ -19,7 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..result import PlanResult
 from .clauses import NOT_SET, carryover_clause, cite, multi_year_item
-from .excel import _close
+from .excel import close_workbook
 from .levels import FUND_LEVEL, level_labels
 from .plan_frames import (
     BEYOND,
@@ -28,11 +28,11 @@ from .plan_frames import (
     MODES_ZH,
     NOT_YET,
     WITHIN,
-    _plan_ledger,
     all_commitments,
     chain_frame,
     chain_headers,
     foresight_frame,
+    plan_ledger,
 )
 from .xlsx_lists import Col, write_list
 from .xlsx_registers import LEDGER_HEADERS, ledger_note
@@ -274,7 +274,7 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
     path = Path(path)
     chain = chain_frame(plan)
     commitments = all_commitments(plan)
-    ledger = _plan_ledger(plan)
+    ledger = plan_ledger(plan)
     foresight = foresight_frame(plan)
     wb = open_workbook(path)
     st = styles(wb)
@@ -292,7 +292,7 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path) -> Path:
         _write_foresight(sheets[FORESIGHT_SHEET], st, plan, foresight)
     sheets[CHAIN_SHEET].activate()
     wb.set_properties({"title": f"{plan.name} 多年度资金规划", "subject": getattr(plan.policy, "name", "")})
-    _close(wb, path)
+    close_workbook(wb, path)
     return path
 
 
