@@ -391,7 +391,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .compare import compare_dirs, default_out_dir, status_text, write_comparison
+    from .compare import compare_dirs, default_out_dir, write_comparison
+    from .compare_words import status_text
 
     c = compare_dirs(args.dir_a, args.dir_b)
     print(f"A：{c.name_a}（{c.a.rule_zh}）  {c.a.folder}")

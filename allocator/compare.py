@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import AllocatorError
-from .result import Status
 
 __all__ = [
     "BY_APPLICATION_COLUMNS",
@@ -53,8 +52,6 @@ MONEY = ("award", "city_cost", "district_cost")
 NO_DISTRICT = "（未填）"
 
 #: ``where`` values of :attr:`Comparison.by_application`, and how the workbook says them.
-WHERE_ZH = {"both": "两方案均有", "only_a": "仅A", "only_b": "仅B"}
-
 BY_APPLICATION_COLUMNS = (
     "application_id",
     "applicant",
@@ -450,17 +447,6 @@ def compare_dirs(dir_a: str | Path, dir_b: str | Path) -> Comparison:
         cofund=cofund,
         notes=_notes(a, b, by_app),
     )
-
-
-def status_text(status: str, award: int, where: str, side: str) -> str:
-    """The 状态 cell: the status in Chinese; 决定不予支持 for an override at 0; （无此申报） when absent."""
-    if (where == "only_a" and side == "b") or (where == "only_b" and side == "a") or not status:
-        return "（无此申报）"
-    try:
-        st = Status(status)
-    except ValueError:
-        return status
-    return "决定不予支持" if st == Status.OVERRIDDEN and award <= 0 else st.zh
 
 
 # ---------------------------------------------------------------- writing

@@ -22,7 +22,8 @@ import xlsxwriter
 from matplotlib import rc_context
 from openpyxl.utils.escape import unescape
 
-from allocator.compare import WHERE_ZH, compare_dirs
+from allocator.compare import compare_dirs
+from allocator.compare_words import WHERE_ZH
 from allocator.errors import OutputError
 from allocator.outputs import charts
 from allocator.outputs.compare_chart import write_compare_charts

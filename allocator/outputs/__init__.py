@@ -80,7 +80,6 @@ __all__ = [
     "write_approved_xlsx",
     "write_charts",
     "write_outputs",
-    "write_plan_outputs",
     "write_report_html",
     "write_report_pdf",
     "write_summary_json",
@@ -253,11 +252,3 @@ def complete_and_write(
         except OSError as exc:  # a full disk, a file the writer cannot create …: said as such
             raise os_error(exc, "写出结果", "writing the results", getattr(exc, "filename", None)) from exc
         return result, install(staging, written, out_dir, force=force)
-
-
-def __getattr__(name: str):
-    if name == "write_plan_outputs":
-        from .plan import write_plan_outputs
-
-        return write_plan_outputs
-    raise AttributeError(name)
