@@ -78,12 +78,14 @@ def _unexpected(exc: Exception) -> AllocatorError:
             "输入过大或嵌套过深，内存或递归深度不足，未写出任何文件",
             f"the input is too large or too deeply nested ({type(exc).__name__}); nothing was written",
             "检查输入文件是否完整、正确 / check that the input files are what they should be",
+            code="input.too_large",
         )
     return AllocatorError(
         f"内部错误（{type(exc).__name__}：{str(exc)[:200]}），未写出任何文件；请把命令和输入文件报告给维护者",
         f"internal error ({type(exc).__name__}: {str(exc)[:200]}); nothing was written. Please report the "
         "command and its input files",
         "设置环境变量 ALLOCATOR_DEBUG=1 可看到详细位置 / set ALLOCATOR_DEBUG=1 to see where it happened",
+        code="internal",
     )
 
 

@@ -103,6 +103,8 @@ TOTAL_KEYS = {
 class ComparisonError(AllocatorError):
     """Two result folders that cannot be compared: missing, unreadable, edited, or of different policies."""
 
+    code = "compare"
+
 
 @dataclass(frozen=True)
 class Run:

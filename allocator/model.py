@@ -263,7 +263,7 @@ def _districts(model: Model, frame: pd.DataFrame, share: np.ndarray, budgets: di
         total = pulp.LpAffineExpression((model.x[k], 1.0 - share[k]) for k in pos)
         name = f"district_{n:05d}"
         _add(model, total - slack(name) <= limit / SCALE,
-             Bound(name, "district", district, limit, f"{district}配套资金上限 {limit:,} 元（条款（二））"))  # fmt: skip
+             Bound(name, "district", district, limit, f"{district}配套资金上限 {limit:,} 元（方案 [limits.district_budget]）"))  # fmt: skip
 
 
 def _shares(model, frame, share, city, bounds: dict[str, tuple[float, float]], slack) -> None:

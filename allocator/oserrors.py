@@ -83,8 +83,10 @@ def os_error(exc: OSError, doing_zh: str, doing_en: str, path: object = None) ->
     if exc.errno in (errno.EACCES, errno.EPERM) and os.name == "nt":  # Windows: an open file is locked
         hint = "关闭在 Excel/WPS 中打开的结果文件后重新运行 / close the result files open in Excel/WPS and run again"
     detail = exc.strerror or str(exc)
+    name = errno.errorcode.get(exc.errno or 0, "unknown")
     return OutputError(
         f"{doing_zh}失败：{where}：{zh}（{detail}）。原有结果未改动",
         f"{doing_en} failed: {where}: {en} ({detail}); the earlier results are unchanged",
         hint,
+        code=f"os.{name}",
     )

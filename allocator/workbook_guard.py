@@ -185,7 +185,9 @@ def check(path: Path, data: bytes, kind: str, digest: str) -> None:
             _excel(data)
     except Refused as r:
         zh, en = (text.format(**r.kw) for text in MESSAGES[r.key])
-        raise InputError([Problem(path.name, r.sheet, None, None, r.value, zh, en)], file=str(path)) from None
+        raise InputError(
+            [Problem(path.name, r.sheet, None, None, r.value, zh, en, code=f"input.{r.key}")], file=str(path)
+        ) from None
     if kind == "excel":
         if len(_PASSED) >= 64:  # a long-lived process (a sweep) reads a handful of workbooks: start over
             _PASSED.clear()

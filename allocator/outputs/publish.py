@@ -67,12 +67,14 @@ def target_folder(out_dir: str | Path) -> Path:
             f"输出位置 {out} 是一个失效的符号链接（指向 {os.readlink(out)}），未写出任何文件",
             f"the output location {out} is a dangling symbolic link; nothing was written",
             "删除该链接或用 --out 指定一个文件夹 / remove the link or give a folder to --out",
+            code="output.not_a_folder",
         )
     if out.exists() and not out.is_dir():
         raise OutputError(
             f"输出位置 {out} 是一个文件，不是文件夹，未写出任何文件",
             f"the output location {out} is a file, not a folder; nothing was written",
             "用 --out 指定一个文件夹 / give a folder to --out",
+            code="output.not_a_folder",
         )
     _not_under_a_file(out)
     return out.resolve() if out.is_symlink() else out
@@ -86,6 +88,7 @@ def _not_under_a_file(out: Path) -> None:
                     f"输出位置 {out} 在文件 {parent} 之下，未写出任何文件",
                     f"the output location {out} lies under the file {parent}; nothing was written",
                     "用 --out 指定一个文件夹 / give a folder to --out",
+                    code="output.not_a_folder",
                 )
             return
 
@@ -260,6 +263,7 @@ def _busy(parent: Path) -> OutputError:
         f"另一个运行正在写入 {parent}，等待 {LOCK_WAIT:.0f} 秒后仍未结束，未写出任何文件",
         f"another run is writing into {parent} and did not finish within {LOCK_WAIT:.0f} s; nothing was written",
         "等另一个运行结束后重新运行 / run again when the other run has finished",
+        code="output.busy",
     )
 
 
@@ -274,6 +278,7 @@ def _refuse(changes: dict[Path, tuple[str, str]]) -> OutputError:
         "replaced without --force. Nothing was written",
         "确认替换时加 --force 重新运行（Python：force=True），原文件保留为 approved.<时间>.xlsx / use --force "
         "to replace it; the old one is then kept as approved.<time>.xlsx",
+        code="output.approved_changed",
     )
 
 
