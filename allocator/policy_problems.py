@@ -80,7 +80,8 @@ def pack_error(problems: list[PackProblem], file: str) -> PolicyError:
             + (f", line {line}" if line else "")
             + f": {_join(at_en, p.message_en, ': ')}"
         )
-        return PolicyError(zh, en, f"{p.hint}；{check}" if p.hint else check)
+        code = f"policy.{p.code}" if p.code else None
+        return PolicyError(zh, en, f"{p.hint}；{check}" if p.hint else check, code=code)
     zh = [f"政策包 {file} 有 {len(problems)} 处问题，未载入："]
     en = [f"policy pack {file} has {len(problems)} problems; it was not loaded:"]
     for n, p in enumerate(problems[:MAX_LISTED], 1):
@@ -92,4 +93,6 @@ def pack_error(problems: list[PackProblem], file: str) -> PolicyError:
         more = len(problems) - MAX_LISTED
         zh.append(f"  ……另有 {more} 处")
         en.append(f"  … and {more} more")
-    return PolicyError("\n".join(zh), "\n".join(en), check)
+    error = PolicyError("\n".join(zh), "\n".join(en), check)
+    error.problems = tuple(problems)  # each with its own code, for a page that lists them
+    return error

@@ -7,6 +7,7 @@ import errno
 import importlib
 import json
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,16 @@ def test_a_code_given_is_the_instances_own_not_the_classes():
 
     one = OutputError("甲", "a", code="output.busy")
     assert one.code == "output.busy" and OutputError("乙", "b").code == "output"
+
+
+def test_a_pack_error_carries_its_problems_codes(tmp_path):
+    from allocator.errors import PolicyError
+    from allocator.policy import load_policy
+
+    pack = Path(allocator.__file__).parent / "policies" / "changchun-2017.toml"
+    text = pack.read_text(encoding="utf-8").replace('id = "changchun-2017"', 'idd = "changchun-2017"', 1)
+    (tmp_path / "p.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(tmp_path / "p.toml")
+    codes = {caught.value.code, *(p.code for p in getattr(caught.value, "problems", ()))}
+    assert any("unknown_key" in c for c in codes), codes
