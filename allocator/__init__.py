@@ -11,23 +11,23 @@ The public API, as a notebook uses it::
     write_outputs(result, "reports/my-run")
 """
 
-from .errors import AllocatorError
-from .policy import load_policy
-from .scenario import load_scenario
-from .version import __version__
+from .config.scenario import load_scenario
+from .core.errors import AllocatorError
+from .core.version import __version__
+from .policy.pack import load_policy
 
 
 def __getattr__(name: str):  # heavier pieces load on first use
     if name == "allocate":
-        from .pipeline import allocate
+        from .allocation.allocate import allocate
 
         return allocate
     if name == "run":
-        from .runs import run
+        from .app.run import run
 
         return run
     if name == "read_applications":
-        from .intake import read_applications
+        from .intake.read import read_applications
 
         return read_applications
     if name == "write_outputs":

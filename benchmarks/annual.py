@@ -3,7 +3,7 @@
     python -m benchmarks.annual [N[.suffix] ...]     (default: 1000 10000 100000 1000000.csv)
 
 Each size runs in its own process (so that peak memory is that size's), through the real
-``allocator.runs.run`` with :mod:`allocator.timing` recording its stages: read (the file into
+``allocator.app.run.run`` with :mod:`allocator.core.timing` recording its stages: read (the file into
 cells), validate (the intake's checks), caps, build (PuLP model, and handing it to HiGHS), solve
 (HiGHS's own runs, every stage and re-solve), round+verify, explain, waitlist+ledger, frontier (the
 report's seven budget points) and write (every workbook, CSV, chart and report). End to end is the
@@ -21,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from allocator import timing
-from allocator.intake import SKIP_SHEETS, normalise_header
-from allocator.runs import run
-from allocator.sources import read_tables
+from allocator.app.run import run
+from allocator.core import timing
+from allocator.intake.read import SKIP_SHEETS, normalise_header
+from allocator.intake.sources import read_tables
 
 from .workload import scenario_file, workload
 

@@ -4,9 +4,9 @@ and funds, each run end to end through ``allocator run`` (issue 16).
     python -m benchmarks.family [N[.suffix] ...] [--mixes NAME,NAME] [--repeat K]
                                                   (default: 10000 100000, every mix, once)
 
-Each mix (:data:`MIXES`) is drawn column by column (:func:`allocator.demo_columns.columns_frame`
-with a :class:`~allocator.demo_columns.Mix`, seed :data:`SEED`) and written as the office's workbook
-(``allocator.demo.write_demo``) or CSV, once, into ``$ALLOCATOR_BENCH_DIR``. Its fund is a share of
+Each mix (:data:`MIXES`) is drawn column by column (:func:`allocator.authoring.demo_columns.columns_frame`
+with a :class:`~allocator.authoring.demo_columns.Mix`, seed :data:`SEED`) and written as the office's workbook
+(``allocator.authoring.demo.write_demo``) or CSV, once, into ``$ALLOCATOR_BENCH_DIR``. Its fund is a share of
 the demand: Σ cap_i × city_share_i over the applications the policy's rules leave a positive cap,
 worked out once from the written file (intake, then the rules) and kept beside it. The scenario is
 the shipped 2017 one with that fund and, since the 1 % admin ceiling of a small fund cannot hold
@@ -33,13 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from allocator.demo import write_demo, write_demo_csv
-from allocator.demo_columns import Mix, columns_frame
-from allocator.demo_profiles import PROFILES
-from allocator.intake import read_applications
-from allocator.policy import load_policy
-from allocator.rules import caps
-from allocator.scenario import load_scenario
+from allocator.allocation.evaluate import caps
+from allocator.authoring.demo import write_demo, write_demo_csv
+from allocator.authoring.demo_columns import Mix, columns_frame
+from allocator.authoring.demo_profiles import PROFILES
+from allocator.config.scenario import load_scenario
+from allocator.intake.read import read_applications
+from allocator.policy.pack import load_policy
 
 from .workload import SCENARIO, folder
 

@@ -16,7 +16,7 @@ Each case is a file built from a :class:`random.Random` (:func:`case`), one of:
 - ``csv``       a CSV of random rows in UTF-8 or GB18030, or random bytes.
 
 :func:`check` reads the file as ``allocator run`` does (the applications, then the roster sheet) and
-lets through :class:`~allocator.errors.AllocatorError` only: anything else escaping is a bug.
+lets through :class:`~allocator.core.errors.AllocatorError` only: anything else escaping is a bug.
 ``tests/test_fuzz_intake.py`` runs the same cases under hypothesis; this script runs them for a time
 budget and counts them (figures in ``benchmarks/README.md``).
 """
@@ -36,11 +36,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from allocator.errors import AllocatorError
-from allocator.fields import FIELDS
-from allocator.intake import read_applications
-from allocator.policy import load_policy
-from allocator.roster_read import read_roster
+from allocator.core.errors import AllocatorError
+from allocator.intake.read import read_applications
+from allocator.intake.roster_read import read_roster
+from allocator.policy.fields import FIELDS
+from allocator.policy.pack import load_policy
 
 POLICY = load_policy("changchun-2017")
 KINDS = ("workbook", "cells", "part", "bytes", "csv")
@@ -156,7 +156,7 @@ _BASE: list[bytes] = []
 def valid_bytes() -> bytes:
     """A valid sample workbook of 40 applications, made once per process."""
     if not _BASE:
-        from allocator.demo import write_demo
+        from allocator.authoring.demo import write_demo
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "sample.xlsx"

@@ -12,7 +12,7 @@ Each case starts from a genuine file and makes one to three edits drawn from a :
                 bytes flipped, cut short, removed, a JSON value changed, a CSV row swapped, a file added.
 
 :func:`check_pack` and :func:`check_scenario` load the file as ``allocator run`` does and let through only
-the project's own errors (:class:`~allocator.errors.AllocatorError`); :func:`check_folder` runs
+the project's own errors (:class:`~allocator.core.errors.AllocatorError`); :func:`check_folder` runs
 ``allocator verify``'s audit, which must fail on every edit (each one changes a byte) and must never raise
 anything but the project's errors. ``tests/test_fuzz_configs.py`` runs the same cases under hypothesis.
 """
@@ -29,7 +29,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from allocator.errors import AllocatorError
+from allocator.core.errors import AllocatorError
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = ROOT / "allocator" / "policies" / "changchun-2017.toml"
@@ -96,7 +96,7 @@ def edit_toml(text: str, rnd: random.Random) -> str:
 # ---------------------------------------------------------------- packs and scenarios
 def check_pack(text: str, folder: Path) -> str:
     """Load the pack at a path as a scenario would: 'ok' or the project's error's type name."""
-    from allocator.policy import load_policy
+    from allocator.policy.pack import load_policy
 
     path = folder / "pack.toml"
     path.write_text(text, encoding="utf-8")
@@ -109,8 +109,8 @@ def check_pack(text: str, folder: Path) -> str:
 
 def check_scenario(text: str, folder: Path) -> str:
     """Load the scenario and its pack as ``allocator run`` does: 'ok' or the project's error's type name."""
-    from allocator.policy import load_policy
-    from allocator.scenario import load_scenario
+    from allocator.config.scenario import load_scenario
+    from allocator.policy.pack import load_policy
 
     path = folder / "scenario.toml"
     path.write_text(text.replace("data/changchun-2017-applications.xlsx", APPS.as_posix()), encoding="utf-8")
@@ -125,7 +125,7 @@ def check_scenario(text: str, folder: Path) -> str:
 # ---------------------------------------------------------------- result folders
 def result_folder(where: Path) -> Path:
     """A real result folder of the shipped sample, made once per process under ``where``."""
-    from allocator.runs import run
+    from allocator.app.run import run
 
     out = where / "genuine"
     if not out.is_dir():
@@ -174,7 +174,7 @@ def edit_folder(folder: Path, rnd: random.Random) -> str:
 
 def check_folder(folder: Path) -> str:
     """``allocator verify``'s audit of ``folder``: 'passed', 'failed', or the project's error's type name."""
-    from allocator.audit import audit
+    from allocator.audit.verify import audit
 
     try:
         return "passed" if audit(folder).ok else "failed"

@@ -5,7 +5,7 @@
 Each variant is the annual model of a seeded workload of N applications under one rule and set of
 limits. Every solver run of its stages is captured as the matrix HiGHS was given (``getLp()``); the
 same matrix is then passed to a fresh raw ``highspy.Highs`` under each option set below and timed.
-"ours" is the run with the options :mod:`allocator.solve` chooses (``LP_OPTIONS`` / ``MIP_OPTIONS``),
+"ours" is the run with the options :mod:`allocator.solve.run` chooses (``LP_OPTIONS`` / ``MIP_OPTIONS``),
 timed the same way (``Highs.run()`` only). An option set whose answer is not a proven optimum, or
 whose objective differs from ours by more than the money tolerance, is marked rather than counted.
 """
@@ -21,16 +21,16 @@ from unittest import mock
 import highspy
 import numpy as np
 
-import allocator.objectives
-import allocator.solve
-from allocator.errors import SolverError
-from allocator.highs import BulkHiGHS
-from allocator.model import SCALE, Budget, build_model, rebudget
-from allocator.objectives import optimise
-from allocator.policy import load_policy
-from allocator.rules import caps
-from allocator.scenario import Limits, load_scenario
-from allocator.solve import DUAL_TOL, MONEY_TOL
+import allocator.allocation.rationing
+import allocator.solve.run
+from allocator.allocation.evaluate import caps
+from allocator.allocation.rationing import optimise
+from allocator.config.scenario import Limits, load_scenario
+from allocator.core.errors import SolverError
+from allocator.model.build import SCALE, Budget, build_model, rebudget
+from allocator.model.highs import BulkHiGHS
+from allocator.policy.pack import load_policy
+from allocator.solve.run import DUAL_TOL, MONEY_TOL
 
 from .workload import SCENARIO, applications_frame, fund_for
 
@@ -55,7 +55,9 @@ class Recorder(BulkHiGHS):
         super().__init__(msg=False, timeLimit=TIME_LIMIT, gapRel=0.0, **kwargs)
         self.runs: list[tuple[str, highspy.HighsLp, float, float, str]] = []
         self.stage = ""
-        self.searches: list[float] = []  # wall seconds of each maxmin coverage search (allocator.coverage)
+        self.searches: list[
+            float
+        ] = []  # wall seconds of each maxmin coverage search (allocator.allocation.maxmin_search)
 
     def callSolver(self, lp) -> None:
         started = time.perf_counter()
@@ -68,10 +70,10 @@ class Recorder(BulkHiGHS):
 
 @contextmanager
 def naming(solver: Recorder, one_lp: bool = False):
-    """Tell ``solver`` each run's stage (allocator.solve names it); with ``one_lp``, maxmin finds its
-    coverage as the one LP max t s.t. x_j ≥ cap_j·t instead of by the search (allocator.coverage)."""
-    run = allocator.solve._run
-    search = allocator.objectives.max_coverage
+    """Tell ``solver`` each run's stage (allocator.solve.run names it); with ``one_lp``, maxmin finds its
+    coverage as the one LP max t s.t. x_j ≥ cap_j·t instead of by the search (allocator.allocation.maxmin_search)."""
+    run = allocator.solve.run._run
+    search = allocator.allocation.rationing.max_coverage
 
     def named(model, s, stage):
         s.stage = stage
@@ -84,10 +86,14 @@ def naming(solver: Recorder, one_lp: bool = False):
         finally:
             solver.searches.append(time.perf_counter() - started)
 
-    one = mock.patch.object(allocator.objectives, "searchable", lambda *_: False) if one_lp else nullcontext()
+    one = (
+        mock.patch.object(allocator.allocation.rationing, "searchable", lambda *_: False)
+        if one_lp
+        else nullcontext()
+    )
     with (
-        mock.patch.object(allocator.solve, "_run", named),
-        mock.patch.object(allocator.objectives, "max_coverage", timed),
+        mock.patch.object(allocator.solve.run, "_run", named),
+        mock.patch.object(allocator.allocation.rationing, "max_coverage", timed),
         one,
     ):
         yield
@@ -97,7 +103,7 @@ def raw(lp: highspy.HighsLp, options: dict, limit: float = TIME_LIMIT) -> tuple[
     """Seconds of ``run()``, model status, objective: a fresh Highs given the matrix. The status is
     "Optimal" only for an answer that meets the standard allocator's own answers must meet: HiGHS's
     maximum primal infeasibility within the money tolerance and, for an LP, its dual infeasibility
-    within ``DUAL_TOL`` (:mod:`allocator.solve`). PDLP and interior point without crossover call an
+    within ``DUAL_TOL`` (:mod:`allocator.solve.run`). PDLP and interior point without crossover call an
     answer optimal at looser tolerances; such an answer is "Optimal, but outside tolerance" here."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -196,7 +202,7 @@ def _runs(n, name, runs) -> list[dict]:
         for label, options in (MIP_SETS if mip else LP_SETS).items():
             seconds, theirs, value = raw(lp, options, max(10.0, 20 * ours))  # slower cannot win
             close = abs(value - objective) <= OBJECTIVE_TOL * max(1.0, abs(objective))
-            # a search's re-solve may be infeasible (allocator.coverage): so must the raw run be
+            # a search's re-solve may be infeasible (allocator.allocation.maxmin_search): so must the raw run be
             same = theirs == status == "Infeasible" or (theirs == "Optimal" and close)
             timings[label] = (seconds, same, theirs)
         rows.append(_row(n, name, stage + after, lp, ours, timings))

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from allocator.cli import main as cli
-from allocator.runs import run
+from allocator.app.run import run
+from allocator.cli.main import main as cli
 
 from .workload import fund_for, scenario_file
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator.demo import write_sample
-from allocator.intake import read_applications
-from allocator.policy import load_policy
+from allocator.authoring.demo import write_sample
+from allocator.intake.read import read_applications
+from allocator.policy.pack import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "changchun-2017.toml"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
-from allocator.policy import load_policy
-from allocator.scenario import Scenario
+from allocator.config.scenario import Scenario
+from allocator.policy.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
+from allocator.policy.pack import load_policy
 
 POLICY = load_policy("changchun-2017")
 TEXT_KINDS = {"text", "item", "code"}
@@ -111,13 +111,13 @@ def write_workbook(path: Path, rows: list[dict]) -> Path:
 
 def valid_code(n: int) -> str:
     """A unified social credit code with a correct check digit, distinct for each n."""
-    from allocator.creditcode import check_digit
+    from allocator.intake.creditcode import check_digit
 
     body = f"91220101MA{n:07d}"
     return body + check_digit(body)
 
 
-#: The roster sheet's Chinese headers (allocator.roster), in the template's order.
+#: The roster sheet's Chinese headers (allocator.intake.roster), in the template's order.
 ROSTER_HEADERS = ("人员编号", "统一社会信用代码", "学历", "合同开始日期", "合同结束日期", "提前解除日期")
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocator.batches import earlier_awards, read_approved
-from allocator.errors import InputError, OutputError, ScenarioError
-from allocator.runs import run
+from allocator.app.run import run
+from allocator.core.errors import InputError, OutputError, ScenarioError
+from allocator.years.batches import earlier_awards, read_approved
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,8 +65,8 @@ def test_an_approved_list_with_a_dtd_is_refused_before_openpyxl_reads_it(tmp_pat
     import io
     import zipfile
 
-    from allocator.batches import read_approved
-    from allocator.errors import InputError
+    from allocator.core.errors import InputError
+    from allocator.years.batches import read_approved
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -134,7 +134,7 @@ NEW = {"P2": 400_000, "P4": 200_000, "H2": 160_000}
 
 def two_batches(tmp_path: Path, second: list[dict]) -> tuple[Path, Path]:
     """Batch 1 run with ``allocator run``, then batch 2 with ``--batch 2 --approved``: both folders."""
-    from allocator.cli import main
+    from allocator.cli.main import main
     from tests.builders import write_workbook
 
     for name, rows, reserve in (("b1", BATCH_1, 400_000), ("b2", second, 0)):
@@ -256,7 +256,7 @@ def test_an_id_in_both_with_other_data_is_named(tmp_path, change, says):
 def test_verify_passes_on_batch_two_and_finds_tampering(tmp_path):
     import openpyxl
 
-    from allocator.audit import audit
+    from allocator.audit.verify import audit
 
     _, b2 = two_batches(tmp_path, BATCH_2)
     report = audit(b2)
@@ -281,7 +281,7 @@ def test_verify_passes_on_batch_two_and_finds_tampering(tmp_path):
 
 def test_a_once_only_item_approved_in_batch_one_is_refused_in_batch_two(tmp_path):
     """Clause 四's purchase subsidy is 一次性: firm 1, approved for it in batch 1, may not claim it again."""
-    from allocator.cli import main
+    from allocator.cli.main import main
     from tests.builders import write_workbook
 
     buy = dict(registered_capital=20_000_000, has_property_cert="是", has_land_cert="是")

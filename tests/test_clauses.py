@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.errors import ScenarioError
-from allocator.model import Budget, build_model
-from allocator.money import round_awards
-from allocator.pipeline import allocate
-from allocator.policy import load_policy
-from allocator.rules import caps
+from allocator.allocation.allocate import allocate
+from allocator.allocation.evaluate import caps
+from allocator.allocation.rounding import round_awards
+from allocator.core.errors import ScenarioError
+from allocator.model.build import Budget, build_model
+from allocator.policy.pack import load_policy
 from tests.builders import (
     BUY,
     DISCRETIONARY,
@@ -286,7 +286,7 @@ def test_every_open_choice_has_its_reading_in_the_pack():
 
 
 def test_policy_show_lists_the_readings(capsys):
-    from allocator.cli import main
+    from allocator.cli.main import main
 
     assert main(["policy", "show", "changchun-2017"]) == 0
     out = capsys.readouterr().out
@@ -299,8 +299,8 @@ def test_policy_show_lists_the_readings(capsys):
 def test_policy_check_warns_about_an_amount_left_to_discretion(tmp_path, capsys):
     from importlib import resources
 
-    from allocator.cli import main
-    from allocator.policy_check import check_pack
+    from allocator.cli.main import main
+    from allocator.policy.check import check_pack
 
     text = (resources.files("allocator") / "policies" / "changchun-2017.toml").read_text(encoding="utf-8")
     assert check_pack_text_ok(text)
@@ -318,14 +318,14 @@ def test_policy_check_warns_about_an_amount_left_to_discretion(tmp_path, capsys)
 
 
 def check_pack_text_ok(text: str) -> bool:
-    from allocator.policy_check import check_text
+    from allocator.policy.check import check_text
 
     return check_text(text, "changchun-2017.toml") == []
 
 
 def test_the_packs_contract_year_reading_is_the_one_the_roster_applies():
-    """十三: the reading the office sees (pack, 参数, policy show) is the rule allocator.roster applies."""
-    from allocator.roster import READING_ZH
+    """十三: the reading the office sees (pack, 参数, policy show) is the rule allocator.intake.roster applies."""
+    from allocator.intake.roster import READING_ZH
 
     reading = POLICY.item("c13-hire").reading
     assert reading.startswith(READING_ZH)
@@ -336,7 +336,7 @@ def test_a_hand_typed_workbook_with_the_new_chinese_columns(tmp_path):
     """The office's own sheet: Chinese headers, 是/否, a sub-platform typed with a stray space."""
     import openpyxl
 
-    from allocator.intake import read_applications
+    from allocator.intake.read import read_applications
     from tests.builders import valid_code
 
     head = ["申报编号", "申报单位", "统一社会信用代码", "所在区", "支持事项", "是否经认定", "子平台名称",
@@ -382,8 +382,8 @@ def test_a_hand_typed_workbook_with_the_new_chinese_columns(tmp_path):
 def test_a_wrong_yes_no_in_an_identity_column_is_named(tmp_path):
     import openpyxl
 
-    from allocator.errors import InputError
-    from allocator.intake import read_applications
+    from allocator.core.errors import InputError
+    from allocator.intake.read import read_applications
     from tests.builders import valid_code
 
     wb = openpyxl.Workbook()

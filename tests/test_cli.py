@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.cli import main
+from allocator.cli.main import main
 from allocator.outputs.excel import SUMMARY_CELLS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,7 @@ import openpyxl
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.cli import main
-from allocator.compare import (
+from allocator.analysis.compare import (
     BY_APPLICATION_COLUMNS,
     Comparison,
     ComparisonError,
@@ -21,6 +20,7 @@ from allocator.compare import (
     default_out_dir,
     write_comparison,
 )
+from allocator.cli.main import main
 from allocator.outputs.compare_xlsx import (
     APPLICATION_SHEET,
     DISTRICT_SHEET,

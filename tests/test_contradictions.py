@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from allocator.errors import InfeasibleError
-from allocator.pipeline import allocate
-from allocator.scenario import Limits, Override
+from allocator.allocation.allocate import allocate
+from allocator.config.scenario import Limits, Override
+from allocator.core.errors import InfeasibleError
 from tests.builders import POLICY, frame, row, scenario, valid_code
 
 # Hires (c13-hire, the city pays all): 2,000 yuan a hire. Rent (c04-rent): 20 yuan/m² a month, the

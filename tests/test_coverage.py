@@ -1,4 +1,4 @@
-"""maxmin's coverage found over the floors (allocator.coverage) is the one LP's t*, under every limit."""
+"""maxmin's coverage found over the floors (allocator.allocation.maxmin_search) is the one LP's t*, under every limit."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import allocator.coverage as coverage
-import allocator.objectives as objectives
-from allocator.errors import InfeasibleError, SolverError
-from allocator.pipeline import allocate
-from allocator.scenario import Limits
+import allocator.allocation.maxmin_search as coverage
+import allocator.allocation.rationing as objectives
+from allocator.allocation.allocate import allocate
+from allocator.config.scenario import Limits
+from allocator.core.errors import InfeasibleError, SolverError
 from tests.builders import POLICY, frame, row, scenario
 from tests.test_pipeline import BUY, applications
 

@@ -3,8 +3,8 @@ import doctest
 import numpy as np
 import pytest
 
-from allocator import creditcode
-from allocator.creditcode import CHARSET, check_digit, is_valid, make_code
+from allocator.intake import creditcode
+from allocator.intake.creditcode import CHARSET, check_digit, is_valid, make_code
 
 # 91350100M000100Y43, by hand. Values: digits as themselves, M = 21, Y = 30 (index in CHARSET).
 #   chars    9  1  3  5   0  1   0  0  M   0  0  0  1  0  0  Y   4

@@ -5,12 +5,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from allocator.creditcode import is_valid
-from allocator.demo import DISTRICTS, demo_frame, write_demo
-from allocator.demo_profiles import MAY_BE_BLANK, PLATFORMS, demo_fields
-from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
-from allocator.intake import COMMON_KEYS, item_fields, read_applications
-from allocator.policy import load_policy
+from allocator.authoring.demo import DISTRICTS, demo_frame, write_demo
+from allocator.authoring.demo_profiles import MAY_BE_BLANK, PLATFORMS, demo_fields
+from allocator.intake.creditcode import is_valid
+from allocator.intake.read import COMMON_KEYS, item_fields, read_applications
+from allocator.policy.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
+from allocator.policy.pack import load_policy
 
 POLICY = load_policy("changchun-2017")
 DATA = Path(__file__).resolve().parents[1] / "scenarios" / "data"
@@ -281,7 +281,7 @@ def test_workbook_bytes_are_reproducible(workbook, tmp_path):
     + [("heilongjiang-2008", "heilongjiang-2008", 300, 2009)],
 )
 def test_every_shipped_sample_is_the_generators_output(tmp_path, name, pack, n, seed):
-    """Each shipped sample is what ``allocator demo-data`` writes (the commands in :mod:`allocator.demo`),
+    """Each shipped sample is what ``allocator demo-data`` writes (the commands in :mod:`allocator.authoring.demo`),
     regenerated whenever the profiles change: so none holds what the intake refuses, such as a firm's
     second c04-buy (its 2020 sample once did) or a district outside the pack."""
     policy = load_policy(pack)

@@ -6,13 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allocator import creditcode, demo
-from allocator.demo import DISTRICTS, demo_frame
-from allocator.demo_columns import columns_frame
-from allocator.demo_profiles import MAY_BE_BLANK, PLATFORMS, REFILE, demo_fields
-from allocator.fields import FIELDS
-from allocator.intake import COMMON_KEYS
-from allocator.policy import load_policy
+from allocator.authoring import demo
+from allocator.authoring.demo import DISTRICTS, demo_frame
+from allocator.authoring.demo_columns import columns_frame
+from allocator.authoring.demo_profiles import MAY_BE_BLANK, PLATFORMS, REFILE, demo_fields
+from allocator.intake import creditcode
+from allocator.intake.read import COMMON_KEYS
+from allocator.policy.fields import FIELDS
+from allocator.policy.pack import load_policy
 
 from .test_demo import POLICY, rough_caps
 
@@ -127,7 +128,7 @@ def test_another_pack(tmp_path):
 
 
 def test_names_stay_unique_where_the_patterns_run_out():
-    from allocator.demo_columns import Geography, _names
+    from allocator.authoring.demo_columns import Geography, _names
 
     category = np.array(["global"] * 3_000 + ["enterprise"] * 50_000, dtype=object)
     district = np.array(["朝阳区"] * len(category), dtype=object)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import allocator
-from allocator.errors import AllocatorError, InputError
-from allocator.oserrors import os_error
+from allocator.core.errors import AllocatorError, InputError
+from allocator.core.oserrors import os_error
 from allocator.outputs.publish import target_folder
 
 #: The class codes are a contract: never renamed (a new kind of error gets a new code).
@@ -48,8 +48,8 @@ def test_every_error_class_has_its_own_stable_code():
 
 
 def test_an_input_error_is_plain_data_down_to_each_problem(tmp_path):
-    from allocator.intake import read_applications
-    from allocator.policy import load_policy
+    from allocator.intake.read import read_applications
+    from allocator.policy.pack import load_policy
 
     (tmp_path / "empty.xlsx").write_bytes(b"")
     with pytest.raises(InputError) as caught:
@@ -70,15 +70,15 @@ def test_finer_codes_where_they_are_raised(tmp_path):
 
 
 def test_a_code_given_is_the_instances_own_not_the_classes():
-    from allocator.errors import OutputError
+    from allocator.core.errors import OutputError
 
     one = OutputError("甲", "a", code="output.busy")
     assert one.code == "output.busy" and OutputError("乙", "b").code == "output"
 
 
 def test_a_pack_error_carries_its_problems_codes(tmp_path):
-    from allocator.errors import PolicyError
-    from allocator.policy import load_policy
+    from allocator.core.errors import PolicyError
+    from allocator.policy.pack import load_policy
 
     pack = Path(allocator.__file__).parent / "policies" / "changchun-2017.toml"
     text = pack.read_text(encoding="utf-8").replace('id = "changchun-2017"', 'idd = "changchun-2017"', 1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from allocator.expr import ExprError, parse
+from allocator.policy.expr import ExprError, parse
 
 NAMES = {"a", "b", "flag"}
 

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from allocator.pipeline import allocate
-from allocator.policy import load_policy
-from allocator.rules import caps
+from allocator.allocation.allocate import allocate
+from allocator.allocation.evaluate import caps
+from allocator.policy.pack import load_policy
 from tests.builders import frame, row, scenario
 
 HLJ = load_policy("heilongjiang-2008")
@@ -72,7 +72,7 @@ def test_rounding_never_drops_a_floor_award_to_zero_for_a_few_yuan():
     from an award sitting at its floor (which would have to drop to 0)."""
     import numpy as np
 
-    from allocator.money import round_awards
+    from allocator.allocation.rounding import round_awards
 
     rows = [cert("C1", 70)] + [row(f"T{i}", "h14-training", trained_hired=1, score=90) for i in range(4)]
     f = caps(frame(rows, HLJ), HLJ, hlj()).frame  # T awards of 1,501: the province pays 751 of each

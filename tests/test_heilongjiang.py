@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from allocator.cli import main
-from allocator.demo import write_demo
-from allocator.intake import read_applications
-from allocator.policy import load_policy
-from allocator.scenario import load_scenario
+from allocator.authoring.demo import write_demo
+from allocator.cli.main import main
+from allocator.config.scenario import load_scenario
+from allocator.intake.read import read_applications
+from allocator.policy.pack import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "heilongjiang-2008.toml"

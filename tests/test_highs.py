@@ -7,7 +7,7 @@ import pulp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator.highs import BulkHiGHS, bounds_moved
+from allocator.model.highs import BulkHiGHS, bounds_moved
 
 
 def knapsack(values: list[float], caps: list[float], budget: float):
@@ -63,8 +63,8 @@ def test_a_problem_not_yet_built_keeps_no_note():
 def test_no_highs_banner_on_the_console(tmp_path, capfd):
     """Issue 16 point 6: HiGHS prints "Running HiGHS … Copyright" from its C++ constructor to file
     descriptor 1; `allocator run` speaks to the office in Chinese only. Our own lines still get out."""
-    from allocator.cli import main
-    from allocator.highs import quiet_stdout
+    from allocator.cli.main import main
+    from allocator.model.highs import quiet_stdout
 
     capfd.readouterr()
     with quiet_stdout():

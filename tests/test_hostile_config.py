@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from allocator import scenario as scenario_module
-from allocator.cli import main
-from allocator.errors import PolicyError, ScenarioError
-from allocator.expr import MAX_DEPTH, MAX_LENGTH, ExprError, parse, quote
-from allocator.policy import load_policy
-from allocator.scenario import _KNOWN, load_scenario
+from allocator.cli.main import main
+from allocator.config import scenario as scenario_module
+from allocator.config.scenario import _KNOWN, load_scenario
+from allocator.core.errors import PolicyError, ScenarioError
+from allocator.policy.expr import MAX_DEPTH, MAX_LENGTH, ExprError, parse, quote
+from allocator.policy.pack import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATIONS = ROOT / "scenarios" / "data" / "changchun-2017-applications.xlsx"

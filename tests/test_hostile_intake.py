@@ -20,13 +20,15 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from allocator import intake, sources, workbook_guard
-from allocator.cli import main
-from allocator.demo import write_sample
-from allocator.errors import AllocatorError, InputError
-from allocator.intake import read_applications
-from allocator.policy import load_policy
-from allocator.roster_read import read_roster
+from allocator.authoring.demo import write_sample
+from allocator.cli.main import main
+from allocator.core.errors import AllocatorError, InputError
+from allocator.intake import guard as workbook_guard
+from allocator.intake import read as intake
+from allocator.intake import sources
+from allocator.intake.read import read_applications
+from allocator.intake.roster_read import read_roster
+from allocator.policy.pack import load_policy
 from tests import test_intake, test_intake_csv
 from tests.builders import row, valid_code, write_roster_workbook
 
@@ -336,7 +338,7 @@ def test_6_the_roster_reader_goes_through_the_same_guard(tmp_path, monkeypatch):
     path = rezip(src, tmp_path / "dtd.xlsx", edit={"xl/worksheets/sheet2.xml": with_dtd})
     no_parsing(monkeypatch)
     monkeypatch.setattr(
-        "allocator.roster_read._may_have_roster", lambda data: pytest.fail("calamine saw the file")
+        "allocator.intake.roster_read._may_have_roster", lambda data: pytest.fail("calamine saw the file")
     )
     with pytest.raises(InputError) as info:
         read_roster(path)
@@ -365,7 +367,7 @@ def test_6_defusedxml_is_checked_at_start_up(monkeypatch):
     """Without defusedxml, importing the guard (and so the intake) raises the project's own error."""
     monkeypatch.setitem(sys.modules, "defusedxml", None)
     monkeypatch.setitem(sys.modules, "defusedxml.ElementTree", None)
-    spec = importlib.util.spec_from_file_location("allocator._guard_copy", workbook_guard.__file__)
+    spec = importlib.util.spec_from_file_location("allocator.intake._guard_copy", workbook_guard.__file__)
     with pytest.raises(AllocatorError, match="defusedxml") as info:
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
     assert "pip install defusedxml" in info.value.render() and "Error:" in info.value.render()
@@ -670,7 +672,7 @@ def test_15_text_longer_than_an_excel_cell(tmp_path):
 
 
 def test_15_clean_text_columns_keep_the_fast_path():
-    from allocator.parsers import parse_column
+    from allocator.intake.cells import parse_column
 
     cells = pd.Series(["甲", " 乙 ", "A#1", "#N/A", "x\x02", "y" * 32_767, "丙\n丁"], dtype=object).to_numpy()
     values, bad = parse_column(cells, "text")

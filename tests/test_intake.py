@@ -5,11 +5,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from allocator import intake
-from allocator.errors import InputError
-from allocator.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
-from allocator.intake import item_fields, read_applications, validate_file
-from allocator.policy import load_policy
+from allocator.core.errors import InputError
+from allocator.intake import read as intake
+from allocator.intake.read import item_fields, read_applications, validate_file
+from allocator.policy.fields import FIELDS, SOURCE_ROW, SOURCE_SHEET
+from allocator.policy.pack import load_policy
 
 POLICY = load_policy("changchun-2017")
 C1, C2, C3 = "91350100M000100Y43", "91220101MA14X0AB18", "91110108551385082Q"

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from allocator import demo
-from allocator.cli import main
-from allocator.demo import write_demo, write_demo_csv, write_demo_parquet, write_sample
-from allocator.errors import InputError, OutputError
-from allocator.fields import SOURCE_ROW, SOURCE_SHEET
-from allocator.intake import read_applications
-from allocator.policy import load_policy
+from allocator.authoring import demo
+from allocator.authoring.demo import write_demo, write_demo_csv, write_demo_parquet, write_sample
+from allocator.cli.main import main
+from allocator.core.errors import InputError, OutputError
+from allocator.intake.read import read_applications
+from allocator.policy.fields import SOURCE_ROW, SOURCE_SHEET
+from allocator.policy.pack import load_policy
 
 from .test_intake import C1, C2, C3, ZH, book, problems_of, where
 
@@ -333,7 +333,7 @@ def test_missing_csv(tmp_path):
 
 
 def test_run_from_a_csv_gives_the_awards_of_the_workbook(tmp_path):
-    from allocator.runs import run
+    from allocator.app.run import run
 
     scenario = (ROOT / "scenarios" / "changchun-2017.toml").read_text(encoding="utf-8")
     awards = {}

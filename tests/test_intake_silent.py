@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocator.cli import main
-from allocator.errors import InputError
-from allocator.intake import read_applications
+from allocator.cli.main import main
+from allocator.core.errors import InputError
+from allocator.intake.read import read_applications
 from allocator.outputs.xlsx_summary import SUMMARY_SHEET
 from tests.builders import BUY, POLICY, row, valid_code, write_workbook
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from allocator.errors import InfeasibleError, ScenarioError
-from allocator.pipeline import allocate
-from allocator.scenario import Limits, Override
+from allocator.allocation.allocate import allocate
+from allocator.config.scenario import Limits, Override
+from allocator.core.errors import InfeasibleError, ScenarioError
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)

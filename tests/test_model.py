@@ -2,8 +2,8 @@
 
 import pytest
 
-from allocator.model import SCALE, Budget, build_model
-from allocator.rules import caps
+from allocator.allocation.evaluate import caps
+from allocator.model.build import SCALE, Budget, build_model
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from allocator.errors import VerificationError
-from allocator.explain import explain
-from allocator.money import city_cost, round_awards
-from allocator.rules import caps
-from allocator.verify import verify
+from allocator.allocation.constraints import verify
+from allocator.allocation.evaluate import caps
+from allocator.allocation.explain import explain
+from allocator.allocation.rounding import city_cost, round_awards
+from allocator.core.errors import VerificationError
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)

@@ -23,13 +23,13 @@ import openpyxl
 import pytest
 
 import allocator.outputs as outputs
-from allocator.cli import _parser, main
-from allocator.demo import write_sample
-from allocator.errors import OutputError
+from allocator.app.run import run
+from allocator.authoring.demo import write_sample
+from allocator.cli.main import _parser, main
+from allocator.core.errors import OutputError
+from allocator.core.provenance import PACKAGES
 from allocator.outputs import STAGING, publish, remove_stale_staging, staging_folder, write_outputs
-from allocator.policy import load_policy
-from allocator.provenance import PACKAGES
-from allocator.runs import run
+from allocator.policy.pack import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "changchun-2017.toml"
@@ -137,7 +137,7 @@ def test_temporary_files_are_made_in_the_staging_folder(small_result, tmp_path, 
 def test_one_file_commands_replace_their_file_only_when_it_is_whole(tmp_path, monkeypatch):
     """``allocator template`` and ``allocator demo-data`` write one file each: staged beside it and moved
     onto it at the end, so a write that fails leaves the earlier file and no temporary one."""
-    from allocator import template as template_module
+    from allocator.authoring import template as template_module
 
     policy = load_policy("changchun-2017")
     sample, blank = tmp_path / "sample.xlsx", tmp_path / "blank.xlsx"
@@ -151,7 +151,7 @@ def test_one_file_commands_replace_their_file_only_when_it_is_whole(tmp_path, mo
     monkeypatch.setattr(template_module, "_data", broken)
     with pytest.raises(OutputError):
         template_module.write_template(blank, policy)
-    monkeypatch.setattr("allocator.demo.demo_frame", broken)
+    monkeypatch.setattr("allocator.authoring.demo.demo_frame", broken)
     for name in ("sample.xlsx", "sample.csv"):
         with pytest.raises(OSError):
             write_sample(tmp_path / name, 20, policy)

@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
-from allocator.pipeline import allocate
-from allocator.scenario import Limits
+from allocator.allocation.allocate import allocate
+from allocator.config.scenario import Limits
 from tests.builders import POLICY, frame, row, scenario
 
 
@@ -152,10 +152,10 @@ def test_every_rule_solves_again_after_rebudget_with_either_solver():
 
 
 def test_rebudget_takes_out_the_floors_and_the_rules_variables():
-    from allocator.highs import BulkHiGHS
-    from allocator.model import Budget, build_model, rebudget
-    from allocator.objectives import optimise
-    from allocator.rules import caps
+    from allocator.allocation.evaluate import caps
+    from allocator.allocation.rationing import optimise
+    from allocator.model.build import Budget, build_model, rebudget
+    from allocator.model.highs import BulkHiGHS
 
     rows = THREE + [offshore("O1", 30_000, 60), offshore("O2", 30_000, 60)]
     sc = scenario(annual_fund=120_000, rule="maxmin")
@@ -174,8 +174,8 @@ def test_rebudget_takes_out_the_floors_and_the_rules_variables():
 
 def test_every_rule_gives_the_same_answer_when_stages_are_solved_afresh(monkeypatch):
     """From LARGE_STAGE_FROM columns up a rule's next stage is solved from nothing with presolve
-    (allocator.highs); lowered to 0 here, every rule with its next million answers as before."""
-    import allocator.highs as highs
+    (allocator.model.highs); lowered to 0 here, every rule with its next million answers as before."""
+    import allocator.model.highs as highs
 
     # no two applications of one value class (where an optimum may split a class either way)
     rows = THREE + [offshore("O1", 30_000, 65), offshore("O2", 30_000, 55), hire("H4", 20_000, 35)]

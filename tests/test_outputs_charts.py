@@ -9,7 +9,7 @@ import mplfonts
 import pytest
 from matplotlib import font_manager
 
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs import charts
 from allocator.outputs.charts import (
     chart_data_by_district,

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 import allocator.outputs as outputs
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs import write_outputs
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked children on Linux only")

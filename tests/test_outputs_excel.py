@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs.excel import (
     FUNDED_COLUMNS,
     INELIGIBLE_COLUMNS,

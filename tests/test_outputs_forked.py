@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import allocator.outputs as outputs
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs import write_outputs
 from allocator.outputs._common import prepared, shared_tables
 from allocator.outputs.forked import Forked, can_fork
@@ -220,7 +220,7 @@ def test_the_report_s_frontier_is_worked_out_while_the_child_writes(
 def test_an_error_completing_stops_the_child_and_writes_nothing(
     small_result, tmp_path, monkeypatch, parallel
 ):
-    from allocator.errors import SolverError
+    from allocator.core.errors import SolverError
     from allocator.outputs import complete_and_write
 
     def complete(result):
@@ -238,7 +238,7 @@ def test_an_error_completing_stops_the_child_and_writes_nothing(
 def test_run_puts_the_frontier_in_the_report_on_either_path(tmp_path, monkeypatch, parallel):
     from pathlib import Path
 
-    from allocator.runs import run
+    from allocator.app.run import run
 
     scenario = Path(__file__).parents[1] / "scenarios" / "changchun-2017.toml"
     result, paths = run(scenario, tmp_path / "parallel")

@@ -6,8 +6,8 @@ import dataclasses
 
 import pandas as pd
 
+from allocator.analysis.sweep import Frontier
 from allocator.outputs.leaders import lead, lead_line, lead_source
-from allocator.sweep import Frontier
 from tests.conftest import build_frontier, build_result
 
 OWN = 3_250_000

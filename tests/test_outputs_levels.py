@@ -16,7 +16,7 @@ from allocator.outputs.plan import plan_dict, write_plan_xlsx
 from allocator.outputs.plan_chart import draw_plan, plan_chart_labels
 from allocator.outputs.report import report_html
 from allocator.outputs.tables import summary_dict, write_allocation_csv
-from allocator.policy import load_policy
+from allocator.policy.pack import load_policy
 from tests.conftest import build_plan
 
 

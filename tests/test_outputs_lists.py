@@ -25,7 +25,7 @@ from pycel import ExcelCompiler
 
 import allocator.outputs as outputs
 import allocator.outputs.lists as lists
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs import write_outputs
 from allocator.outputs.excel import (
     SHEETS,

@@ -12,7 +12,7 @@ import pytest
 from pycel import ExcelCompiler
 
 import allocator.outputs as outputs
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs.plan import (
     CHAIN_HEADERS,
     COMMITMENT_HEADERS,

@@ -100,7 +100,7 @@ def test_font_type_embeds_the_font():
 @pytest.mark.skipif(not SCENARIO.is_file(), reason="no changchun-2017 scenario")
 def test_real_run_fits_one_page(tmp_path):
     """The real scenario: 22 items and a frontier of 8 points still fit one page."""
-    from allocator.runs import run
+    from allocator.app.run import run
 
     result, paths = run(SCENARIO, tmp_path / "out")
     assert result.frontier is not None

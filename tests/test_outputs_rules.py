@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.cli import main
+from allocator.cli.main import main
+from allocator.core.result import Status
 from allocator.outputs import write_outputs
 from allocator.outputs._common import RULE_SAYS, prepared, split
 from allocator.outputs.excel import SUMMARY_CELLS, write_allocation_xlsx, write_approved_xlsx
 from allocator.outputs.report import report_html
 from allocator.outputs.tables import SUMMARY_KEYS, summary_dict, write_allocation_csv, write_summary_json
 from allocator.outputs.xlsx_summary import RULE_SECTION, RULE_SECTION_ROW
-from allocator.result import Status
 from tests.conftest import OVERRIDE_REASON, ZERO_REASON, build_result, build_rule_result
 from tests.test_outputs_excel import column, data_rows
 from tests.test_outputs_tables import read_csv
@@ -261,10 +261,10 @@ def test_all_outputs_with_a_rule(rule_result, tmp_path):
 
 # ---------------------------------------------------------------- allocator run
 def run_printed(monkeypatch, capsys, tmp_path, result) -> str:
-    import allocator.runs
+    import allocator.app.run
 
     monkeypatch.setattr(
-        allocator.runs, "run", lambda scenario, out, **kwargs: (result, [Path(tmp_path / "x.csv")])
+        allocator.app.run, "run", lambda scenario, out, **kwargs: (result, [Path(tmp_path / "x.csv")])
     )
     assert main(["run", str(tmp_path / "s.toml")]) == 0
     return capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+from allocator.core.result import Status
 from allocator.outputs.tables import (
     CSV_COLUMNS,
     SUMMARY_KEYS,
@@ -12,7 +13,6 @@ from allocator.outputs.tables import (
     write_allocation_csv,
     write_summary_json,
 )
-from allocator.result import Status
 from tests.conftest import EVIL_APPLICANT, build_result
 
 

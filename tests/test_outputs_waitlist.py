@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
+from allocator.core.result import WAITLIST_COLUMNS
 from allocator.outputs import write_outputs
 from allocator.outputs.excel import LEDGER_HEADERS, SHEETS, WAITLIST_HEADERS, write_allocation_xlsx
 from allocator.outputs.tables import summary_dict, write_waitlist_csv
 from allocator.outputs.xlsx_params import param_rows
 from allocator.outputs.xlsx_summary import BATCH_SECTION, SUMMARY_CELLS, batch_rows
-from allocator.result import WAITLIST_COLUMNS
 from tests.conftest import DIGIT_CODE, LEDGER_UNTIL, SCRIPT_APPLICANT, build_waitlist
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import allocator.outputs as outputs
-from allocator.errors import OutputError
+from allocator.core.errors import OutputError
 from allocator.outputs import publish, write_outputs
 
 NAMES = {

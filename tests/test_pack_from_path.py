@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from allocator.cli import main
-from allocator.pipeline import allocate
-from allocator.policy import load_policy
-from allocator.scenario import load_scenario
+from allocator.allocation.allocate import allocate
+from allocator.cli.main import main
+from allocator.config.scenario import load_scenario
+from allocator.policy.pack import load_policy
 from tests.builders import frame, row, scenario
 
 ROOT = Path(__file__).resolve().parents[1]

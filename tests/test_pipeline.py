@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.errors import InfeasibleError, SolverError
-from allocator.model import Budget, build_model
-from allocator.pipeline import allocate
-from allocator.rules import caps
-from allocator.solve import make_solver, solve
+from allocator.allocation.allocate import allocate
+from allocator.allocation.evaluate import caps
+from allocator.core.errors import InfeasibleError, SolverError
+from allocator.model.build import Budget, build_model
+from allocator.solve.run import make_solver, solve
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)
@@ -155,7 +155,7 @@ def test_cbc_fallback_gives_the_same_answer_and_says_so():
 def test_every_rule_and_limit_keeps_the_invariants(
     rows, fund, rule, min_award, per_enterprise, district, share, seed
 ):
-    from allocator.scenario import Limits
+    from allocator.config.scenario import Limits
 
     for k, r in enumerate(rows):  # a few enterprises and two districts
         r["credit_code"] = f"91220101MA0000000{k % 3}"

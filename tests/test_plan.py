@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from allocator.errors import ScenarioError
-from allocator.plan import load_plan, plan_sequential
+from allocator.core.errors import ScenarioError
+from allocator.years.plan import load_plan, plan_sequential
 from tests.builders import valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ def test_bad_plans_are_clear(tmp_path, small_plan):
 
 
 def test_joint_plan_keeps_money_for_a_better_year(small_plan, tmp_path):
-    from allocator.plan import plan_joint
+    from allocator.years.plan import plan_joint
 
     text = small_plan.read_text(encoding="utf-8").replace(
         'name = "测试计划"', 'name = "测试计划"\nmode = "joint"'
@@ -132,7 +132,7 @@ def test_joint_plan_keeps_money_for_a_better_year(small_plan, tmp_path):
 
 
 def test_joint_shipped_plan_balances_honours_and_beats_sequential(tmp_path):
-    from allocator.plan import plan_joint
+    from allocator.years.plan import plan_joint
 
     text = SHIPPED.read_text(encoding="utf-8").replace('mode = "sequential"', 'mode = "joint"')
     text = text.replace('base = "changchun-2017.toml"', f'base = "{SHIPPED.parent / "changchun-2017.toml"}"')

@@ -22,11 +22,12 @@ import xlsxwriter
 from matplotlib import rc_context
 from openpyxl.utils.escape import unescape
 
-from allocator.compare import compare_dirs
-from allocator.compare_words import WHERE_ZH
-from allocator.errors import OutputError
+from allocator.analysis.compare import compare_dirs
+from allocator.config.scenario import Override
+from allocator.core.errors import OutputError
 from allocator.outputs import charts
 from allocator.outputs.compare_chart import write_compare_charts
+from allocator.outputs.compare_words import WHERE_ZH
 from allocator.outputs.compare_xlsx import write_compare_xlsx
 from allocator.outputs.excel import write_allocation_xlsx, write_approved_xlsx
 from allocator.outputs.plan_frames import BEYOND
@@ -42,7 +43,6 @@ from allocator.outputs.tables import (
     write_waitlist_csv,
 )
 from allocator.outputs.xlsx_style import WORKBOOK_OPTIONS, put_text, styles
-from allocator.scenario import Override
 from tests.conftest import build_frontier, build_ledger, build_plan, build_rule_result, build_waitlist
 
 POISON = ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", '=HYPERLINK("http://evil")')

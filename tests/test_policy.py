@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from allocator.cli import policy_table
-from allocator.errors import PolicyError
-from allocator.policy import builtin_policies, load_policy
+from allocator.cli.main import policy_table
+from allocator.core.errors import PolicyError
+from allocator.policy.pack import builtin_policies, load_policy
 
 #: The two policy documents, kept in the repository so that every checkout (CI's too) checks the packs'
 #: quotes against them; ``shared/seeds/`` beside the checkout, where the packs' ``source`` points, is

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from allocator.cli import main
-from allocator.errors import PolicyError
-from allocator.policy import load_policy
-from allocator.policy_check import PackProblem, check_pack, check_text
-from allocator.policy_coverage import coverage, coverage_table
+from allocator.cli.main import main
+from allocator.core.errors import PolicyError
+from allocator.policy.check import PackProblem, check_pack, check_text
+from allocator.policy.coverage import coverage, coverage_table
+from allocator.policy.pack import load_policy
 
 PACK = Path(__file__).resolve().parents[1] / "allocator" / "policies" / "changchun-2017.toml"
 TEXT = PACK.read_text(encoding="utf-8")

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 import allocator.outputs as outputs
-from allocator.cli import main
-from allocator.errors import OutputError
+from allocator.cli.main import main
+from allocator.core.errors import OutputError
 from allocator.outputs import publish, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]

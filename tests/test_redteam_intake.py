@@ -2,7 +2,7 @@
 
 - **3, sheets too large to hold**: a 5 KB workbook with one cell at XFD1048576 made calamine ask for
   512 GiB and abort; AZ1048576 cost 9 s and 2.3 GB. The guard now measures every sheet's extent from
-  its XML (:mod:`allocator.intake_extent`) and refuses such sheets, naming the file, sheet and extent,
+  its XML (:mod:`allocator.intake.extent`) and refuses such sheets, naming the file, sheet and extent,
   in milliseconds — whatever the sheet's ``<dimension>`` says and however the cells are written.
 - **6, look-alikes**: ``A0001``, ``A0001`` + U+200B and ``Ａ0001`` are one id (a duplicate); ids with
   line breaks or bidirectional controls are refused; ``10²`` is no number.
@@ -30,11 +30,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from allocator import intake_extent, intake_ids, intake_lines, workbook_guard
-from allocator.cli import main
-from allocator.errors import InputError
-from allocator.intake import read_applications
-from allocator.roster_read import read_roster
+from allocator.cli.main import main
+from allocator.core.errors import InputError
+from allocator.intake import extent as intake_extent
+from allocator.intake import guard as workbook_guard
+from allocator.intake import ids as intake_ids
+from allocator.intake import lines as intake_lines
+from allocator.intake.read import read_applications
+from allocator.intake.roster_read import read_roster
 from tests.builders import BUY, row, valid_code, write_roster_workbook, write_workbook
 
 from .test_hostile_intake import POLICY, cli_refuses, no_parsing, refused

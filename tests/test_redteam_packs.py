@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allocator.cli import main
-from allocator.errors import PolicyError, ScenarioError
-from allocator.policy import load_policy
-from allocator.policy_check import check_pack
-from allocator.policy_limits import MAX_PACK_BYTES
-from allocator.rules import caps
+from allocator.allocation.evaluate import caps
+from allocator.cli.main import main
+from allocator.core.errors import PolicyError, ScenarioError
+from allocator.policy.check import check_pack
+from allocator.policy.limits import MAX_PACK_BYTES
+from allocator.policy.pack import load_policy
 from tests.builders import frame, row, scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from allocator.cli import main
+from allocator.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATIONS = ROOT / "scenarios" / "data" / "changchun-2017-applications.xlsx"
@@ -788,7 +788,7 @@ def test_an_override_written_full_width_or_with_an_invisible_character_finds_its
     """The intake keeps ids folded (NFKC, no format characters); an override is read the same way."""
     import json
 
-    from allocator.runs import result_for
+    from allocator.app.run import result_for
 
     root = Path(__file__).resolve().parents[1]
     apps = root / "scenarios" / "data" / "changchun-2017-applications.xlsx"

@@ -24,8 +24,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocator.audit import EXIT_FOUND, audit
-from allocator.cli import main
+from allocator.audit.verify import EXIT_FOUND, audit
+from allocator.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "scenarios/changchun-2017.toml"
@@ -487,7 +487,7 @@ def test_summary_json_of_the_wrong_type_is_a_clear_error(folder, case):
 # ---------------------------------------------------------------- release (point 5)
 def test_release_never_tells_to_use_a_force_it_does_not_have(clean, tmp_path, monkeypatch, capsys):
     """Two releases meeting in one folder: the second is refused with advice release can follow."""
-    import allocator.release as rel
+    import allocator.years.release as rel
 
     src = Path(shutil.copytree(clean, tmp_path / "out"))
     first = funded(src, 0)["application_id"]
@@ -507,7 +507,7 @@ def test_release_never_tells_to_use_a_force_it_does_not_have(clean, tmp_path, mo
 
 
 def test_two_releases_in_one_second_write_two_folders(clean, tmp_path):
-    from allocator.release import _dated
+    from allocator.years.release import _dated
 
     src = Path(shutil.copytree(clean, tmp_path / "out"))
     a, b = _dated(src), _dated(src)
@@ -539,7 +539,7 @@ def test_what_is_not_tampering_passes_with_a_note(folder, edit, capsys):
 
 def test_another_package_version_is_a_note_not_a_failure(folder, monkeypatch, capsys):
     """The recorded versions are the run's; a verify under another pandas notes it (the folder untouched)."""
-    import allocator.provenance as provenance
+    import allocator.core.provenance as provenance
 
     real = provenance.versions
     monkeypatch.setattr(provenance, "versions", lambda: {**real(), "pandas": "0.0.1"})

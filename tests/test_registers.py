@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from allocator.pipeline import allocate
-from allocator.rules import caps
-from allocator.scenario import Limits
+from allocator.allocation.allocate import allocate
+from allocator.allocation.evaluate import caps
+from allocator.config.scenario import Limits
 from tests.builders import POLICY, frame, row, scenario
 
 BUY = dict(certified=1.0, registered_capital=20_000_000, has_property_cert=1.0, has_land_cert=1.0)
@@ -91,7 +91,7 @@ def test_waitlist_does_not_promise_a_districts_room_twice():
 
 
 def test_released_money_goes_down_the_waitlist_to_the_yuan():
-    from allocator.backfill import spend
+    from allocator.allocation.backfill import spend
 
     r, rules = _district_case(district_budget={"朝阳区": 60_000})
     w = r.waitlist

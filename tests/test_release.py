@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocator.errors import ScenarioError
-from allocator.release import release, released
-from allocator.runs import run
+from allocator.app.run import run
+from allocator.core.errors import ScenarioError
+from allocator.years.release import release, released
 from tests.builders import row, valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_another_million_is_the_waitlists_first_million(sample):
 def test_the_reports_frontier_agrees_with_the_waitlist_at_one_million_more(sample):
     """Under the weighted rule a re-solve with 1,000,000 more gives what the waitlist gives (same value, same
     newly funded): the report's frontier row and its 「再增加100万元」 agree."""
-    from allocator.runs import result_for
+    from allocator.app.run import result_for
 
     r = result_for(sample.parent / "s.toml")
     points = r.frontier.points.set_index("budget")
@@ -253,7 +253,7 @@ def test_release_of_a_hand_built_case_to_the_yuan(small_dir, withdrawn, given):
 
 
 def test_a_partial_award_never_reads_100_percent():
-    from allocator.explain import percent, share_of_cap
+    from allocator.allocation.explain import percent, share_of_cap
 
     assert percent(963_990 / 964_000) == "99.9%"
     assert percent(35_993 / 36_000) == "99.9%" and percent(1.0) == "100%"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator import roster as roster_mod
-from allocator.errors import InputError
-from allocator.intake import read_applications
-from allocator.roster import (
+from allocator.core.errors import InputError
+from allocator.intake import roster as roster_mod
+from allocator.intake.read import read_applications
+from allocator.intake.roster import (
     COUNT_COLUMNS,
     EXCLUSION_COLUMNS,
     HEADERS_ZH,

@@ -6,8 +6,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from allocator.cli import main
-from allocator.roster import HEADERS_ZH
+from allocator.cli.main import main
+from allocator.intake.roster import HEADERS_ZH
 from tests.builders import valid_code, write_roster_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from allocator.errors import ScenarioError
-from allocator.rules import caps
+from allocator.allocation.evaluate import caps
+from allocator.core.errors import ScenarioError
 from tests.builders import BUY, DOMESTIC, GLOBAL, NO, POLICY, SPINOFF, YES, frame, row, scenario
 
 # (item, fields, eligible, cap, cap_basis)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from allocator.errors import ScenarioError
-from allocator.scenario import Override, load_scenario
+from allocator.config.scenario import Override, load_scenario
+from allocator.core.errors import ScenarioError
 
 BASE = """
 [scenario]

@@ -1,4 +1,4 @@
-"""Solver faults (allocator.solve): each a clear error in Chinese and English, nothing written.
+"""Solver faults (allocator.solve.run): each a clear error in Chinese and English, nothing written.
 
 A time limit reached, an unbounded or other non-optimal status, an infeasible scenario, a missing
 solver (CBC when HiGHS is missing; the outputs say which ran), a numerically doubtful answer; and
@@ -19,14 +19,14 @@ import openpyxl
 import pulp
 import pytest
 
-from allocator.cli import main
-from allocator.errors import InfeasibleError, SolverError
-from allocator.highs import BulkHiGHS
-from allocator.model import SCALE, Budget, Model, build_model
-from allocator.pipeline import allocate
-from allocator.rules import caps
-from allocator.scenario import Limits
-from allocator.solve import MONEY_TOL, make_solver, residuals, solve
+from allocator.allocation.allocate import allocate
+from allocator.allocation.evaluate import caps
+from allocator.cli.main import main
+from allocator.config.scenario import Limits
+from allocator.core.errors import InfeasibleError, SolverError
+from allocator.model.build import SCALE, Budget, Model, build_model
+from allocator.model.highs import BulkHiGHS
+from allocator.solve.run import MONEY_TOL, make_solver, residuals, solve
 from tests.builders import POLICY, frame, row, scenario, valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -407,7 +407,7 @@ def test_cbc_files_are_removed_when_the_status_is_not_optimal(scratch):
     assert list(scratch.iterdir()) == []
 
 
-# -- 5. a stage that ends without an answer, retried (allocator.solve.FALLBACKS) ---------------------
+# -- 5. a stage that ends without an answer, retried (allocator.solve.run.FALLBACKS) ---------------------
 
 
 def spoil_runs(monkeypatch, which) -> list[str]:
@@ -446,7 +446,7 @@ def test_a_tie_break_ending_unknown_is_rescued_by_the_first_fallback(monkeypatch
     apps = frame(tied_applications(60))
     expected = allocate(sc, POLICY, apps, next_million=False)
     runs = spoil_runs(monkeypatch, lambda solver, lp: solver.retry is None and tie_rows(lp))
-    from allocator import timing
+    from allocator.core import timing
 
     with timing.recording() as seconds:
         got = allocate(sc, POLICY, apps, next_million=False)

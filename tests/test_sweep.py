@@ -8,13 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from allocator.cli import main
-from allocator.intake import read_applications
-from allocator.outputs.sweep import write_sweep
-from allocator.pipeline import allocate
-from allocator.policy import load_policy
-from allocator.scenario import load_scenario
-from allocator.sweep import (
+from allocator.allocation.allocate import allocate
+from allocator.analysis.sweep import (
     SHARE_BANDS,
     budget_frontier,
     capped,
@@ -25,6 +20,11 @@ from allocator.sweep import (
     share_of_cap,
     weight_sweep,
 )
+from allocator.cli.main import main
+from allocator.config.scenario import load_scenario
+from allocator.intake.read import read_applications
+from allocator.outputs.sweep import write_sweep
+from allocator.policy.pack import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,11 +3,18 @@ import os
 import openpyxl
 import pytest
 
-from allocator.errors import InputError, OutputError
-from allocator.fields import FIELDS
-from allocator.intake import read_applications
-from allocator.policy import load_policy
-from allocator.template import DATA_SHEET, GUIDE_SHEET, LAST_ROW, OPTIONS_SHEET, users_of, write_template
+from allocator.authoring.template import (
+    DATA_SHEET,
+    GUIDE_SHEET,
+    LAST_ROW,
+    OPTIONS_SHEET,
+    users_of,
+    write_template,
+)
+from allocator.core.errors import InputError, OutputError
+from allocator.intake.read import read_applications
+from allocator.policy.fields import FIELDS
+from allocator.policy.pack import load_policy
 
 POLICY = load_policy("changchun-2017")
 
@@ -262,7 +269,7 @@ def test_the_roster_sheet_says_how_to_write_contract_dates(tmp_path):
     template with it still reads back without problems, and a Heilongjiang template has no such sheet."""
     import openpyxl
 
-    from allocator.roster_read import HEADERS_ZH
+    from allocator.intake.roster_read import HEADERS_ZH
 
     out = tmp_path / "t.xlsx"
     write_template(out, load_policy("changchun-2017"))

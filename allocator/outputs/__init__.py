@@ -1,4 +1,4 @@
-"""Outputs of ``allocator run``: pure functions of an :class:`~allocator.result.AllocationResult`.
+"""Outputs of ``allocator run``: pure functions of an :class:`~allocator.core.result.AllocationResult`.
 
 =================== ===========================================================
 allocation.xlsx     :func:`~allocator.outputs.excel.write_allocation_xlsx`
@@ -27,9 +27,9 @@ Nothing is lost (issue 8):
 * Every temporary file of the run is made inside the staging folder: xlsxwriter puts a workbook's XML
   parts beside the workbook before zipping them (its ``tmpdir``, set by
   :func:`~allocator.outputs.xlsx_style.open_workbook`). The solver's files are in a folder of their own,
-  removed after every solve (:mod:`allocator.solve`).
+  removed after every solve (:mod:`allocator.solve.run`).
 * An ``approved.xlsx`` (the list finance pays from) that the new outputs would change is never replaced
-  without ``force``: :class:`~allocator.errors.OutputError` before anything in the folder changes. With
+  without ``force``: :class:`~allocator.core.errors.OutputError` before anything in the folder changes. With
   ``force`` the old one is kept beside the new one as ``approved.<its time>.xlsx``. The same list again
   (a rerun) is simply rewritten. Two runs into one folder publish one after the other, the second
   compared against what the first wrote.
@@ -51,8 +51,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..oserrors import os_error
-from ..result import AllocationResult
+from ..core.oserrors import os_error
+from ..core.result import AllocationResult
 from ._common import prepared, share_prepared, shared_tables
 from .approved import approved_change
 from .charts import chinese_font, write_charts
@@ -230,7 +230,7 @@ def write_outputs(result: AllocationResult, out_dir: str | Path, *, force: bool 
     """Write every output into ``out_dir`` (created if needed); returns the paths written there.
 
     ``force``: replace an ``approved.xlsx`` this result changes (the old one is kept beside it); without
-    it that is an :class:`~allocator.errors.OutputError` and nothing is written."""
+    it that is an :class:`~allocator.core.errors.OutputError` and nothing is written."""
     return complete_and_write(result, out_dir, force=force)[1]
 
 

@@ -9,7 +9,7 @@ The lists partition the applications, so every total in every output adds up the
   fixed at 0 (status ``overridden`` stays visible there).
 
 It also holds the words every writer uses for the scenario's rule, limits and overrides; the names of the
-cost-sharing levels are in :mod:`allocator.outputs.levels`.
+cost-sharing levels are in :mod:`allocator.policy.levels`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from datetime import datetime
 
 import pandas as pd
 
-from ..errors import OutputError
-from ..result import LEDGER_COLUMNS, TABLE_COLUMNS, WAITLIST_COLUMNS, AllocationResult, Status
-from ..scenario import RULES_ZH
+from ..config.scenario import RULES_ZH
+from ..core.errors import OutputError
+from ..core.result import LEDGER_COLUMNS, TABLE_COLUMNS, WAITLIST_COLUMNS, AllocationResult, Status
+from ..policy.levels import cofund_clause, level_labels, level_short
 from .cells import flags, map_distinct, text, text_column
 from .cells import missing as _missing
-from .levels import cofund_clause, level_labels, level_short
 
 MONEY = ("policy_amount", "cap", "award", "city_cost", "district_cost")
 TEXT = ("application_id", "applicant", "credit_code", "item", "item_name", "clause", "source_sheet", "reason")
@@ -161,7 +161,7 @@ def _register(
 
 
 def waitlist_frame(result: AllocationResult) -> pd.DataFrame:
-    """The 候补名单 (:data:`~allocator.result.WAITLIST_COLUMNS`), rank 1 first, money as int64, item names
+    """The 候补名单 (:data:`~allocator.core.result.WAITLIST_COLUMNS`), rank 1 first, money as int64, item names
     filled from the policy; empty (same columns) when the result has none."""
     out = _register(getattr(result, "waitlist", None), WAITLIST_COLUMNS, WAITLIST_MONEY, "候补名单")
     if len(out):
@@ -174,7 +174,7 @@ def waitlist_frame(result: AllocationResult) -> pd.DataFrame:
 
 
 def ledger_frame(result: AllocationResult) -> pd.DataFrame:
-    """The 监管台账 (:data:`~allocator.result.LEDGER_COLUMNS`): purchased premises that may not be
+    """The 监管台账 (:data:`~allocator.core.result.LEDGER_COLUMNS`): purchased premises that may not be
     transferred for 3 years (clause 四); empty (same columns) when the result has none."""
     out = _register(getattr(result, "ledger", None), LEDGER_COLUMNS, LEDGER_MONEY, "监管台账")
     if len(out):

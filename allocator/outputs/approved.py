@@ -1,6 +1,6 @@
 """Whether a new approved.xlsx holds the list an earlier one holds: :func:`approved_change`.
 
-The earlier one is read back through the workbook guard (:func:`allocator.workbook_guard.check`) like any
+The earlier one is read back through the workbook guard (:func:`allocator.intake.guard.check`) like any
 workbook from outside: a result folder may hold one edited by hand, or planted."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def _approved_rows(path: Path) -> list[tuple]:
     """approved.xlsx's rows as read back, without the 序号 column (header and 合计 included)."""
     from openpyxl import load_workbook
 
-    from .. import workbook_guard
+    from ..intake import guard as workbook_guard
 
     data = path.read_bytes()
     workbook_guard.check(path, data, "excel", hashlib.sha256(data).hexdigest())

@@ -22,10 +22,10 @@ from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..errors import OutputError
-from ..result import AllocationResult, Status
+from ..core.errors import OutputError
+from ..core.result import AllocationResult, Status
+from ..policy.levels import level_labels, sharing_zh
 from ._common import by_district, by_item, item_label, prepared, status_counts
-from .levels import level_labels, sharing_zh
 
 FONT_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 DPI = 150

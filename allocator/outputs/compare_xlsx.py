@@ -167,7 +167,7 @@ class _Writer:
 
     # ------------------------------------------------------------ 按申报
     def applications(self) -> AppRef:
-        from ..compare_words import WHERE_ZH, status_text
+        from .compare_words import WHERE_ZH, status_text
 
         ws = self.sheets[APPLICATION_SHEET]
         columns = application_columns(self.c.fund, self.c.cofund)
@@ -282,7 +282,7 @@ class _Writer:
     # ------------------------------------------------------------ 对比汇总
     def summary(self, app: AppRef, item_total: int, district_total: int) -> dict[str, str]:
         """Returns where each figure sits (``awarded_a`` → ``B7``, ``awarded_change`` → ``D7``, …)."""
-        from ..compare_words import WHERE_ZH
+        from .compare_words import WHERE_ZH
 
         c = self.c
         st = self.st

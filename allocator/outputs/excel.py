@@ -24,7 +24,7 @@ were 19 million cells, most of a run's time, in sheets near Excel's row limit.
 
 approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications of this batch and the same
 columns, always; from batch 2 on a second sheet, 累计拟支持名单 (:data:`~.xlsx_lists.YTD_SHEET`), holds the
-year so far: every batch's approvals, 批次 saying which (the next batch reads it back, :mod:`allocator.batches`).
+year so far: every batch's approvals, 批次 saying which (the next batch reads it back, :mod:`allocator.years.batches`).
 Both are pure functions of the result: formulas carry cached values equal to ``summary.json``.
 """
 
@@ -36,10 +36,11 @@ from pathlib import Path
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
-from ..errors import OutputError
-from ..oserrors import os_error
-from ..result import AllocationResult
-from ..roster import ITEM as ROSTER_ITEM
+from ..core.errors import OutputError
+from ..core.oserrors import os_error
+from ..core.result import AllocationResult
+from ..intake.roster import ITEM as ROSTER_ITEM
+from ..policy.levels import level_labels
 from ._common import (
     by_district,
     by_item,
@@ -50,7 +51,6 @@ from ._common import (
     waitlist_frame,
 )
 from .clauses import carryover_clause, cite
-from .levels import level_labels
 from .lists import lists_in_workbook
 from .xlsx_groups import DISTRICT_SHEET, ITEM_SHEET, write_groups
 from .xlsx_lists import (
@@ -279,7 +279,7 @@ def _write_approved_xlsx(result: AllocationResult, path: Path) -> Path:
 
 def close_workbook(wb: Workbook, path: Path) -> None:
     """Zip the workbook onto ``path`` (a new file in the staging folder, which nothing else has open): a
-    system error is said by what the system said (:func:`~allocator.oserrors.os_error`)."""
+    system error is said by what the system said (:func:`~allocator.core.oserrors.os_error`)."""
     try:
         wb.close()
     except OSError as exc:

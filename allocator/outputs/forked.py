@@ -6,8 +6,8 @@ starts from this process's memory (the result, its prepared table) without pickl
 return value or the error comes back through a pipe.
 
 An error in the child is raised here as the same type with the same message and attributes (rebuilt without
-calling its ``__init__``, which for :class:`~allocator.errors.OutputError` would render the message twice);
-a child that dies without a word raises :class:`~allocator.errors.OutputError`.
+calling its ``__init__``, which for :class:`~allocator.core.errors.OutputError` would render the message twice);
+a child that dies without a word raises :class:`~allocator.core.errors.OutputError`.
 
 The child never outlives this process: on Linux it asks the kernel for SIGKILL when its parent dies (SIGKILL
 of the parent included), SIGTERM stops it at once (the default action, not this process's handler), and it
@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from ..errors import OutputError
+from ..core.errors import OutputError
 
 
 def can_fork() -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..result import AllocationResult
+from ..core.result import AllocationResult
 from ._common import wan, yuan
 
 EXTRA = 1_000_000
@@ -126,7 +126,7 @@ def lead_source(result: AllocationResult) -> str:
 
 def coverage_gini(result: AllocationResult) -> float:
     """Gini coefficient of award ÷ cap over eligible applications with a cap (0: every one the same share)."""
-    from ..sweep import gini
+    from ..analysis.sweep import gini
 
     t = result.table
     cap = pd.to_numeric(t["cap"], errors="coerce").fillna(0).to_numpy(dtype=float)

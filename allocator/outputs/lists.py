@@ -2,7 +2,7 @@
 
 The lists (拟支持名单, 未支持名单, 不符合条件, 候补名单) hold about 19 cells per application; at a million
 applications writing them is most of a run and the workbook is near Excel's 1,048,576-row limit. The scenario
-chooses with ``[output] lists`` (:data:`allocator.scenario.LISTS`):
+chooses with ``[output] lists`` (:data:`allocator.config.scenario.LISTS`):
 
 ========== ===============================================================================================
 workbook   the list sheets in allocation.xlsx; its totals are formulas over them
@@ -17,7 +17,7 @@ approved.xlsx is the full funded list either way (finance pays from it). Every w
 
 from __future__ import annotations
 
-from ..result import AllocationResult
+from ..core.result import AllocationResult
 
 #: ``[output] lists = "auto"`` puts the lists in allocation.xlsx up to this many applications.
 WORKBOOK_LISTS_UP_TO = 200_000

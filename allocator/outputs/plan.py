@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, PlanResult
+from ..core.result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, PlanResult
 from ._common import text
 from .plan_chart import HATCH_EDGE as HATCH_EDGE
 from .plan_chart import draw_plan, plan_chart_data, write_plan_chart
@@ -160,7 +160,7 @@ def write_plan_outputs(plan: PlanResult, out_dir: str | Path, *, force: bool = F
     staged beside ``out_dir`` and moved into place only once every file was written. Returns the paths.
 
     ``force``: replace a year's ``approved.xlsx`` that the plan changes (kept beside it); without it, that is
-    an :class:`~allocator.errors.OutputError` and nothing is written."""
+    an :class:`~allocator.core.errors.OutputError` and nothing is written."""
     from . import write_all
     from .publish import install, staged
 

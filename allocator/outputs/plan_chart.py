@@ -14,9 +14,9 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..result import PlanResult
+from ..core.result import PlanResult
+from ..policy.levels import level_labels
 from .charts import BLUE, DPI, LIGHT, ORANGE, chart_rc, draw_empty, wan_axis
-from .levels import level_labels
 from .plan_frames import chain_frame
 
 __all__ = ["HATCH_EDGE", "draw_plan", "plan_chart_labels", "plan_chart_data", "write_plan_chart"]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import OutputError
-from ..result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, LEDGER_COLUMNS, PlanResult
+from ..core.errors import OutputError
+from ..core.result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, LEDGER_COLUMNS, PlanResult
+from ..policy.levels import COFUND_LEVEL, FUND_LEVEL
 from ._common import ledger_frame, text
-from .levels import COFUND_LEVEL, FUND_LEVEL
 
 MODES_ZH = {"sequential": "逐年", "joint": "联合"}
 
 
 def chain_headers(fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[tuple[str, str, str], ...]:
-    """年度资金链's columns (header, :data:`~allocator.result.CHAIN_COLUMNS` key, kind), A to N; ``fund`` and
-    ``cofund`` name the two cost levels (:func:`~allocator.outputs.levels.level_labels`)."""
+    """年度资金链's columns (header, :data:`~allocator.core.result.CHAIN_COLUMNS` key, kind), A to N; ``fund`` and
+    ``cofund`` name the two cost levels (:func:`~allocator.policy.levels.level_labels`)."""
     return (
         ("年度", "year", "year"),
         ("年度专项资金（元）", "annual_fund", "money"),
@@ -60,7 +60,7 @@ def _fail(zh: str, en: str) -> OutputError:
 
 
 def chain_frame(plan: PlanResult) -> pd.DataFrame:
-    """The chain (:data:`~allocator.result.CHAIN_COLUMNS`), money and counts as int64, checked: available =
+    """The chain (:data:`~allocator.core.result.CHAIN_COLUMNS`), money and counts as int64, checked: available =
     fund + carryover in, carryover out = available − city cost − admin, each year's carryover in = the year
     before's carryover out (the first: ``plan.carryover_in``), and each year's figures = its summary's."""
     chain = plan.chain
@@ -113,7 +113,7 @@ def _commitments(frame: pd.DataFrame | None) -> pd.DataFrame:
 
 def all_commitments(plan: PlanResult) -> pd.DataFrame:
     """Every commitment of the plan once (owed from before it, between its years, and beyond its last year):
-    :data:`~allocator.result.COMMITMENT_COLUMNS`, then ``item_name``, ``beyond_plan`` (bool) and
+    :data:`~allocator.core.result.COMMITMENT_COLUMNS`, then ``item_name``, ``beyond_plan`` (bool) and
     ``plan_status`` (规划期内 / 规划期后应付), by the year paid, then application."""
     parts = [_commitments(y.commitments_in) for y in plan.years]
     parts += [_commitments(y.commitments_out) for y in plan.years]

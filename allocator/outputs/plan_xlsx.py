@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from ..result import PlanResult
+from ..core.result import PlanResult
+from ..policy.levels import FUND_LEVEL, level_labels
 from .clauses import NOT_SET, carryover_clause, cite, multi_year_item
 from .excel import close_workbook
-from .levels import FUND_LEVEL, level_labels
 from .plan_frames import (
     BEYOND,
     CHAIN_HEADERS,

@@ -45,8 +45,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import OutputError
-from ..oserrors import os_error
+from ..core.errors import OutputError
+from ..core.oserrors import os_error
 from .approved import approved_change
 
 STAGING = re.compile(r"^\..*\.allocator-(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]+\.tmp$")
@@ -285,7 +285,7 @@ def _refuse(changes: dict[Path, tuple[str, str]]) -> OutputError:
 def install(staging: Path, relative: list[Path], out_dir: Path, *, force: bool = False) -> list[Path]:
     """Publish the staged files (``staging`` is :func:`staged`'s folder, ``relative`` the files in it, in
     order) as ``out_dir``. An ``approved.xlsx`` (in any folder) that would change is refused before
-    anything changes (:class:`~allocator.errors.OutputError`), or with ``force`` kept as
+    anything changes (:class:`~allocator.core.errors.OutputError`), or with ``force`` kept as
     ``approved.<its time>.xlsx``. Returns the paths written (kept copies first, in their folder's turn)."""
     out_dir = target_folder(out_dir)
     try:

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib import rc_context
 
-from ..result import AllocationResult, Status, scores_defaulted_text
+from ..core.result import AllocationResult, Status, scores_defaulted_text
+from ..policy.levels import cost_headers, level_labels, level_short, sharing_zh
 from ._common import (
     DEFAULT_RULE,
     RULE_SAYS,
@@ -47,7 +48,6 @@ from ._common import (
 from .charts import CHARTS, DPI, chart_rc, write_charts
 from .clauses import admin_limit_short, policy_notes
 from .leaders import coverage_gini, lead_line, lead_source
-from .levels import cost_headers, level_labels, level_short, sharing_zh
 from .lists import details_where
 
 CHART_ALT = {
@@ -438,7 +438,7 @@ def _charts(result: AllocationResult, charts_dir: Path) -> str:
 
 
 def _group_table(df: pd.DataFrame, labels: list[str], label_cols: list[str], costs: tuple[str, str]) -> str:
-    """By item or district; ``costs`` heads the two cost columns (:func:`~allocator.outputs.levels.cost_headers`)."""
+    """By item or district; ``costs`` heads the two cost columns (:func:`~allocator.policy.levels.cost_headers`)."""
     df = df[df["applications"] > 0]
     nums = ["applications", "eligible", "funded", "cap_total", "award", "city_cost", "district_cost"]
     headers = [

@@ -25,7 +25,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..result import AllocationResult
+from ..core.result import AllocationResult
+from ..policy.levels import level_labels, level_short
 from ._common import generated_at, model_zh, percent, status_zh, wan
 from .charts import (
     BLUE,
@@ -38,7 +39,6 @@ from .charts import (
     font_path,
 )
 from .clauses import admin_limit_short, policy_notes
-from .levels import level_labels, level_short
 from .lists import details_where
 from .report import conclusion
 

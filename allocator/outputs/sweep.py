@@ -3,7 +3,7 @@
 Tables for people (``frontier.csv``, ``coverage.csv``, ``frontier_by_item.csv``, ``frontier_by_district.csv``,
 ``weights.csv``, ``rules.csv``, ``rules_by_district.csv``): Chinese headers, items and rules by their Chinese
 names (never ids), money in whole yuan (:func:`frontier_table` and the other ``*_table`` functions). The
-machine record is ``sweep.json`` (keys as in :mod:`allocator.sweep`). Charts (Chinese, 万元) label their axes
+machine record is ``sweep.json`` (keys as in :mod:`allocator.analysis.sweep`). Charts (Chinese, 万元) label their axes
 with item and rule names, are laid out by matplotlib's constrained layout, wrap long labels and keep legends
 off the data, so no two labels are drawn over each other. Pure functions of the sweep's frames; no solver here.
 
@@ -25,15 +25,15 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..scenario import RULES_ZH
-from ..sweep import SHARE_BANDS, Frontier
+from ..analysis.sweep import SHARE_BANDS, Frontier
+from ..config.scenario import RULES_ZH
 from .charts import DPI, chart_rc
 from .tables import csv_safe_frame
 
 BLUE, ORANGE, GREY, GREEN = "#1F5F99", "#E8862A", "#7B8794", "#3E9651"
 #: The fund paid by the allocation when the sweep is written without its policy.
 FUND = "本级资金"
-#: :data:`allocator.sweep.SHARE_BANDS` for people, with the colours of the rules chart.
+#: :data:`allocator.analysis.sweep.SHARE_BANDS` for people, with the colours of the rules chart.
 SHARE_BANDS_ZH = {
     "share_full": ("全额（100%）", "#1F5F99"),
     "share_75": ("75%–不足100%", "#5B8FC7"),

@@ -3,7 +3,7 @@
 allocation.csv is UTF-8 with a BOM (so Excel and WPS open the Chinese text correctly), one row per
 application, the contract columns first; booleans are ``true``/``false``, money is whole yuan.
 
-waitlist.csv is written the same way: the columns of :data:`~allocator.result.WAITLIST_COLUMNS`, rank 1
+waitlist.csv is written the same way: the columns of :data:`~allocator.core.result.WAITLIST_COLUMNS`, rank 1
 first (only the header when there is no waitlist).
 
 The files are for programs, but not only: above 200,000 applications, or with ``[output] lists = "csv"``
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..result import WAITLIST_COLUMNS, AllocationResult
+from ..core.result import WAITLIST_COLUMNS, AllocationResult
 from ._common import WAITLIST_MONEY, override_rows, prepared, rule_of, rule_zh, text, waitlist_frame
 from .cells import map_distinct, only_strings
 
@@ -239,13 +239,13 @@ def _waitlist_columns(result: AllocationResult, limit: int | None = None) -> dic
 
 
 def waitlist_records(result: AllocationResult, limit: int | None = None) -> list[dict]:
-    """The waitlist as dicts with :data:`~allocator.result.WAITLIST_COLUMNS` keys (ints for rank and money)."""
+    """The waitlist as dicts with :data:`~allocator.core.result.WAITLIST_COLUMNS` keys (ints for rank and money)."""
     columns = _waitlist_columns(result, limit)
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def write_waitlist_csv(result: AllocationResult, path: str | Path) -> Path:
-    """waitlist.csv: UTF-8 with a BOM, CRLF, :data:`~allocator.result.WAITLIST_COLUMNS` as the header;
+    """waitlist.csv: UTF-8 with a BOM, CRLF, :data:`~allocator.core.result.WAITLIST_COLUMNS` as the header;
     the text columns through :func:`csv_safe`, rank and money as their digits."""
     columns = _waitlist_columns(result)
     return _write_csv(
@@ -283,13 +283,13 @@ def _float(value: object) -> float | None:
 
 
 def run_manifest(result: AllocationResult) -> dict:
-    """The result's manifest (:func:`~allocator.pipeline.manifest_for`: input files and their SHA-256, the
+    """The result's manifest (:func:`~allocator.allocation.allocate.manifest_for`: input files and their SHA-256, the
     scenario, the policy, package versions) with the solver that ran and its version; summary.json's
     ``manifest`` and the 参数 sheet's 运行清单 rows."""
     manifest = dict(result.manifest or {})
     sv = result.solver
     manifest["solver"] = {"name": str(sv.name), "version": str(sv.version)}
-    if sv.retries:  # allocator.solve.FALLBACKS: each retry of a stage that ended without an answer
+    if sv.retries:  # allocator.solve.run.FALLBACKS: each retry of a stage that ended without an answer
         manifest["solver"]["retries"] = [r.as_dict() for r in sv.retries]
     return manifest
 

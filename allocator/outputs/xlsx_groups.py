@@ -12,8 +12,8 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ..policy.levels import COFUND_LEVEL, FUND_LEVEL
 from ._common import AGG_COLUMNS
-from .levels import COFUND_LEVEL, FUND_LEVEL
 from .xlsx_lists import ListRef
 from .xlsx_style import Styles, fit_columns, print_setup, put_text
 
@@ -33,7 +33,7 @@ def write_groups(
 ) -> None:
     """One row per group: ``labels`` (header, frame column) first, then COUNTIF/SUMIF formulas over the
     lists for :data:`AGG_COLUMNS`, matching the group's ``key`` cell; a 合计 row of SUMs. ``levels`` names
-    the two cost levels (:func:`~allocator.outputs.levels.level_labels`). ``refs`` None (no lists in the
+    the two cost levels (:func:`~allocator.policy.levels.level_labels`). ``refs`` None (no lists in the
     workbook): the group rows are the frame's numbers; the 合计 row still SUMs them."""
     headers = [h for h, _ in labels] + [
         "申报数",

@@ -8,7 +8,7 @@ override set it to 0; its 说明/原因 is the override's reason.
 
 Every list ends with 批次 (the batch that decided the row: an earlier batch's approvals are in a later
 batch's lists, fixed); 拟支持名单 and 未支持名单 then hold 合计上限组, hidden, the shared cap a row counts
-against (``cap_group``), which the next batch reads back from approved.xlsx (:mod:`allocator.batches`).
+against (``cap_group``), which the next batch reads back from approved.xlsx (:mod:`allocator.years.batches`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..result import Status
+from ..core.result import Status
+from ..policy.levels import COFUND_LEVEL, FUND_LEVEL
 from .cells import (
     display_width,
     formula_like,
@@ -32,7 +33,6 @@ from .cells import (
     widest_number,
     widest_text,
 )
-from .levels import COFUND_LEVEL, FUND_LEVEL
 from .xlsx_style import (
     MAX_WIDTH,
     Styles,
@@ -67,7 +67,7 @@ class Col:
 
 def list_columns(last: str, fund: str = FUND_LEVEL, cofund: str = COFUND_LEVEL) -> tuple[Col, ...]:
     """The columns of 拟支持名单 / 未支持名单: ``last`` heads the reason column; ``fund`` and ``cofund`` name
-    the two cost levels (:func:`~allocator.outputs.levels.level_labels`), e.g. 市级承担（元）."""
+    the two cost levels (:func:`~allocator.policy.levels.level_labels`), e.g. 市级承担（元）."""
     return (
         Col("序号", "#seq", "seq"),
         Col("申报编号", "application_id", "text"),

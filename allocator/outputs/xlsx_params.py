@@ -10,7 +10,8 @@ import re
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..result import AllocationResult
+from ..core.result import AllocationResult
+from ..policy.levels import cofund_says, level_labels
 from ._common import (
     RULE_SAYS,
     beijing_time,
@@ -37,7 +38,6 @@ from .clauses import (
     cite,
     commitment_note,
 )
-from .levels import cofund_says, level_labels
 from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
 from .tables import run_manifest
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text

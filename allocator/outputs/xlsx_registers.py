@@ -16,9 +16,9 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
+from ..policy.levels import FUND_LEVEL
 from ._common import ledger_says
 from .clauses import NOT_SET, carryover_clause, cite, ledger_item
-from .levels import FUND_LEVEL
 from .xlsx_lists import Col, ListRef, write_list
 from .xlsx_style import Styles, merge_text
 

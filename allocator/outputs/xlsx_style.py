@@ -9,7 +9,7 @@ No text becomes a formula, and none is changed on its way into a cell:
   keep it as text when someone edits the cell and presses Enter, instead of running it then. Other cells
   keep their formats as they are.
 * Text over Excel's 32,767 characters (xlsxwriter would cut it silently) or holding a control character
-  (xlsxwriter would write ``_x0001_``) is refused with an :class:`~allocator.errors.OutputError` naming the
+  (xlsxwriter would write ``_x0001_``) is refused with an :class:`~allocator.core.errors.OutputError` naming the
   sheet, the cell and the text's start (:func:`text_error`); the intake refuses both, so it is never met
   in a run. A column of a list is checked at once (:func:`check_column`), other cells one by one in
   :func:`put_text`.
@@ -32,7 +32,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import OutputError
+from ..core.errors import OutputError
 from .cells import (
     FORMULA_START,
     MAX_CELL_TEXT,

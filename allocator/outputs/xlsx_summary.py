@@ -16,7 +16,8 @@ from fractions import Fraction
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..result import AllocationResult, scores_defaulted_text
+from ..core.result import AllocationResult, scores_defaulted_text
+from ..policy.levels import cofund_says, level_labels
 from ._common import (
     DEFAULT_RULE,
     RULE_SAYS,
@@ -48,7 +49,6 @@ from .clauses import (
     commitment_note,
     ledger_item,
 )
-from .levels import cofund_says, level_labels
 from .lists import lists_note
 from .xlsx_lists import ListRef
 from .xlsx_params import carry_note

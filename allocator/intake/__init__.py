@@ -1,0 +1,22 @@
+"""The applications, read and checked: a workbook, CSV or Parquet file into one validated frame.
+
+Modules: read (read_applications), guard (what every input file goes through first), extent, sources (cells from
+.xlsx/.csv/.parquet), cells (what a cell of each kind may hold), checks (mistakes that would change money),
+ids (keys as a person types them), creditcode (GB 32100), lines, messages, roster / roster_read (the
+人员名单 sheet).
+"""
+
+__all__ = [
+    "cells",
+    "checks",
+    "creditcode",
+    "extent",
+    "guard",
+    "ids",
+    "lines",
+    "messages",
+    "read",
+    "roster",
+    "roster_read",
+    "sources",
+]

@@ -1,0 +1,23 @@
+"""A policy document as data: the pack, its expression language, its checks and the intake dictionary.
+
+Modules: pack (load_policy and the Policy type), read (bytes → TOML), check / check_items / problems / messages /
+lines / limits / terms (every problem of a pack, with its file and line), expr (conditions and formulas
+without eval), fields (the intake data dictionary), levels (names of the cost-sharing levels), coverage
+(``allocator policy coverage``). The packs themselves live in ``allocator/policies/``.
+"""
+
+__all__ = [
+    "check",
+    "check_items",
+    "coverage",
+    "expr",
+    "fields",
+    "levels",
+    "limits",
+    "lines",
+    "messages",
+    "pack",
+    "problems",
+    "read",
+    "terms",
+]
