@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from allocator.app.release import release
 from allocator.app.run import run
 from allocator.audit.verify import EXIT_FOUND, audit
 from allocator.cli.main import main
 from allocator.core.errors import AllocatorError
-from allocator.years.release import release
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "changchun-2017.toml"

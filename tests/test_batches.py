@@ -7,7 +7,7 @@ import pytest
 
 from allocator.app.run import run
 from allocator.core.errors import InputError, OutputError, ScenarioError
-from allocator.years.batches import earlier_awards, read_approved
+from allocator.store.approved import earlier_awards, read_approved
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_an_approved_list_with_a_dtd_is_refused_before_openpyxl_reads_it(tmp_pat
     import zipfile
 
     from allocator.core.errors import InputError
-    from allocator.years.batches import read_approved
+    from allocator.store.approved import read_approved
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

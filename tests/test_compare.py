@@ -15,12 +15,11 @@ from allocator.analysis.compare import (
     BY_APPLICATION_COLUMNS,
     Comparison,
     ComparisonError,
-    chart_data,
     compare_dirs,
-    default_out_dir,
-    write_comparison,
 )
+from allocator.app.compare import default_out_dir, write_comparison
 from allocator.cli.main import main
+from allocator.outputs.compare_chart import chart_data
 from allocator.outputs.compare_xlsx import (
     APPLICATION_SHEET,
     DISTRICT_SHEET,

@@ -27,6 +27,7 @@ CLASS_CODES = {
     "VerificationError": "verification",
     "OutputError": "output",
     "ComparisonError": "compare",
+    "ResultFolderError": "result_folder",
 }
 
 

@@ -1,7 +1,7 @@
-"""The import graph (issue 18, point 2), as a ratchet: no new import cycle, no new import of a private name
-across modules. The known ones are listed below; one that is removed must be removed here too (the test
-fails on a stale entry), so the lists only shrink until they are empty and the layer order of
-``../shared/LAYOUT.md`` can be enforced the same way.
+"""The import graph (issue 18, point 2): every import follows the layer order (:data:`LAYERS`, the table of
+the README's "How it works"), no import cycle, no import of a private name across modules. The known
+exceptions are listed below (none today); one that is removed must be removed here too (the test fails on
+a stale entry), so the lists only shrink.
 
 Every import counts, at the top of a module or inside a function, except those under ``if TYPE_CHECKING``.
 The package ``allocator`` itself (the curated API) may import anything; nothing may import it.
@@ -125,3 +125,60 @@ def test_no_private_name_across_modules_but_the_known_ones():
     assert {k: v for k, v in new.items() if v} == {}, "a new import of a private name"
     gone = {k: v - private.get(k, set()) for k, v in KNOWN_PRIVATE.items()}
     assert {k: v for k, v in gone.items() if v} == {}, "made public or moved: remove it from KNOWN_PRIVATE"
+
+
+#: The layers, first to last: a module may import only from its own layer and the layers before it.
+#: ``policy`` comes before ``config`` because a scenario is checked against its pack; ``store`` (what earlier
+#: runs kept) before ``allocation``, which fixes the earlier batches' awards it reads; ``audit`` after ``app``
+#: because it re-runs a result folder's allocation to check it.
+LAYERS = (
+    "core policy intake config store model solve allocation years analysis outputs authoring app audit cli"
+).split()
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_import_follows_the_layer_order():
+    edges, _ = _graph()
+    against = sorted(
+        f"{m} -> {to}"
+        for m, targets in edges.items()
+        for to in targets
+        if _layer(m) is not None and _layer(to) is not None and _layer(to) > _layer(m)
+    )
+    assert against == [], "an import against the layer order"
+
+
+def test_every_subpackage_has_a_layer():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"policies"}
+    assert sorted(packages - set(LAYERS)) == []
+
+
+def test_every_subpackage_names_its_api_and_its_modules():
+    """Each subpackage's ``__all__`` names what it offers (its modules, or the functions of its API) and
+    every name resolves; each public module is in ``__all__`` or its docstring says what it is for."""
+    import importlib
+
+    wrong = {}
+    for package in LAYERS:
+        mod = importlib.import_module(f"allocator.{package}")
+        listed = getattr(mod, "__all__", [])
+        modules = {p.stem for p in (ROOT / package).glob("*.py") if not p.stem.startswith("_")}
+        unresolved = [n for n in listed if n not in modules and not hasattr(mod, n)]
+        unnamed = [m for m in modules if m not in listed and m not in (mod.__doc__ or "")]
+        if not listed or unresolved or unnamed:
+            wrong[package] = {"unresolved": unresolved, "unnamed": sorted(unnamed)}
+    assert wrong == {}
+
+
+def test_the_curated_api_resolves():
+    """``allocator``'s ``__all__`` (what a notebook imports): every name there, each a function or a type."""
+    import allocator
+
+    missing = [n for n in allocator.__all__ if not hasattr(allocator, n)]
+    assert missing == []
+    for name in ("allocate", "run", "run_plan", "budget_frontier", "compare", "release", "verify"):
+        assert callable(getattr(allocator, name)), name

@@ -35,14 +35,13 @@ from allocator.outputs.plan_xlsx import write_plan_xlsx
 from allocator.outputs.report import report_html
 from allocator.outputs.sweep import write_sweep
 from allocator.outputs.tables import (
-    CSV_TEXT,
     csv_safe,
-    csv_unquote,
     write_allocation_csv,
     write_summary_json,
     write_waitlist_csv,
 )
 from allocator.outputs.xlsx_style import WORKBOOK_OPTIONS, put_text, styles
+from allocator.store.format import CSV_TEXT, csv_unquote
 from tests.conftest import build_frontier, build_ledger, build_plan, build_rule_result, build_waitlist
 
 POISON = ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", '=HYPERLINK("http://evil")')

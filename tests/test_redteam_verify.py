@@ -487,7 +487,7 @@ def test_summary_json_of_the_wrong_type_is_a_clear_error(folder, case):
 # ---------------------------------------------------------------- release (point 5)
 def test_release_never_tells_to_use_a_force_it_does_not_have(clean, tmp_path, monkeypatch, capsys):
     """Two releases meeting in one folder: the second is refused with advice release can follow."""
-    import allocator.years.release as rel
+    import allocator.app.release as rel
 
     src = Path(shutil.copytree(clean, tmp_path / "out"))
     first = funded(src, 0)["application_id"]
@@ -507,7 +507,7 @@ def test_release_never_tells_to_use_a_force_it_does_not_have(clean, tmp_path, mo
 
 
 def test_two_releases_in_one_second_write_two_folders(clean, tmp_path):
-    from allocator.years.release import _dated
+    from allocator.app.release import _dated
 
     src = Path(shutil.copytree(clean, tmp_path / "out"))
     a, b = _dated(src), _dated(src)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from allocator.app.release import release
 from allocator.app.run import run
 from allocator.core.errors import ScenarioError
-from allocator.years.release import release, released
+from allocator.years.release import released
 from tests.builders import row, valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

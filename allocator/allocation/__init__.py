@@ -3,7 +3,7 @@
 Modules: allocate (allocate()), evaluate (eligibility, cap and cost share per application), rationing (how an
 oversubscribed fund is shared, as solver stages), maxmin_search, rounding (to whole yuan, every
 constraint kept), constraints (the independent check on the final numbers), explain (each status and its
-reason), registers (候补名单 and 监管台账), backfill (依次递补), diagnose (infeasible scenarios in policy
+reason), earlier (an earlier batch's awards as fixed rows), registers (候补名单 and 监管台账), backfill (依次递补), diagnose (infeasible scenarios in policy
 terms).
 """
 
@@ -12,6 +12,7 @@ __all__ = [
     "backfill",
     "constraints",
     "diagnose",
+    "earlier",
     "evaluate",
     "explain",
     "maxmin_search",

@@ -75,14 +75,14 @@ def allocate(
     ``fixed``: awards decided before this run, by application id (earlier batches, last year's
     commitments); ``floors``: awards that may grow but not shrink (a release to the waitlist);
     ``decided``: awards chosen by a larger model (a joint multi-year plan), explained as usual;
-    ``earlier``: the earlier batches' awards (:func:`allocator.years.batches.earlier_awards`), fixed, those the
-    applications lack as rows of their own (:func:`allocator.years.batches.join_earlier`); the table's ``batch``.
+    ``earlier``: the earlier batches' awards (:func:`allocator.store.approved.earlier_awards`), fixed, those the
+    applications lack as rows of their own (:func:`allocator.allocation.earlier.join_earlier`); the table's ``batch``.
     """
     policy = policy.for_scenario(scenario.discretionary)  # shares the text leaves to the scenario
     with timing.stage("caps"):
         frame = caps(applications, policy, scenario).frame
     if earlier is not None:
-        from ..years.batches import join_earlier
+        from .earlier import join_earlier
 
         frame, earlier_fixed = join_earlier(frame, earlier, policy, scenario, batch)
         fixed = {**earlier_fixed, **(fixed or {})}

@@ -1,9 +1,9 @@
 """Scenario diff: ``allocator compare DIR_A DIR_B``: who gains and who loses, by application, item and district.
 
 :func:`compare_dirs` reads two result folders (``allocation.csv`` and ``summary.json`` of ``allocator run``)
-and lines them up application by application; :func:`write_comparison` writes ``compare.xlsx`` and the two
-diverging charts (``charts/compare_by_item.*``, ``charts/compare_by_district.*``), staged beside the output
-folder and moved into place only when all of them are written.
+and lines them up application by application; :func:`allocator.app.compare.write_comparison` writes
+``compare.xlsx`` and the two diverging charts (``charts/compare_by_item.*``, ``charts/compare_by_district.*``),
+staged beside the output folder and moved into place only when all of them are written.
 
 Every total reconciles: Σ award (and city_cost, district_cost, the number funded) over each folder's
 allocation.csv must equal its summary.json, or the folder is refused as edited after the run. An application
@@ -13,14 +13,13 @@ cannot be compared; different scenarios, years or application data are noted, no
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.errors import AllocatorError
+from ..store.folder import ResultFolder, ResultFolderError
 
 __all__ = [
     "BY_APPLICATION_COLUMNS",
@@ -29,25 +28,9 @@ __all__ = [
     "TOTAL_KEYS",
     "Comparison",
     "ComparisonError",
-    "chart_data",
     "compare_dirs",
-    "default_out_dir",
-    "write_comparison",
 ]
 
-#: allocation.csv must hold these (the contract columns and the names a person reads).
-REQUIRED_CSV = (
-    "application_id",
-    "item",
-    "award",
-    "city_cost",
-    "district_cost",
-    "status",
-    "reason",
-    "applicant",
-    "district",
-    "item_name",
-)
 MONEY = ("award", "city_cost", "district_cost")
 NO_DISTRICT = "（未填）"
 
@@ -177,22 +160,19 @@ def _folder(path: str | Path, side: str) -> Path:
     return folder
 
 
-def _summary(folder: Path, side: str) -> dict:
-    path = folder / "summary.json"
+def _read(side: str, read, *args):
+    """``read(*args)`` of the folder reader; what it cannot read, said for this side of the comparison."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ComparisonError(
-            f"方案{side}的结果目录中没有 summary.json：{path}",
-            f"{path} is missing (result folder {side})",
-            "该目录应为 allocator run 的输出目录 / the folder should be an `allocator run` output",
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ComparisonError(
-            f"无法读取方案{side}的 {path}：{exc}", f"cannot read {path} (result folder {side}): {exc}"
-        ) from None
+        return read(*args)
+    except ResultFolderError as exc:
+        raise ComparisonError(f"方案{side}：{exc.zh}", f"result folder {side}: {exc.en}", exc.hint) from None
+
+
+def _summary(store: ResultFolder, side: str) -> dict:
+    data = _read(side, store.summary)
+    path = store.path / "summary.json"
     needed = ("awarded", "city_cost", "district_cost", "funded", "applications", "carryover_out")
-    missing = [k for k in needed if not isinstance(data, dict) or k not in data]
+    missing = [k for k in needed if k not in data]
     if missing:
         raise ComparisonError(
             f"方案{side}的 {path} 缺少字段：{'、'.join(missing)}",
@@ -201,32 +181,11 @@ def _summary(folder: Path, side: str) -> dict:
     return data
 
 
-def _table(folder: Path, side: str) -> pd.DataFrame:
-    path = folder / "allocation.csv"
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise ComparisonError(
-            f"方案{side}的结果目录中没有 allocation.csv：{path}",
-            f"{path} is missing (result folder {side})",
-            "该目录应为 allocator run 的输出目录 / the folder should be an `allocator run` output",
-        ) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # pandas' ParserError is a ValueError
-        raise ComparisonError(
-            f"无法读取方案{side}的 {path}：{exc}", f"cannot read {path} (result folder {side}): {exc}"
-        ) from None
-    missing = [c for c in REQUIRED_CSV if c not in df.columns]
-    if missing:
-        raise ComparisonError(
-            f"方案{side}的 {path} 缺少列：{'、'.join(missing)}",
-            f"{path} (result folder {side}) lacks columns {', '.join(missing)}",
-        )
-    for col in ("credit_code", "clause"):
-        if col not in df.columns:
-            df[col] = ""
-    from ..outputs.tables import csv_unquote_frame
-
-    csv_unquote_frame(df)  # the ' written before text that starts like a formula
+def _table(store: ResultFolder, side: str) -> pd.DataFrame:
+    df = _read(side, store.allocation, ("district", "item_name"))
+    path = store.path / "allocation.csv"
+    if "clause" not in df.columns:
+        df["clause"] = ""
     df["application_id"] = df["application_id"].str.strip()
     dup = df.loc[df["application_id"].duplicated(), "application_id"].unique().tolist()
     if dup:
@@ -234,16 +193,6 @@ def _table(folder: Path, side: str) -> pd.DataFrame:
             f"方案{side}的 {path} 中申报编号重复：{'、'.join(dup[:10])}",
             f"{path} (result folder {side}) repeats application ids: {', '.join(dup[:10])}",
         )
-    for col in MONEY:
-        values = pd.to_numeric(df[col].str.replace(",", "").str.strip(), errors="coerce")
-        bad = values.isna() | (values != values.round())
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise ComparisonError(
-                f"方案{side}的 {path} 第{row + 2}行（{df.at[row, 'application_id']}）列 {col} 不是整数元：{df.at[row, col]!r}",
-                f"{path} (result folder {side}) line {row + 2}: {col} {df.at[row, col]!r} is not whole yuan",
-            )
-        df[col] = values.round().astype("int64")
     split = df["award"] != df["city_cost"] + df["district_cost"]
     if split.any():
         ids = df.loc[split, "application_id"].tolist()
@@ -284,8 +233,9 @@ def _reconcile(folder: Path, side: str, summary: dict, table: pd.DataFrame) -> N
 
 def _run(path: str | Path, side: str) -> Run:
     folder = _folder(path, side)
-    summary = _summary(folder, side)
-    table = _table(folder, side)
+    store = ResultFolder(folder)
+    summary = _summary(store, side)
+    table = _table(store, side)
     _reconcile(folder, side, summary, table)
     scenario = summary.get("scenario") or {}
     manifest = summary.get("manifest") or {}
@@ -449,39 +399,3 @@ def compare_dirs(dir_a: str | Path, dir_b: str | Path) -> Comparison:
         cofund=cofund,
         notes=_notes(a, b, by_app),
     )
-
-
-# ---------------------------------------------------------------- writing
-def _safe(name: str) -> str:
-    name = re.sub(r'[\\/:*?"<>|\s]+', "", name)
-    return name.strip(".") or "方案"
-
-
-def default_out_dir(comparison: Comparison) -> Path:
-    """``reports/compare-<A name>-vs-<B name>/`` (folder names when both runs have the same scenario name)."""
-    a, b = comparison.a, comparison.b
-    na, nb = (a.name, b.name) if a.name != b.name else (a.folder.name, b.folder.name)
-    return Path("reports") / f"compare-{_safe(na)}-vs-{_safe(nb)}"
-
-
-def chart_data(comparison: Comparison, by: str = "item") -> pd.DataFrame:
-    """The diverging chart's bars (``by`` = ``item`` or ``district``); see :mod:`allocator.outputs.compare_chart`."""
-    from ..outputs.compare_chart import chart_data as _chart_data
-
-    return _chart_data(comparison, by)
-
-
-def write_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> list[Path]:
-    """Write compare.xlsx and charts/compare_by_{item,district}.{png,svg} into ``out_dir`` (default
-    :func:`default_out_dir`), staged in a temporary folder beside it; returns the paths written."""
-    from ..outputs.compare_chart import write_compare_charts
-    from ..outputs.compare_xlsx import write_compare_xlsx
-    from ..outputs.publish import install, staged
-
-    out = Path(out_dir) if out_dir is not None else default_out_dir(comparison)
-    with staged(out) as staging:
-        written = [
-            write_compare_xlsx(comparison, staging / "compare.xlsx"),
-            *write_compare_charts(comparison, staging / "charts"),
-        ]
-        return install(staging, [p.relative_to(staging) for p in written], out)

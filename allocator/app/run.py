@@ -12,16 +12,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..allocation.allocate import EXTRA, allocate
+from ..config.manifest import manifest_for
 from ..config.scenario import Scenario, load_scenario
 from ..core import timing
-from ..core.errors import ScenarioError
-from ..core.provenance import absolute, manifest_for, sha256_file
+from ..core.errors import OutputError, ScenarioError
+from ..core.provenance import absolute, sha256_file
 from ..core.result import AllocationResult
 from ..policy.pack import load_policy
 
 
 def default_out_dir(scenario_path: Path) -> Path:
     return Path("reports") / Path(scenario_path).stem
+
+
+def batch_out_dir(scenario_path: Path, batch: int, out: Path | None, approved: Path) -> Path:
+    target = out if out is not None else Path("reports") / f"{Path(scenario_path).stem}-batch-{batch}"
+    if target.resolve() == Path(approved).resolve().parent:
+        raise OutputError(
+            f"第 {batch} 批的输出目录 {target} 就是前批次的结果目录，不会覆盖前批次的文件",
+            f"batch {batch} would write into the earlier batch's folder {target}; choose another --out",
+        )
+    return target
 
 
 def run(
@@ -39,7 +50,6 @@ def run(
     an approved.xlsx in the output folder that this run changes (the old one is kept beside it).
     """
     from ..outputs import complete_and_write
-    from ..years.batches import batch_out_dir
 
     if (batch > 1) != (approved is not None):
         raise ScenarioError(
@@ -74,7 +84,7 @@ def _allocation(
 ) -> tuple[AllocationResult, Callable[[AllocationResult], AllocationResult] | None]:
     """:func:`result_for` without the budget frontier, and what adds it (None when the report has none)."""
     from ..intake.read import read_applications
-    from ..years.batches import earlier_awards
+    from ..store.approved import earlier_awards
 
     scenario = load_scenario(scenario_path)
     policy = load_policy(scenario.policy, base=scenario.path.parent)

@@ -68,7 +68,7 @@ def approved(path: Path, batch: int = 1) -> tuple[dict[str, tuple] | None, str, 
     """approved.xlsx's rows by 申报编号 (:data:`FIELDS`), of the year so far (its 累计拟支持名单 sheet, from
     batch 2 on, else its first), and each row's 批次 (None without the sheet); or None and why — also when
     the first sheet is not that sheet's rows of ``batch``."""
-    from ..outputs.xlsx_lists import YTD_SHEET
+    from ..store.format import YTD_SHEET
 
     try:
         book, values = load(path)

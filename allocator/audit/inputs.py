@@ -36,7 +36,8 @@ def input_files(manifest: dict) -> list[tuple[str, str, str, str]]:
 
 def _hash_now(name: str, path: str, manifest: dict) -> str | None:
     """The input's SHA-256 now; None when it is gone."""
-    from ..core.provenance import policy_sha256, sha256_file
+    from ..core.provenance import sha256_file
+    from ..policy.pack import policy_sha256
 
     if name == "policy":
         return policy_sha256(path, str(manifest.get("policy", ""))) or None

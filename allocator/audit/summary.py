@@ -3,17 +3,16 @@
 A field of the wrong type (text where a number is, a list where an object is, null, a whole number outside
 int64, a non-finite number) is named with what it holds and what was expected, and left out, so that the
 checks that need it say it is missing instead of failing on it. JSON that cannot be read at all (not
-UTF-8, not JSON, nested deeper than Python can follow, a number of thousands of digits) is an
-:class:`~allocator.core.errors.AllocatorError` naming the file.
+UTF-8, not JSON, nested deeper than Python can follow, a number of thousands of digits) is refused by the
+reader (:meth:`allocator.store.folder.ResultFolder.summary`), naming the file.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
-from ..core.errors import AllocatorError
+from ..store.folder import json_kind
 
 #: Whole numbers (yuan, counts) allocator writes, each within int64.
 INTS = (
@@ -44,61 +43,6 @@ MAYBE_DICTS = ("next_million", "comparison")
 LISTS = ("overrides", "waitlist")
 MANIFEST_TEXTS = ("policy", "approved_from", "released_from", "release_reason", "scenario_name")
 INT64 = 2**63
-#: summary.json bigger than this is not one allocator wrote (100,000 applications: about 30 MB).
-MAX_BYTES = 512 * 2**20
-HINT = "该目录应为 allocator run 的输出目录 / the folder should be an `allocator run` output folder"
-
-
-def read_summary(folder: Path) -> dict:
-    """summary.json of ``folder`` as written (a dict), or :class:`AllocatorError` saying why it cannot be."""
-    path = folder / "summary.json"
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise AllocatorError(
-                f"{path} 过大（{path.stat().st_size:,} 字节），不是本工具写出的 summary.json",
-                f"{path} is too big ({path.stat().st_size:,} bytes) to be a summary.json allocator wrote",
-                HINT,
-            )
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AllocatorError(
-            f"{folder} 不是结果目录：没有 summary.json",
-            f"{folder} is not a result folder: no summary.json",
-            HINT,
-        ) from None
-    except RecursionError:
-        raise AllocatorError(
-            f"无法读取 {path}：JSON 嵌套层数过深，不是本工具写出的 summary.json（可能被改动）",
-            f"cannot read {path}: the JSON is nested too deeply to be a summary.json allocator wrote (edited?)",
-            HINT,
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise AllocatorError(
-            f"无法读取 {path}：不是 UTF-8 编码（第 {exc.start + 1} 字节），不是本工具写出的 summary.json",
-            f"cannot read {path}: not UTF-8 (byte {exc.start + 1}), not a summary.json allocator wrote",
-            HINT,
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise AllocatorError(
-            f"无法读取 {path}：JSON 格式有误，第{exc.lineno}行第{exc.colno}列（{exc.msg}）",
-            f"cannot read {path}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})",
-            HINT,
-        ) from None
-    except ValueError:  # an integer of more digits than Python converts (4,300)
-        raise AllocatorError(
-            f"无法读取 {path}：有数字位数过多（超过 4,300 位），不是本工具写出的 summary.json",
-            f"cannot read {path}: a number has far too many digits (over 4,300) for a summary.json allocator wrote",
-            HINT,
-        ) from None
-    except OSError as exc:
-        raise AllocatorError(f"无法读取 {path}：{exc}", f"cannot read {path}: {exc}", HINT) from None
-    if not isinstance(data, dict):
-        raise AllocatorError(
-            f"{path} 不是 summary.json：顶层应为对象（{{…}}），实为{_kind(data)[0]}",
-            f"{path} is not a summary.json: the top level is {_kind(data)[1]}, not an object",
-            HINT,
-        )
-    return data
 
 
 def well_formed(summary: dict) -> tuple[dict, list[str]]:
@@ -107,7 +51,7 @@ def well_formed(summary: dict) -> tuple[dict, list[str]]:
     lines: list[str] = []
 
     def bad(key: str, value: object, zh: str, en: str) -> None:
-        kind_zh, kind_en = _kind(value)
+        kind_zh, kind_en = json_kind(value)
         lines.append(
             f"summary.json 字段 {key}：应为{zh}，记录为 {_shown(value)}（{kind_zh}）"
             f" / field {key}: expected {en}, found {kind_en} {_shown(value)}"
@@ -216,19 +160,6 @@ def _finite(value: object) -> bool:
         and abs(value) < 1e300
         and math.isfinite(float(value))
     )
-
-
-def _kind(value: object) -> tuple[str, str]:
-    """What a JSON value is, in Chinese and in English."""
-    return {
-        type(None): ("null", "null"),
-        bool: ("true/false", "true/false"),
-        int: ("整数", "a whole number"),
-        float: ("数", "a number"),
-        str: ("文字", "text"),
-        list: ("列表", "a list"),
-        dict: ("对象", "an object"),
-    }.get(type(value), (type(value).__name__, type(value).__name__))
 
 
 def _shown(value: object) -> str:

@@ -48,13 +48,13 @@ from dataclasses import dataclass, replace
 from itertools import dropwhile
 from pathlib import Path, PurePath
 
-import numpy as np
 import pandas as pd
 
 from ..core.errors import AllocatorError
 from ..outputs.tables import SUMMARY_KEYS
+from ..store.folder import ResultFolder, ResultFolderError
 from . import approved as lists
-from .approved import MONEY, batches_differ, differ, expected_rows
+from .approved import batches_differ, differ, expected_rows
 from .inputs import INPUT_LABELS, OTHER_INPUTS, input_files  # noqa: F401 (re-exported)
 
 #: ``allocator verify``'s exit status when a check fails (tampering or drift).
@@ -114,13 +114,13 @@ def audit(result_dir: str | Path) -> Audit:
 
 
 def _audit(folder: Path) -> Audit:
-    from .summary import read_summary, well_formed
+    from .summary import well_formed
 
-    raw = read_summary(folder)
-    summary, shape = well_formed(raw)
+    store = ResultFolder(folder)
+    summary, shape = well_formed(store.summary())
     manifest = summary.get("manifest") or {}
     try:
-        table, csv_problem = _csv(folder / "allocation.csv")
+        table, csv_problem = _csv(store)
     except Exception as exc:  # noqa: BLE001 — as in _guarded: a CSV no reader foresaw is said, not raised
         table, csv_problem = (
             None,
@@ -193,33 +193,12 @@ def _rederived(folder: Path, result, release_info, summary: dict, redo: Check) -
 
 
 # ---------------------------------------------------------------- reading the folder
-def _csv(path: Path) -> tuple[pd.DataFrame | None, str]:
+def _csv(store: ResultFolder) -> tuple[pd.DataFrame | None, str]:
     """allocation.csv with whole-yuan money and booleans; or None and what is wrong with it."""
-    from ..outputs.tables import csv_unquote_frame
-
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        return None, f"{path.name} 不存在 / missing"
-    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
-        return None, f"{path.name} 无法读取 / unreadable: {str(exc)[:200]}"
-    required = ("application_id", "item", "eligible", "cap", *MONEY, "status", "applicant", "credit_code")
-    missing = [c for c in required if c not in df]
-    if missing:
-        return None, f"{path.name} 缺少列 / lacks columns: {', '.join(missing)}"
-    csv_unquote_frame(df)
-    for col in ("cap", *MONEY):
-        values = pd.to_numeric(df[col].str.replace(",", "").str.strip(), errors="coerce")
-        bad = values.isna() | (values != values.round()) | (values.abs() >= 2**62)
-        if bad.any():
-            k = int(np.flatnonzero(bad.to_numpy())[0])
-            return None, (
-                f"{path.name} 第{k + 2}行（{df.at[k, 'application_id']}）{col} 不是整数元：{df.at[k, col]!r}"
-                f" / {col} is not whole yuan"
-            )
-        df[col] = values.round().astype("int64")
-    df["eligible"] = df["eligible"].str.strip().str.lower().eq("true")
-    return df, ""
+        return store.allocation(), ""
+    except ResultFolderError as exc:
+        return None, f"{exc.zh} / {exc.en}"
 
 
 # ---------------------------------------------------------------- 3. inputs
@@ -378,7 +357,7 @@ def _compare(folder: Path, result, summary: dict) -> tuple[str, tuple[str, ...]]
     new = expected_rows(t, funded_only=False)
     status = dict(zip(ids, t["status"].astype(str), strict=True))
     lines: list[str] = []
-    table, problem = _csv(folder / "allocation.csv")
+    table, problem = _csv(ResultFolder(folder))
     if table is None:
         lines.append(problem)
     else:

@@ -345,7 +345,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from ..years.release import release
+    from ..app.release import release
 
     withdrawn = [a.strip() for a in args.withdrawn.replace("，", ",").split(",") if a.strip()]
     result, paths = release(args.result_dir, withdrawn, args.reason)
@@ -360,13 +360,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from ..outputs.plan import write_plan_outputs
-    from ..years.plan import load_plan, plan_joint, plan_sequential
+    from ..app.plan import run_plan
 
-    spec = load_plan(args.plan)  # as run_plan, with --force
-    plan = plan_joint(spec) if spec.mode == "joint" else plan_sequential(spec)
-    target = args.out if args.out is not None else Path("reports") / args.plan.stem
-    paths = write_plan_outputs(plan, target, force=args.force)
+    plan, paths = run_plan(args.plan, args.out, force=args.force)
     print(
         f"资金计划：{plan.name}（{'逐年' if plan.mode == 'sequential' else '多年联合'}，{len(plan.years)} 个年度）"
     )
@@ -393,7 +389,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..analysis.compare import compare_dirs, default_out_dir, write_comparison
+    from ..analysis.compare import compare_dirs
+    from ..app.compare import default_out_dir, write_comparison
     from ..outputs.compare_words import status_text
 
     c = compare_dirs(args.dir_a, args.dir_b)

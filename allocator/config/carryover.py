@@ -188,7 +188,7 @@ def _files(manifest_path: Path, say: _Say) -> dict:
 
 
 def _same_policy(facts: dict, policy, say: _Say) -> None:
-    from ..core.provenance import policy_sha256
+    from ..policy.pack import policy_sha256
 
     if facts["policy"] != policy.id:
         say(

@@ -23,8 +23,8 @@ plain numbers (the same values); the formulas within a sheet stay. At a million 
 were 19 million cells, most of a run's time, in sheets near Excel's row limit.
 
 approved.xlsx holds one sheet, 拟支持名单, with exactly the funded applications of this batch and the same
-columns, always; from batch 2 on a second sheet, 累计拟支持名单 (:data:`~.xlsx_lists.YTD_SHEET`), holds the
-year so far: every batch's approvals, 批次 saying which (the next batch reads it back, :mod:`allocator.years.batches`).
+columns, always; from batch 2 on a second sheet, 累计拟支持名单 (:data:`~allocator.store.format.YTD_SHEET`), holds the
+year so far: every batch's approvals, 批次 saying which (the next batch reads it back, :mod:`allocator.store.approved`).
 Both are pure functions of the result: formulas carry cached values equal to ``summary.json``.
 """
 
@@ -41,6 +41,7 @@ from ..core.oserrors import os_error
 from ..core.result import AllocationResult
 from ..intake.roster import ITEM as ROSTER_ITEM
 from ..policy.levels import level_labels
+from ..store.format import YTD_SHEET
 from ._common import (
     by_district,
     by_item,
@@ -60,7 +61,6 @@ from .xlsx_lists import (
     INELIGIBLE_SHEET,
     UNFUNDED_COLUMNS,
     UNFUNDED_SHEET,
-    YTD_SHEET,
     Col,
     ListRef,
     list_columns,

@@ -9,77 +9,34 @@ first (only the header when there is no waitlist).
 The files are for programs, but not only: above 200,000 applications, or with ``[output] lists = "csv"``
 (:mod:`allocator.outputs.lists`), they are the per-application lists people open in Excel or WPS, which run
 a field starting with ``=``, ``+``, ``-`` or ``@`` as a formula (and skip a tab, CR or LF before one). So every
-text field from the input (:data:`CSV_TEXT`: ids, names, districts, reasons …) that starts like that gets a
+text field from the input (:data:`~allocator.store.format.CSV_TEXT`: ids, names, districts, reasons …) that starts like that gets a
 leading ``'`` (:func:`csv_safe`, OWASP's advice against CSV injection): a spreadsheet shows it as text, the
 ``'`` visible. Numbers are never prefixed, negative ones included: only text columns are looked at. A field
 that already starts with ``'`` before such a character gets one more, so the prefix can always be taken off
-again: programs reading the files back use :func:`csv_unquote` (``allocator compare`` does).
+again: programs reading the files back use :func:`allocator.store.format.csv_unquote` (``allocator compare`` does).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core.result import WAITLIST_COLUMNS, AllocationResult
+from ..store.format import (
+    CSV_COLUMNS,
+    CSV_EXTRA,
+    CSV_FORMULA_START,
+    CSV_QUOTED,
+    CSV_TEXT,
+)
 from ._common import WAITLIST_MONEY, override_rows, prepared, rule_of, rule_zh, text, waitlist_frame
 from .cells import map_distinct, only_strings
 
-#: The columns every allocation.csv starts with, in this order.
-CSV_COLUMNS = (
-    "application_id",
-    "item",
-    "eligible",
-    "cap",
-    "award",
-    "city_cost",
-    "district_cost",
-    "status",
-    "reason",
-)
-#: Spreadsheets read a field that starts with one of these as a formula (a tab, CR or LF before one too).
-CSV_FORMULA_START = "=+-@\t\r\n"
-#: A field that gets the ``'`` prefix: the start of a formula, behind any ``'`` already there.
-CSV_QUOTED = re.compile(r"'*[=+\-@\t\r\n]")
 _FIRST = np.array(list(CSV_FORMULA_START + "'"))
-#: Written after :data:`CSV_COLUMNS`.
-CSV_EXTRA = (
-    "applicant",
-    "credit_code",
-    "district",
-    "item_name",
-    "clause",
-    "requested",
-    "score",
-    "failed_condition",
-    "policy_amount",
-    "cap_group",
-    "city_share",
-    "weight",
-    "value",
-    "source_sheet",
-    "source_row",
-    "batch",
-)
-
-#: allocation.csv's columns of text from the input (the reasons quote an override's): :func:`csv_safe`.
-CSV_TEXT = (
-    "application_id",
-    "item",
-    "reason",
-    "applicant",
-    "credit_code",
-    "district",
-    "item_name",
-    "clause",
-    "failed_condition",
-    "source_sheet",
-)
 
 #: summary.json lists this many waitlist rows (``waitlist``); ``waitlist_total`` counts them all.
 WAITLIST_IN_SUMMARY = 50
@@ -164,21 +121,6 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out.index = out.index.map(csv_field)
     out.columns = out.columns.map(csv_field)
     return out
-
-
-def csv_unquote(values: pd.Series) -> pd.Series:
-    """Text read back from allocation.csv or waitlist.csv as it was before :func:`csv_safe`: one leading
-    ``'`` off where it was put (blanks and NaN stay as they are)."""
-    return values.str.replace(r"^'(?='*[=+\-@\t\r\n])", "", regex=True)
-
-
-def csv_unquote_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`csv_unquote` on every text column of ``CSV_TEXT`` that ``df`` (read back from one of our
-    CSVs) has; in place, and returned."""
-    for col in CSV_TEXT:
-        if col in df.columns:
-            df[col] = csv_unquote(df[col])
-    return df
 
 
 def _source_rows(values: pd.Series) -> list[str]:

@@ -8,7 +8,7 @@ override set it to 0; its 说明/原因 is the override's reason.
 
 Every list ends with 批次 (the batch that decided the row: an earlier batch's approvals are in a later
 batch's lists, fixed); 拟支持名单 and 未支持名单 then hold 合计上限组, hidden, the shared cap a row counts
-against (``cap_group``), which the next batch reads back from approved.xlsx (:mod:`allocator.years.batches`).
+against (``cap_group``), which the next batch reads back from approved.xlsx (:mod:`allocator.store.approved`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.result import Status
 from ..policy.levels import COFUND_LEVEL, FUND_LEVEL
+from ..store.format import BATCH_COLUMN_HEADER, GROUP_COLUMN_HEADER
 from .cells import (
     display_width,
     formula_like,
@@ -47,11 +48,6 @@ from .xlsx_style import (
 FUNDED_SHEET = "拟支持名单"
 UNFUNDED_SHEET = "未支持名单"
 INELIGIBLE_SHEET = "不符合条件"
-#: approved.xlsx's second sheet from batch 2 on: the approvals of every batch of the year so far.
-YTD_SHEET = "累计拟支持名单"
-#: The batch column of every list, and the hidden shared-cap key of 拟支持名单 / 未支持名单.
-BATCH_COLUMN_HEADER = "批次"
-GROUP_COLUMN_HEADER = "合计上限组"
 #: 状态 of an application an ``[[override]]`` fixed at 0.
 REFUSED_LABEL = "决定不予支持"
 NUMBER_KINDS = ("money", "seq", "area")

@@ -8,12 +8,14 @@ an applications frame into per-application caps; no clause is ever an ``if`` in 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
 from ..core.errors import PolicyError
+from ..core.provenance import sha256_file
 from .check import checked_tables
 from .check_items import NUMERIC_FIELDS, TEXT_KINDS
 from .expr import Expr, ExprError, parse
@@ -40,6 +42,7 @@ __all__ = [
     "Policy",
     "builtin_policies",
     "load_policy",
+    "policy_sha256",
 ]
 
 
@@ -232,6 +235,20 @@ class Policy:
 def builtin_policies() -> list[str]:
     root = resources.files("allocator") / "policies"
     return sorted(p.name[: -len(".toml")] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def policy_sha256(policy_file: str, policy_id: str = "") -> str:
+    """The SHA-256 of a policy pack: a shipped one (``allocator/policies/<id>.toml``) from the installed
+    package, any other from its file; '' when neither can be read."""
+    if (
+        policy_id
+        and policy_file == f"allocator/policies/{policy_id}.toml"
+        and policy_id in builtin_policies()
+    ):
+        data = (resources.files("allocator") / "policies" / f"{policy_id}.toml").read_bytes()
+        return hashlib.sha256(data).hexdigest()
+    path = Path(policy_file)
+    return sha256_file(path) if path.is_file() else ""
 
 
 def load_policy(name_or_path: str | Path, base: Path | None = None) -> Policy:

@@ -27,9 +27,9 @@ from ..allocation.allocate import allocate
 from ..allocation.evaluate import caps
 from ..allocation.rationing import optimise
 from ..allocation.rounding import round_awards
+from ..config.manifest import manifest_for
 from ..config.scenario import Limits
 from ..core.errors import InfeasibleError
-from ..core.provenance import manifest_for
 from ..core.result import COMMITMENT_COLUMNS, Fixed, YearOutcome
 from ..intake.read import read_applications
 from ..model.build import Budget, build_model

@@ -31,10 +31,10 @@ import pandas as pd
 
 from ..allocation.allocate import allocate
 from ..config.checks import approval_out_of_range, out_of_range
+from ..config.manifest import manifest_for
 from ..config.scenario import Scenario, load_scenario
 from ..config.toml_text import SCENARIO_MAX_BYTES
 from ..core.errors import InfeasibleError, ScenarioError
-from ..core.provenance import manifest_for
 from ..core.result import COMMITMENT_COLUMNS, AllocationResult, Fixed, PlanResult, YearOutcome
 from ..intake.read import read_applications
 from ..policy.fields import SOURCE_ROW, SOURCE_SHEET
@@ -196,15 +196,6 @@ def _approval(value: object, year: int, name: str, fail) -> str:
     if refusal is not None:
         raise fail(refusal.zh, refusal.en)
     return iso
-
-
-def run_plan(path: str | Path, out_dir: str | Path | None = None) -> tuple[PlanResult, list[Path]]:
-    from ..outputs.plan import write_plan_outputs
-
-    spec = load_plan(path)
-    result = plan_joint(spec) if spec.mode == "joint" else plan_sequential(spec)
-    target = Path(out_dir) if out_dir is not None else Path("reports") / Path(path).stem
-    return result, write_plan_outputs(result, target)
 
 
 def plan_sequential(spec: PlanSpec, *, next_million: bool = True) -> PlanResult:

@@ -7,15 +7,14 @@ published ``next_award``, every limit kept (:func:`allocator.allocation.backfill
 was computed by); every other award stays to the yuan. The result is then explained and verified like any
 allocation, every award fixed. The new result is written beside
 the old one, dated, with ``release.json`` saying what was taken back and who received it; the new folder
-is staged and moved into place whole, like every output (:func:`~allocator.outputs.staged`).
+is staged and moved into place whole, like every output (:func:`allocator.app.release.release` writes it).
 
-:func:`released` computes the same without writing (``allocator verify`` recomputes a release with it). The
-new manifest records the earlier result's files it read (``release_<file>_file`` / ``_sha256``).
+:func:`released` computes the result and what release.json says, nothing written (``allocator verify``
+recomputes a release with it). The new manifest records the earlier result's files it read (``release_<file>_file`` / ``_sha256``).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -30,48 +29,22 @@ from ..allocation.evaluate import caps
 from ..allocation.explain import share_of_cap
 from ..allocation.rounding import city_cost
 from ..config.scenario import load_scenario
-from ..core.errors import OutputError, ScenarioError
+from ..core.errors import ScenarioError
 from ..core.provenance import sha256_file, versions
 from ..core.result import AllocationResult, Fixed
 from ..intake.read import read_applications
 from ..policy.pack import load_policy
+from ..store.folder import ResultFolder
 
 #: The earlier result's files a release reads, recorded in the new manifest with their SHA-256.
 READS = {"summary": "summary.json", "allocation": "allocation.csv", "waitlist": "waitlist.csv"}
 
 
-def release(
-    result_dir: str | Path, withdrawn: list[str], reason: str = ""
-) -> tuple[AllocationResult, list[Path]]:
-    """Take ``withdrawn`` back, give the money to the waitlist, write the result into a new dated folder
-    beside ``result_dir``; returns the result and the paths written (release.json last)."""
-    from ..outputs import install, staged, write_all
-
-    folder = Path(result_dir)
-    result, info = released(folder, withdrawn, reason)
-    target = _dated(folder)
-    try:
-        with staged(target) as staging:
-            relative = write_all(result, staging)[1]
-            text = json.dumps(info, ensure_ascii=False, indent=2)
-            (staging / "release.json").write_text(text, encoding="utf-8")
-            paths = install(staging, [*relative, Path("release.json")], target)
-    except OutputError as exc:
-        _unreserve(target)
-        if "--force" in f"{exc.zh}{exc.en}{exc.hint}":  # the install's advice for run and plan, not here
-            raise _not_replaced(target) from None
-        raise
-    except BaseException:
-        _unreserve(target)
-        raise
-    # release.json last, as promised (the publishing lists manifest.json, written after it, last)
-    return result, [*(p for p in paths if p.name != "release.json"), target / "release.json"]
-
-
 def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> tuple[AllocationResult, dict]:
     """The release's result and release.json's content, nothing written."""
     folder = Path(result_dir)
-    summary = _json(folder / "summary.json")
+    store = ResultFolder(folder)
+    summary = store.summary()
     manifest = summary.get("manifest") or {}
     scenario_path = Path(manifest.get("scenario_file", ""))
     if not scenario_path.is_file():
@@ -91,18 +64,10 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
             f"申报数据 {scenario.applications} 在该结果生成后已被修改，不能据此收回再分配",
             f"{scenario.applications} changed since {folder} was written; rerun the allocation first",
         )
-    from ..outputs.tables import csv_unquote  # the ' before text that starts like a formula
-
-    old = pd.read_csv(
-        folder / "allocation.csv", dtype={"application_id": str, "credit_code": str}, encoding="utf-8-sig"
-    )
-    for col in ("application_id", "reason"):
-        old[col] = csv_unquote(old[col].astype("string")).astype(object)
-    waitlist = pd.read_csv(folder / "waitlist.csv", dtype={"application_id": str}, encoding="utf-8-sig")
-    waitlist["application_id"] = csv_unquote(waitlist["application_id"].astype("string")).astype(object)
-    waitlist = waitlist.sort_values("rank", kind="stable").reset_index(drop=True)
-    awards = dict(zip(old["application_id"], old["award"].astype(int), strict=True))
-    reasons = dict(zip(old["application_id"], old["reason"].fillna(""), strict=True))
+    old = store.allocation()
+    waitlist = store.waitlist()
+    awards = dict(zip(old["application_id"], old["award"].tolist(), strict=True))
+    reasons = dict(zip(old["application_id"], old["reason"], strict=True))
     unknown = [a for a in withdrawn if a not in awards]
     empty = [a for a in withdrawn if a in awards and awards[a] == 0]
     if unknown or empty or not withdrawn:
@@ -194,57 +159,6 @@ def _refill_note(row, amount: int, reason: str) -> str:
     return (
         f"候补递补：按候补名单第 {int(row['rank'])} 名递补 {int(row['given']):,} 元"
         f"（{reason or '撤回或公示异议'}，释放资金），{share_of_cap(amount, int(row['cap']))}"
-    )
-
-
-def _json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
-        raise ScenarioError(
-            f"{path} 不存在或不是有效的 summary.json", f"{path} is missing or not a summary.json"
-        ) from None
-
-
-def _dated(folder: Path) -> Path:
-    """A new folder beside ``folder``, ``<name>-release-<time>`` (``-2``, ``-3`` … when taken), made here
-    so that two releases at the same second never write into one folder."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    n = 1
-    while True:
-        target = folder.parent / f"{folder.name}-release-{stamp}{f'-{n}' if n > 1 else ''}"
-        try:
-            target.mkdir()
-            return target
-        except FileExistsError:
-            n += 1
-        except OSError as exc:
-            raise OutputError(
-                f"无法在 {folder.parent} 中建立收回结果目录 {target.name}：{exc}",
-                f"cannot make the release's folder {target} beside {folder}: {exc}",
-                "确认该目录可写、磁盘有空间 / check that the folder is writable and the disk has room",
-            ) from None
-
-
-def _unreserve(target: Path) -> None:
-    """Remove the release's folder made by :func:`_dated` if nothing was written into it."""
-    try:
-        target.rmdir()
-    except OSError:
-        pass
-
-
-def _not_replaced(target: Path) -> OutputError:
-    """A release never replaces anything (it writes a new folder, so it has no ``--force``): the install
-    refused because another result is already in ``target``."""
-    return OutputError(
-        f"收回结果目录 {target} 中已有另一份不同的拟支持名单（可能同时进行了另一次收回），"
-        "未写出任何文件，原有结果均未改动",
-        f"the release's folder {target} already holds another, different approved list (another release at"
-        " the same time?); nothing was written, every earlier result is as it was",
-        "release 不替换任何文件，也没有 --force：请重新运行 allocator release，新结果会写入另一个带时间的新目录；"
-        "不需要的收回结果目录可手工删除 / release never replaces a file and has no --force: run allocator "
-        "release again, it writes into another new dated folder; remove a release folder you do not want by hand",
     )
 
 
