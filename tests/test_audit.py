@@ -174,7 +174,7 @@ def test_a_folder_without_summary_json_is_no_result_folder(result_dir, capsys):
 def test_a_release_is_recomputed_from_the_result_it_came_from(tmp_path):
     run(scenario_for(tmp_path / "inputs"), tmp_path / "out")
     row = funded_row(tmp_path / "out")
-    _, paths = release(tmp_path / "out", [row["application_id"]], "公示期异议")
+    _, _, paths = release(tmp_path / "out", [row["application_id"]], "公示期异议")
     report = audit(paths[0].parent)
     assert report.ok, report.render()
     assert "收回前的 allocation.csv" in text_of(report)

@@ -20,7 +20,8 @@ import pytest
 
 from allocator.allocation.allocate import _admin_problems
 from allocator.allocation.constraints import verify
-from allocator.cli.main import main, policy_table
+from allocator.app.policy import policy_table
+from allocator.cli.main import main
 from allocator.core.errors import VerificationError
 from allocator.model.build import Budget
 from allocator.outputs.clauses import NOT_SET, UNSET_AMOUNT, annual_fund_note, fund_deviation, policy_notes

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from allocator.cli.main import policy_table
+from allocator.app.policy import policy_table
 from allocator.core.errors import PolicyError
 from allocator.policy.pack import builtin_policies, load_policy
 

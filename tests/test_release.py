@@ -46,8 +46,9 @@ def test_release_changes_only_the_withdrawn_and_the_waitlist(result_dir):
     assert list(waitlist["rank"]) == list(range(1, len(waitlist) + 1))
     withdrawn = old[old["award"] > 100_000].index[:2].tolist()
     before = digest(result_dir)
-    result, paths = release(result_dir, withdrawn, "公示期异议成立")
+    result, info, paths = release(result_dir, withdrawn, "公示期异议成立")
     new_dir = paths[0].parent
+    assert info == json.loads((new_dir / "release.json").read_text(encoding="utf-8"))  # what was written
     assert new_dir != result_dir and new_dir.name.startswith(f"{result_dir.name}-release-")
     assert digest(result_dir) == before  # the old result is untouched
     new = table(new_dir)

@@ -16,9 +16,10 @@ from ..years.release import released
 
 def release(
     result_dir: str | Path, withdrawn: list[str], reason: str = ""
-) -> tuple[AllocationResult, list[Path]]:
+) -> tuple[AllocationResult, dict, list[Path]]:
     """Take ``withdrawn`` back, give the money to the waitlist, write the result into a new dated folder
-    beside ``result_dir``; returns the result and the paths written (release.json last)."""
+    beside ``result_dir``; returns the result, what release.json says (what was released, who received
+    it, each award that changed) and the paths written (release.json last)."""
     folder = Path(result_dir)
     result, info = released(folder, withdrawn, reason)
     target = _dated(folder)
@@ -37,7 +38,7 @@ def release(
         _unreserve(target)
         raise
     # release.json last, as promised (the publishing lists manifest.json, written after it, last)
-    return result, [*(p for p in paths if p.name != "release.json"), target / "release.json"]
+    return result, info, [*(p for p in paths if p.name != "release.json"), target / "release.json"]
 
 
 def _dated(folder: Path) -> Path:

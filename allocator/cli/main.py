@@ -24,7 +24,6 @@ English, never a traceback. Exit status:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -35,9 +34,8 @@ from pathlib import Path
 
 from ..core.errors import AllocatorError
 from ..core.oserrors import os_error
-from ..core.texttable import clip, pad, width
 from ..core.version import __version__
-from ..policy.pack import Policy, builtin_policies, load_policy
+from ..policy.pack import builtin_policies, load_policy
 
 DEFAULT_POLICY = "changchun-2017"
 DEMO_MAX = 10_000_000  #: sample applications demo-data writes at most (about 40 GB of memory to solve)
@@ -228,155 +226,50 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from ..app.run import run
+    from ..app.summaries import run_lines
     from ..core import timing
 
     with timing.recording() as seconds:
         result, paths = run(
             args.scenario, args.out, batch=args.batch, approved=args.approved, force=args.force
         )
-    s = result.summary
-    print(f"方案：{result.scenario.name}（{result.policy.name}）")
-    from ..core.result import scores_defaulted_text
-
-    if result.scores_defaulted:  # every score the default: the allocation ranks by weight alone
-        print(scores_defaulted_text(result))
-    for warning in result.intake_warnings:  # a column of the office's own: read past, as validate says
-        print(f"提示 / note：{warning.render()}")
-    from ..outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
-    from ..outputs.leaders import lead_line
-
-    # money and projects first (issue 16, point 7); the rule, the solver and the weighted value below
-    print(f"申报 {s.applications} 项，符合条件 {s.eligible} 项，获支持 {s.funded} 项")
-    for label, value in (
-        ("可用资金", s.available),
-        ("管理费用", s.admin),
-        ("拟支持金额", s.awarded),
-        (f"  其中{result.policy.fund_name}承担", s.city_cost),
-        (f"  其中{result.policy.cofund_name}承担", s.district_cost),
-        ("结转下年", s.carryover_out),
-    ):
-        print(f"{label}：{value:>14,} 元")
-    lead = lead_line(result, result.policy.fund_name)
-    if lead:
-        print(lead)
-    overrides = getattr(result.scenario, "overrides", ())
-    if overrides:
-        print(f"决定支持 {len(overrides)} 项：{'、'.join(o.application_id for o in overrides)}")
-    rule = rule_of(result)
-    print(f"分配规则：{rule_zh(rule)}")
-    cmp = result.comparison
-    if cmp is not None:
-        print(
-            f"与默认规则（{rule_zh(DEFAULT_RULE)}）相比：获支持 {cmp.funded} 项，默认规则 {cmp.default_funded} 项；"
-            f"加权价值 {value_text(cmp.value)}，默认规则 {value_text(cmp.default_value)}，"
-            f"代价 {value_text(cmp.cost)}（{percent(cost_ratio(cmp))}）"
-        )
-    sv = result.solver
-    fallback = (
-        "（未找到 HiGHS，已自动改用 CBC）" if sv.name == "CBC" and result.scenario.solver != "cbc" else ""
-    )
-    print(f"求解器：{sv.name} {sv.version}{fallback}，状态：最优（{sv.stages} 阶段，{sv.seconds:.2f} 秒）")
-    print(f"模型：混合整数规划，最优性间隙 {percent(sv.gap)}" if sv.mip else "模型：线性规划")
-    print(
-        f"影子价格：每增加 1 元预算，加权价值约增加 {s.shadow_price:.4f}"
-        "（加权价值＝事项权重×评审得分÷100×拟支持金额，是测算指标，不是金额）"
-    )
-    if args.timings:
-        print("各步骤用时 / stage timings: " + "，".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
-    for kept in (p for p in paths if p.name.startswith("approved.") and p.name != "approved.xlsx"):
-        print(
-            f"注意：拟支持名单有变化，原 approved.xlsx 已保留为 {kept.name} / the previous approved list was kept"
-        )
-    print(f"已写出 {len(paths)} 个文件到 {paths[0].parent if paths else args.out}")
+    _say(run_lines(result, paths, args.out, seconds if args.timings else None))
     return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from ..analysis.sweep import budget_frontier, capped, groups, parse_range, rule_comparison, weight_sweep
-    from ..config.scenario import load_scenario
-    from ..core.texttable import pad
-    from ..intake.read import read_applications
-    from ..outputs.sweep import RULES_ZH, group_names, write_sweep
+    from ..app.sweep import sweep
 
-    scenario = load_scenario(args.scenario)
-    policy = load_policy(scenario.policy, base=scenario.path.parent)
-    frame = capped(scenario, policy, read_applications(scenario.applications, policy).frame)
-    opts = {"jobs": args.jobs, "dask": args.dask, "progress": sys.stderr.isatty()}
-    frontier = weights = rules = None
-    if args.budget or not (args.weights or args.rules):
-        budgets = [
-            int(b)
-            for b in parse_range(args.budget or f"{scenario.available // 2}:{scenario.available * 2}:31")
-        ]
-        frontier = budget_frontier(scenario, policy, frame, budgets, **opts)
-        own = frontier.points.set_index("budget").loc[scenario.available]
-        print(
-            f"预算前沿 {len(frontier.points)} 点；本方案资金 {scenario.available:,} 元：获支持 {int(own['funded'])} 项，"
-            f"拟支持 {int(own['awarded']):,} 元，加权价值 {own['value']:,.2f}"
-        )
-        later = frontier.points[frontier.points["budget"] > scenario.available]
-        if len(later):
-            nxt = later.iloc[0]
-            print(
-                f"再增加 {int(nxt['budget']) - scenario.available:,} 元：新增支持 {int(nxt['funded'] - own['funded']):,} 项、"
-                f"多支持 {int(nxt['awarded'] - own['awarded']):,} 元"
-            )
-    if args.weights:
-        name, a, b, spec = groups(args.weights, policy)
-        weights = (
-            weight_sweep(scenario, policy, frame, a, b, parse_range(spec), **opts),
-            ",".join(a),
-            ",".join(b),
-        )
-        print(
-            f"权重权衡 {len(weights[0])} 点：甲组 {group_names(policy, a)} 对 乙组 {group_names(policy, b)}"
-        )
-    if args.rules:
-        rules = rule_comparison(scenario, policy, frame, **opts)
-        for r in rules[0].itertuples(index=False):
-            print(
-                f"  {pad(RULES_ZH.get(r.rule, r.rule), 28)} 获支持 {r.funded:>4} 项  拟支持 {r.awarded:>14,} 元  "
-                f"加权价值 {r.value:>16,.2f}  基尼 {r.coverage_gini:.3f}  前十大占比 {r.top10_share:.1%}"
-            )
-    out = args.out or Path("reports") / f"{args.scenario.stem}-sweep"
-    paths = write_sweep(out, frontier, weights, rules, policy=policy)
-    print(f"已写出 {len(paths)} 个文件到 {out}")
+    done = sweep(
+        args.scenario,
+        budget=args.budget,
+        weights=args.weights,
+        rules=args.rules,
+        out_dir=args.out,
+        jobs=args.jobs,
+        dask=args.dask,
+        progress=sys.stderr.isatty(),
+    )
+    _say(done.lines)
     return 0
 
 
 def _release(args: argparse.Namespace) -> int:
     from ..app.release import release
+    from ..app.summaries import release_lines
 
     withdrawn = [a.strip() for a in args.withdrawn.replace("，", ",").split(",") if a.strip()]
-    result, paths = release(args.result_dir, withdrawn, args.reason)
-    info = json.loads(next(p for p in paths if p.name == "release.json").read_text(encoding="utf-8"))
-    print(
-        f"收回 {len(withdrawn)} 项，释放{result.policy.fund_name}资金 {info['released_city_cost']:,} 元；按候补名单再分配 {info['given_city_cost']:,} 元"
-    )
-    for row in info["changed"]:
-        print(f"  {row['application_id']}：{row['award_before']:,} → {row['award_after']:,} 元")
-    print(f"新结果已写到 {paths[0].parent}（原结果未改动）")
+    result, info, paths = release(args.result_dir, withdrawn, args.reason)
+    _say(release_lines(result, withdrawn, info, paths))
     return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from ..app.plan import run_plan
+    from ..app.plan import default_plan_dir, run_plan
+    from ..app.summaries import plan_lines
 
     plan, paths = run_plan(args.plan, args.out, force=args.force)
-    print(
-        f"资金计划：{plan.name}（{'逐年' if plan.mode == 'sequential' else '多年联合'}，{len(plan.years)} 个年度）"
-    )
-    for row in plan.chain.itertuples(index=False):
-        print(
-            f"  {row.year}：可用 {row.available:>12,}  支出 {row.city_cost + row.admin:>12,}"
-            f"  其中上年承诺 {row.commitments_in:>10,}  承诺下年 {row.commitments_out:>10,}  结转 {row.carryover_out:>12,}"
-        )
-    if plan.sequential_note:
-        print(plan.sequential_note)
-    if plan.foresight is not None:
-        gain = float(plan.foresight["value_joint"].sum() - plan.foresight["value_sequential"].sum())
-        print(f"联合优化比逐年分配多获加权价值 {gain:,.2f}")
-    print(f"已写出 {len(paths)} 个文件到 {args.out or 'reports/' + args.plan.stem}")
+    _say(plan_lines(plan, paths, args.out or default_plan_dir(args.plan)))
     return 0
 
 
@@ -391,59 +284,25 @@ def _verify(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from ..analysis.compare import compare_dirs
     from ..app.compare import default_out_dir, write_comparison
-    from ..outputs.compare_words import status_text
+    from ..app.summaries import compare_lines
 
     c = compare_dirs(args.dir_a, args.dir_b)
-    print(f"A：{c.name_a}（{c.a.rule_zh}）  {c.a.folder}")
-    print(f"B：{c.name_b}（{c.b.rule_zh}）  {c.b.folder}")
-    for note in c.notes:
-        print(f"注意：{note}")
-    head = ("", "A", "B", "变化（B−A）")
-    rows = [head]
-    for key, row in c.totals.iterrows():
-        if key == "value":
-            cells = [f"{float(row[k]):,.2f}" for k in ("a", "b")]
-            cells.append(f"{float(row['change']):+,.2f}" if row["change"] else "0")
-        else:
-            cells = [f"{int(row[k]):,}" for k in ("a", "b")]
-            cells.append(f"{int(row['change']):+,}" if row["change"] else "0")
-        rows.append((row["label"], *cells))
-    w = [max(width(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
-        print("  " + pad(r[0], w[0]) + "".join("  " + " " * (w[i] - width(r[i])) + r[i] for i in (1, 2, 3)))
-
-    def top(frame, title: str) -> None:
-        print(title + ("：无" if frame.empty else "："))
-        for row in frame.head(5).itertuples(index=False):
-            before = status_text(row.status_a, row.award_a, row.where, "a")
-            after = status_text(row.status_b, row.award_b, row.where, "b")
-            name = pad(clip(row.applicant, 28), 28)
-            print(
-                f"  {row.application_id}  {name}  {pad(clip(row.item_name, 16), 16)}  {row.award_a:,} → {row.award_b:,} 元"
-                f"（{row.change:+,}；{before} → {after}）"
-            )
-
-    top(c.gainers, "增加最多的 5 项（B 较 A）")
-    top(c.losers, "减少最多的 5 项（B 较 A）")
     out = args.out or default_out_dir(c)
-    paths = write_comparison(c, out)
-    print(f"已写出 {len(paths)} 个文件到 {out}")
+    _say(compare_lines(c, write_comparison(c, out), out))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ..intake.read import read_applications
+    from ..app.validate import validate
 
-    policy = load_policy(args.policy)
-    apps = read_applications(args.file, policy)
-    frame = apps.frame
-    print(f"{args.file}：{len(frame)} 条申报，{len(apps.sheets)} 个工作表，未发现问题 / no problems found")
-    for warning in apps.warnings:  # a column of the office's own: read past, no award depends on it
-        print(f"提示 / note：{warning.render()}")
-    counts = frame["item"].value_counts().sort_index()
-    for item_id, count in counts.items():
-        print(f"  {item_id:<16} {policy.item(item_id).name}：{count} 条")
+    _say(validate(args.file, args.policy)[1])
     return 0
+
+
+def _say(lines: list[str]) -> None:
+    """A command's summary lines on stdout."""
+    for line in lines:
+        print(line)
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -470,33 +329,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _policy_show(args: argparse.Namespace) -> int:
+    from ..app.policy import policy_table
+
     print(policy_table(load_policy(args.policy)))
     return 0
 
 
 def _policy_check(args: argparse.Namespace) -> int:
-    from importlib import resources
+    from ..app.policy import check
 
-    from ..policy.check import check_pack, check_text
-
-    target = str(args.file)
-    if not Path(target).is_file() and target in builtin_policies():
-        shipped = resources.files("allocator") / "policies" / f"{target}.toml"
-        target = f"allocator/policies/{target}.toml"
-        problems = check_text(shipped.read_text(encoding="utf-8"), target)
-    else:
-        problems = check_pack(target)
-    for problem in problems:
-        print(problem.render())
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        print(f"政策包 {target} 有 {len(errors)} 处问题 / {len(errors)} problem(s) found", file=sys.stderr)
+    done = check(args.file)
+    _say(done.lines)
+    if done.errors:
+        print(done.failed_line, file=sys.stderr)
         return 2
-    policy = load_policy(args.file)
-    print(
-        f"{target}：未发现问题，{len(policy.clauses)} 个条款、{len(policy.items)} 个事项"
-        f" / no problems found ({len(policy.clauses)} clauses, {len(policy.items)} items)"
-    )
     return 0
 
 
@@ -505,65 +351,6 @@ def _policy_coverage(args: argparse.Namespace) -> int:
 
     print(coverage_table(load_policy(args.policy)))
     return 0
-
-
-def policy_table(policy: Policy) -> str:
-    """The pack's items as a plain-text table in Chinese."""
-    fund_name = policy.level_names.get(policy.levels[0], policy.levels[0])
-    head = ("事项编号", "条款", "名称", "条件", "金额标准", "上限（元）", f"{fund_name}分担", "性质")
-    rows = [head]
-    for it in policy.items:
-        conditions = "；".join(c.says for c in it.conditions) or "—"
-        cap = f"{it.cap:,}" if it.cap is not None else "—"
-        cap += f"（{it.cap_per_says or '按' + '+'.join(it.cap_per)}合计）" if it.group_cap else ""
-        ranges = "、".join(f"{p.name} {p.range_text()}" for p in it.param_specs)
-        kind = f"酌定（方案设定：{ranges}）" if it.discretionary else "规定"
-        rows.append(
-            (
-                it.id,
-                it.clause,
-                it.name,
-                conditions,
-                it.amount_says or "—",
-                cap,
-                "方案设定" if it.shares_from_scenario else f"{float(it.city_share):.0%}",
-                kind,
-            )
-        )
-    widths = [max(width(r[i]) for r in rows) for i in range(len(head))]
-    widths[3] = min(widths[3], 48)
-    lines = [f"{policy.name}（{policy.id}，{policy.issuer} {policy.date}）", ""]
-    for k, r in enumerate(rows):
-        lines.append("  ".join(pad(clip(cell, widths[i]), widths[i]) for i, cell in enumerate(r)).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    fund = policy.fund  # every clause from the pack; a rule it lacks is 本政策未规定, never another's clause
-    cite = {no: f"（条款（{no}））" if no else "" for no in (fund.annual_fund_clause, fund.admin_clause)}
-    rules = [
-        f"年度专项资金 {fund.annual_fund:,} 元{cite[fund.annual_fund_clause]}"
-        if fund.annual_fund
-        else f"年度专项资金{cite[fund.annual_fund_clause]}：金额本政策未规定，由方案设定（方案假设）"
-    ]
-    if fund.admin_rate is not None:
-        rate = f"{float(fund.admin_rate) * 100:g}%"
-        rules.append(f"管理费用不超过年度资金的 {rate}{cite[fund.admin_clause]}")
-    else:
-        rules.append("管理费用上限：本政策未规定")
-    if fund.carryover_clause:
-        rules.append(f"分批次审批、结余结转下年（条款（{fund.carryover_clause}））")
-    else:
-        rules.append("分批次审批与结余结转：本政策未规定")
-    levels = "、".join(policy.level_names.get(lv, lv) for lv in policy.levels)
-    lines += ["", "资金规则：" + "；".join(rules) + "。", f"分担层级：{levels}（第一级为本专项资金）。"]
-    others = [c for c in policy.clauses if c.kind != "items"]
-    lines.append("非事项条款：" + "；".join(f"（{c.no}）{c.title}" for c in others))
-    for group in policy.alternatives:
-        lines.append(f"择一事项（{group.clause_label}）：{'、'.join(group.items)}——{group.says}。")
-    readings = policy.readings()
-    if readings:
-        lines += ["", "政策解读（条文未明确之处的取舍）："]
-        lines += [f"  {label} {where}：{text}" for where, label, text in readings]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":
