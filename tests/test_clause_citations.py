@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from allocator.allocation.allocate import _admin_problems
-from allocator.allocation.constraints import verify
+from allocator.allocation.constraints import Terms, verify
 from allocator.app.policy import policy_table
 from allocator.cli.main import main
 from allocator.core.errors import VerificationError
@@ -222,7 +222,7 @@ def test_verify_cites_the_admin_clause_it_is_given(clause, cited):
     )
     limits = {"admin_low": 0, "admin_high": 1, "available": 10, "totals": {}}
     with pytest.raises(VerificationError) as err:
-        verify(table, shares={"c13-hire": 1}, admin=5, admin_clause=clause, **limits)
+        verify(table, Terms(shares={"c13-hire": 1}, admin=5, admin_clause=clause, **limits))
     said = f"{err.value.zh} {err.value}"
     assert ("条款（十九）" in said) is cited and "条款（）" not in said and "管理费用 5" in said
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from allocator.allocation.constraints import verify
+from allocator.allocation.constraints import Terms, verify
 from allocator.allocation.evaluate import caps
 from allocator.allocation.explain import explain
 from allocator.allocation.rounding import city_cost, round_awards
@@ -51,7 +51,7 @@ def good_table():
 def check(table, **kw):
     args = dict(shares=SHARES, admin=1_000, admin_low=1_000, admin_high=2_000, available=100_000, totals={})
     args.update(kw)
-    verify(table, **args)
+    verify(table, Terms(**args))
 
 
 def test_a_correct_table_passes():

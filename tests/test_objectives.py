@@ -188,3 +188,16 @@ def test_every_rule_gives_the_same_answer_when_stages_are_solved_afresh(monkeypa
             fresh = allocate(sc, POLICY, frame(rows))
         assert fresh.table["award"].tolist() == warm.table["award"].tolist(), rule
         assert fresh.next_million.awarded_gain == warm.next_million.awarded_gain, rule
+
+
+def test_every_rule_of_a_scenario_is_in_the_registry_with_one_signature():
+    import inspect
+
+    from allocator.allocation.rationing import RULES
+    from allocator.config.scenario import RULES as NAMES
+    from allocator.config.scenario import RULES_ZH
+
+    assert list(RULES) == list(NAMES) == list(RULES_ZH)
+    signatures = {name: list(inspect.signature(rule.stages).parameters) for name, rule in RULES.items()}
+    assert all(s == ["model", "frame", "scenario", "free", "out", "solver"] for s in signatures.values())
+    assert [n for n, r in RULES.items() if not r.tie_break] == ["prorata"]  # equal shares: nothing to break

@@ -21,7 +21,7 @@ from ..intake.ids import fold
 from ..model.build import Budget, Model, build_model, rebudget
 from ..policy.pack import Policy
 from ..solve.run import make_solver
-from .constraints import verify
+from .constraints import Terms, verify
 from .diagnose import Parties, diagnose
 from .evaluate import caps
 from .explain import explain
@@ -149,9 +149,8 @@ def allocate(
 
 
 def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: Scenario, dec, ids) -> None:
-    verify(
-        table,
-        shares={it.id: it.city_share for it in policy.items},
+    terms = Terms.of(
+        policy,
         admin=summary.admin,
         admin_low=budget.admin_low,
         admin_high=budget.admin_high,
@@ -160,15 +159,8 @@ def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: S
         limits=scenario.limits,
         overrides={ids[r]: a for r, a in dec.fixed.items()},
         floors={ids[r]: a for r, a in dec.floors.items()},
-        item_floors={it.id: it.floor for it in policy.items if it.floor},
-        group_caps=group_caps(policy),
-        admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
     )
-
-
-def group_caps(policy: Policy) -> dict[str, int]:
-    """Item -> its cap, for the items whose cap an enterprise's applications share (``cap_per``)."""
-    return {it.id: int(it.cap) for it in policy.items if it.group_cap}
+    verify(table, terms)
 
 
 def decisions(

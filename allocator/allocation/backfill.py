@@ -7,7 +7,7 @@ The waitlist's ranks are given (the rule's order, ties by ``application_id``; se
 * is at most what the walk allows it (its shortfall to its cap; on release, its published ``next_award``),
 * keeps every limit true on the integers after the ranks above it have received theirs: a clause's cap
   an enterprise's applications share (四, 六), ``per_enterprise``, ``district_budget`` (the district's
-  co-funding, ⌊district⌋ of the 50/50 split), ``item_share`` — checked by :class:`allocator.allocation.rounding.Ledger`,
+  co-funding, ⌊district⌋ of the 50/50 split), ``item_share`` — checked by :class:`allocator.allocation.rounding.LimitTotals`,
 * leaves the award 0 or at least the minimum award (``min_award``, an item's ``floor``),
 * costs no more city money than is left (:func:`spend`; :func:`next_amounts` has no money limit).
 
@@ -17,7 +17,7 @@ at most M its whole next amount, the rank after them what is left, and — only 
 what is left (below its minimum award) — passes on to the next ranks in order.
 
 Rows that share no limit with another waitlisted row (the common case) are worked out a column at a
-time; the others one by one, in rank order, through the :class:`~allocator.allocation.rounding.Ledger`.
+time; the others one by one, in rank order, through the :class:`~allocator.allocation.rounding.LimitTotals`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.scenario import Limits
-from .rounding import Ledger, city_cost
+from .rounding import LimitTotals, city_cost
 
 UNLIMITED = 1 << 62  # city yuan: no money limit, every other limit checked
 
@@ -70,11 +70,11 @@ def next_amounts(frame: pd.DataFrame, award: np.ndarray, rows: np.ndarray, limit
     gain = np.where((award[rows] == 0) & (gain < least[rows]), 0, gain)
     linked = coupled(frame, rows, limits)
     if linked.any():
-        ledger = Ledger(frame, award.copy(), UNLIMITED, limits)
+        running = LimitTotals(frame, award.copy(), UNLIMITED, limits)
         for k in np.flatnonzero(linked):
             i = int(rows[k])
-            gain[k] = _best(ledger, i, int(cap[i] - award[i]), int(least[i]))
-            ledger.set(i, int(award[i]) + int(gain[k]))
+            gain[k] = _best(running, i, int(cap[i] - award[i]), int(least[i]))
+            running.set(i, int(award[i]) + int(gain[k]))
     return gain.astype(np.int64)
 
 
@@ -97,7 +97,7 @@ def spend(
     gain[:reach] = nexts[:reach]
     linked = np.flatnonzero(coupled(frame, rows, limits)[:reach])
     if len(linked):  # the ranks above still take their whole next amount (a release freed limits only)
-        check = Ledger(frame, award.copy(), UNLIMITED, limits)
+        check = LimitTotals(frame, award.copy(), UNLIMITED, limits)
         for k in linked:
             i = int(rows[k])
             if not check.fits(i, int(award[i] + nexts[k])):
@@ -112,24 +112,24 @@ def _walk(frame, award, rows, nexts, money: int, limits: Limits, start: int, gai
     now[rows[:start]] += gain[:start]
     num, den = frame["share_num"].to_numpy(dtype=np.int64), frame["share_den"].to_numpy(dtype=np.int64)
     spent = int((city_cost(now, num, den) - city_cost(award, num, den)).sum())
-    ledger = Ledger(frame, now, 0, limits)
-    ledger.budget = ledger.spend + money - spent
+    running = LimitTotals(frame, now, 0, limits)
+    running.budget = running.spend + money - spent
     least = least_award(frame, limits)
     for k in range(start, len(rows)):
-        if ledger.room <= 0:
+        if running.room <= 0:
             break
         i = int(rows[k])
-        gain[k] = _best(ledger, i, int(nexts[k]), int(least[i]))
-        ledger.set(i, int(now[i]) + int(gain[k]))
+        gain[k] = _best(running, i, int(nexts[k]), int(least[i]))
+        running.set(i, int(now[i]) + int(gain[k]))
     return gain
 
 
-def _best(ledger: Ledger, i: int, most: int, least: int) -> int:
+def _best(running: LimitTotals, i: int, most: int, least: int) -> int:
     """The largest gain g ≤ ``most`` for row ``i`` that every limit allows, its award 0 or ≥ ``least``."""
-    base = int(ledger.award[i])
+    base = int(running.award[i])
 
     def ok(g: int) -> bool:
-        return (base + g == 0 or base + g >= least) and ledger.fits(i, base + g)
+        return (base + g == 0 or base + g >= least) and running.fits(i, base + g)
 
     if most <= 0:
         return 0

@@ -7,6 +7,7 @@ the rounding — so a bug anywhere upstream shows here before anything is writte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -18,37 +19,72 @@ from ..core.result import Status
 from .rounding import city_cost
 
 
-def verify(
-    table: pd.DataFrame,
-    *,
-    shares: Mapping[str, Fraction],
-    admin: int,
-    admin_low: int,
-    admin_high: int,
-    available: int,
-    totals: Mapping[str, object],
-    limits: Limits | None = None,
-    overrides: Mapping[str, int] | None = None,
-    floors: Mapping[str, int] | None = None,
-    item_floors: Mapping[str, int] | None = None,
-    group_caps: Mapping[str, int] | None = None,
-    admin_clause: str = "",
-) -> None:
-    """Raise :class:`VerificationError` naming every violated constraint. ``admin_clause``: the pack's clause
-    limiting administration, cited in the message ('' where the pack sets no limit, or is not known)."""
-    limits = limits or Limits()
-    overrides = overrides or {}
+@dataclass(frozen=True)
+class Terms:
+    """What the final whole-yuan numbers must keep, from the pack, the scenario and the money.
+
+    ``shares``: each item's share of the fund (the pack's); ``admin`` within [``admin_low``,
+    ``admin_high``] (``admin_clause``: the pack's clause that limits it, cited; '' where none);
+    ``available``: the money the fund may spend; ``totals``: the summary's figures, each recomputed;
+    ``overrides``: awards fixed to the yuan; ``floors``: awards that may not shrink; ``item_floors``: the
+    pack's smallest award of an item; ``group_caps``: an item's cap shared by an enterprise's applications."""
+
+    shares: Mapping[str, Fraction]
+    admin: int
+    admin_low: int
+    admin_high: int
+    available: int
+    totals: Mapping[str, object]
+    limits: Limits = field(default_factory=Limits)
+    overrides: Mapping[str, int] = field(default_factory=dict)
+    floors: Mapping[str, int] = field(default_factory=dict)
+    item_floors: Mapping[str, int] = field(default_factory=dict)
+    group_caps: Mapping[str, int] = field(default_factory=dict)
+    admin_clause: str = ""
+
+    def __post_init__(self) -> None:  # None where a caller has nothing to say: no limit, nothing fixed
+        if self.limits is None:
+            object.__setattr__(self, "limits", Limits())
+        for name in ("overrides", "floors", "item_floors", "group_caps"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, {})
+
+    @classmethod
+    def of(cls, policy, **money) -> Terms:
+        """The pack's part (shares, item floors, shared caps, the administration clause) of ``policy``, the
+        rest (``admin``, ``available``, ``totals`` …) as given."""
+        return cls(
+            shares={it.id: it.city_share for it in policy.items},
+            item_floors={it.id: it.floor for it in policy.items if it.floor},
+            group_caps={it.id: int(it.cap) for it in policy.items if it.group_cap},
+            admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
+            **money,
+        )
+
+
+def verify(table: pd.DataFrame, terms: Terms) -> None:
+    """Raise :class:`VerificationError` naming every violated constraint of ``terms`` on ``table``."""
+    bad = _each_award(table, terms) + _fixed(table, terms) + _money(table, terms)
+    if bad:
+        raise VerificationError(
+            "最终金额未通过独立校验，未写出任何结果：" + "；".join(bad),
+            "the final whole-yuan allocation failed verification; nothing was written",
+        )
+
+
+def _each_award(table: pd.DataFrame, terms: Terms) -> list[str]:
+    """Whole yuan, one row per id, within 0 … cap, only to the eligible, at least the minimum award and
+    the item's floor (an override excepted)."""
     bad: list[str] = []
-    award = table["award"].to_numpy()
-    cap = table["cap"].to_numpy()
-    ids = table["application_id"]
-    city = table["city_cost"].to_numpy()
+    award, cap = table["award"].to_numpy(), table["cap"].to_numpy()
+    ids, city = table["application_id"], table["city_cost"].to_numpy()
     if not (np.issubdtype(award.dtype, np.integer) and np.issubdtype(city.dtype, np.integer)):
         bad.append("金额不是整数元 / awards are not whole yuan")
     if ids.duplicated().any():
         bad.append(f"申报编号重复 / duplicate ids: {sorted(ids[ids.duplicated()].tolist())[:5]}")
     over = (table["status"] == Status.OVERRIDDEN).to_numpy()
-    item_floor = table["item"].map(item_floors or {}).fillna(0).to_numpy()  # from the pack, like shares
+    item_floor = table["item"].map(terms.item_floors).fillna(0).to_numpy()  # from the pack, like shares
+    least = terms.limits.min_award
     for label, mask in (
         ("拟支持金额为负 / negative award", award < 0),
         ("拟支持金额超过上限 / award above cap", award > cap),
@@ -56,20 +92,35 @@ def verify(
             "不符合条件却获支持 / award to an ineligible application",
             (~table["eligible"].to_numpy()) & (award != 0),
         ),
-        ("低于最低支持额 / award below min_award", (award > 0) & (award < limits.min_award) & ~over),
+        ("低于最低支持额 / award below min_award", (award > 0) & (award < least) & ~over),
         ("低于事项规定的下限 / award below the item's floor", (award > 0) & (award < item_floor) & ~over),
     ):
         if mask.any():
             bad.append(f"{label}: {ids[mask].tolist()[:5]}")
-    for app_id, amount in overrides.items():
+    return bad
+
+
+def _fixed(table: pd.DataFrame, terms: Terms) -> list[str]:
+    """Each override to the yuan; each kept award not below what it was (or its cap, if lower)."""
+    bad: list[str] = []
+    ids = table["application_id"]
+    for app_id, amount in terms.overrides.items():
         got = table.loc[ids == app_id, "award"]
         if len(got) != 1 or int(got.iloc[0]) != amount:
             bad.append(f"已确定的金额 {app_id} 应为 {amount:,} 元 / a fixed award changed")
-    for app_id, amount in (floors or {}).items():
+    for app_id, amount in terms.floors.items():
         got = table.loc[ids == app_id, "award"]
         if len(got) != 1 or int(got.iloc[0]) < min(amount, int(table.loc[ids == app_id, "cap"].iloc[0])):
             bad.append(f"{app_id} 不得低于原拟支持金额 {amount:,} 元 / a kept award shrank")
-    share = table["item"].map(shares)  # from the policy pack itself, not from the rules' columns
+    return bad
+
+
+def _money(table: pd.DataFrame, terms: Terms) -> list[str]:
+    """The split between the levels by the pack's shares, the administration range, the fund, the
+    ``[limits]``, the shared caps, and the summary's totals recomputed."""
+    bad: list[str] = []
+    award, city = table["award"].to_numpy(), table["city_cost"].to_numpy()
+    share = table["item"].map(terms.shares)  # from the policy pack itself, not from the rules' columns
     num = np.array([f.numerator for f in share], dtype=np.int64)
     den = np.array([f.denominator for f in share], dtype=np.int64)
     if (city != city_cost(award, num, den)).any():
@@ -77,32 +128,31 @@ def verify(
     district_cost = table["district_cost"].to_numpy()
     if (city + district_cost != award).any():
         bad.append("市级＋区级 ≠ 拟支持金额 / city + district cost ≠ award")
-    spent = int(city.sum())
-    if not admin_low <= admin <= admin_high:
-        cite = f"（条款（{admin_clause}））" if admin_clause else ""
-        bad.append(f"管理费用 {admin:,} 不在 [{admin_low:,}, {admin_high:,}] 之内{cite} / admin out of range")
-    if spent + admin > available:
-        bad.append(f"市级支出 {spent:,} + 管理费用 {admin:,} 超过可用资金 {available:,} / budget exceeded")
-    bad += _limits(table, limits, spent)
-    bad += _group_caps(table, group_caps or {})
+    spent, admin, low, high = int(city.sum()), terms.admin, terms.admin_low, terms.admin_high
+    if not low <= admin <= high:
+        cite = f"（条款（{terms.admin_clause}））" if terms.admin_clause else ""
+        bad.append(f"管理费用 {admin:,} 不在 [{low:,}, {high:,}] 之内{cite} / admin out of range")
+    if spent + admin > terms.available:
+        bad.append(
+            f"市级支出 {spent:,} + 管理费用 {admin:,} 超过可用资金 {terms.available:,} / budget exceeded"
+        )
+    bad += _limits(table, terms.limits, spent)
+    bad += _group_caps(table, terms.group_caps)
     recomputed = {
         "awarded": int(award.sum()),
         "city_cost": spent,
         "district_cost": int(district_cost.sum()),
-        "carryover_out": available - spent - admin,
+        "carryover_out": terms.available - spent - admin,
         "funded": int((award > 0).sum()),
         "applications": len(table),
     }
     for key, value in recomputed.items():
-        if key in totals and totals[key] != value:
-            bad.append(f"合计 {key} = {totals[key]:,}，重新计算为 {value:,} / total {key} does not recompute")
+        if key in terms.totals and terms.totals[key] != value:
+            said = terms.totals[key]
+            bad.append(f"合计 {key} = {said:,}，重新计算为 {value:,} / total {key} does not recompute")
     if recomputed["carryover_out"] < 0:
         bad.append("结转为负 / negative carryover")
-    if bad:
-        raise VerificationError(
-            "最终金额未通过独立校验，未写出任何结果：" + "；".join(bad),
-            "the final whole-yuan allocation failed verification; nothing was written",
-        )
+    return bad
 
 
 def _group_caps(table: pd.DataFrame, caps: Mapping[str, int]) -> list[str]:

@@ -15,11 +15,16 @@ With v_i = weight × score / 100, cap_i the application's cap and x_i its award:
               x_i ≤ r·cap_i, x_i ≥ r·cap_i − cap_i·(1 − y_i), x_i ≥ m·y_i, y_i ≥ r − m / cap_i.
 
 Overridden applications are fixed and take no part in a rule's coverage or shares.
+
+Each rule is a :class:`Rule` of the registry :data:`RULES`, its stages one function of one signature
+(:class:`Stages`, as pabutools' rules share theirs); :func:`optimise` runs the scenario's rule and then,
+unless the rule shares equally, the fair tie-break.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -55,42 +60,83 @@ class Outcome:
     version: str = ""
 
 
+class Stages(Protocol):
+    """A rationing rule: the solver stages it adds to ``model`` for the ``free`` (not fixed) variables,
+    each solved and held in turn (``out`` gathers the awards, stages, seconds and the level); returns the
+    floors (yuan per variable) the tie-break must keep, or None."""
+
+    def __call__(
+        self, model: Model, frame: pd.DataFrame, scenario: Scenario, free: np.ndarray, out: Outcome, solver
+    ) -> np.ndarray | None: ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rationing rule of the registry (:data:`RULES`): its stages, and whether the fair tie-break follows."""
+
+    name: str
+    stages: Stages
+    tie_break: bool = True
+
+
 def optimise(model: Model, frame: pd.DataFrame, scenario: Scenario, fixed: set[int], solver) -> Outcome:
+    """The scenario's rule (:data:`RULES`) solved on ``model``, the rows in ``fixed`` kept as they are."""
     free = ~np.isin(model.rows, list(fixed))
     ratio = frame["value"].to_numpy() / frame["city_share"].to_numpy()
     out = Outcome(awards=np.zeros(len(model.rows)), admin=0.0, order=-ratio)
-    floor = None  # maxmin: the held coverage, yuan per variable
-    if scenario.rule == "priority":
-        tier = tier_of(frame, scenario)
-        out.order = tier * 1e6 - ratio
-        for k in np.unique(tier[model.rows[free]]):
-            pos = [j for j in np.flatnonzero(free) if tier[model.rows[j]] == k]
-            amount = pulp.lpSum(model.x[j] for j in pos)
-            _stage(model, out, amount, solver, f"tier{int(k)}-amount")
-            value = pulp.LpAffineExpression(
-                (model.x[j], float(frame["value"].iat[model.rows[j]])) for j in pos
-            )
-            _stage(model, out, value, solver, f"tier{int(k)}-value")
-    elif scenario.rule == "maxmin":
-        # every free application that can be paid (upBound 0: below the minimum award)
-        covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
-        cap = frame["cap"].to_numpy()[model.rows[covered]] / SCALE
-        out.level = _coverage(model, out, covered, cap, solver)
-        lowest = held_floors(model, cap, out.level)  # what the hold t ≥ t* − tol would allow
-        set_floors(model, covered, lowest)
-        floor = np.zeros(len(model.rows))
-        floor[covered] = lowest * SCALE
-        _stage(model, out, model.value, solver, "value")
-    elif scenario.rule == "prorata":
-        out.level = _prorata(model, frame, scenario, free, out, solver)
-        return out  # equal shares: no tie-break, no value stage
-    else:
-        _stage(model, out, model.value, solver, "value")
-    tie = tie_group(frame, out.awards, model.rows, free, floor)
-    if len(tie):
-        z = add_tiebreak_stage(model, frame, tie, floor)
-        _stage(model, out, z, solver, "tie-break", keep=False)
+    rule = RULES[scenario.rule]
+    floor = rule.stages(model, frame, scenario, free, out, solver)
+    if rule.tie_break:
+        tie = tie_group(frame, out.awards, model.rows, free, floor)
+        if len(tie):
+            z = add_tiebreak_stage(model, frame, tie, floor)
+            _stage(model, out, z, solver, "tie-break", keep=False)
     return out
+
+
+def weighted(model, frame, scenario, free, out, solver) -> None:
+    """max Σ v_i·x_i."""
+    _stage(model, out, model.value, solver, "value")
+
+
+def priority(model, frame, scenario, free, out, solver) -> None:
+    """Tier by tier: the most money to the tier, held; then the most value within it, held."""
+    tier = tier_of(frame, scenario)
+    out.order = tier * 1e6 + out.order
+    for k in np.unique(tier[model.rows[free]]):
+        pos = [j for j in np.flatnonzero(free) if tier[model.rows[j]] == k]
+        amount = pulp.lpSum(model.x[j] for j in pos)
+        _stage(model, out, amount, solver, f"tier{int(k)}-amount")
+        value = pulp.LpAffineExpression((model.x[j], float(frame["value"].iat[model.rows[j]])) for j in pos)
+        _stage(model, out, value, solver, f"tier{int(k)}-value")
+
+
+def maxmin(model, frame, scenario, free, out, solver) -> np.ndarray:
+    """The highest share t* of its cap every payable application gets, held as floors; then the value."""
+    # every free application that can be paid (upBound 0: below the minimum award)
+    covered = np.array([j for j in np.flatnonzero(free) if model.x[j].upBound], dtype=int)
+    cap = frame["cap"].to_numpy()[model.rows[covered]] / SCALE
+    out.level = _coverage(model, out, covered, cap, solver)
+    lowest = held_floors(model, cap, out.level)  # what the hold t ≥ t* − tol would allow
+    set_floors(model, covered, lowest)
+    floor = np.zeros(len(model.rows))
+    floor[covered] = lowest * SCALE
+    _stage(model, out, model.value, solver, "value")
+    return floor
+
+
+def prorata(model, frame, scenario, free, out, solver) -> None:
+    """The same share r of its cap for every application, max r (equal shares: no tie-break)."""
+    out.level = _prorata(model, frame, scenario, free, out, solver)
+
+
+#: The rationing rules by name (``[objective] rule`` of a scenario; :data:`allocator.config.scenario.RULES`).
+RULES: dict[str, Rule] = {
+    "weighted": Rule("weighted", weighted),
+    "priority": Rule("priority", priority),
+    "maxmin": Rule("maxmin", maxmin),
+    "prorata": Rule("prorata", prorata, tie_break=False),
+}
 
 
 def tier_of(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:

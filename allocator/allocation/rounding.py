@@ -8,7 +8,7 @@
 3. Whole yuan left over go back one at a time by largest remainder, most valuable class first;
    then (``fill``) to whoever is still short of their cap, in the rule's order — ties always by
    ``application_id``, never by row order. Every step is checked against every limit by
-   :class:`Ledger`; overridden awards are never touched.
+   :class:`LimitTotals`; overridden awards are never touched.
 
 allocator.allocation.constraints then recomputes everything from the final integers, independently of this.
 """
@@ -26,7 +26,7 @@ def city_cost(award: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray
     return -((-award * num) // den)
 
 
-class Ledger:
+class LimitTotals:
     """Running totals of every limit while single awards change."""
 
     def __init__(self, frame: pd.DataFrame, award: np.ndarray, budget: int, limits: Limits) -> None:
@@ -104,25 +104,25 @@ def _in_order(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 def _repair_groups(
-    ledger: Ledger, least_first: np.ndarray, movable: np.ndarray, m: np.ndarray, least
+    running: LimitTotals, least_first: np.ndarray, movable: np.ndarray, m: np.ndarray, least
 ) -> None:
     """A shared cap (an enterprise's 5,000,000 over two purchases) a yuan over after rounding the solver's
     answer: cut the group's least valuable awards by the excess (never below the minimum award)."""
-    over = ledger.over_groups()
+    over = running.over_groups()
     if not over:
         return
     for i in least_first:
-        g = ledger.group[i]
-        if g not in over or over[g] <= 0 or not movable[i] or ledger.award[i] <= least[i]:
+        g = running.group[i]
+        if g not in over or over[g] <= 0 or not movable[i] or running.award[i] <= least[i]:
             continue
-        left = max(int(ledger.award[i]) - over[g], int(least[i]))
+        left = max(int(running.award[i]) - over[g], int(least[i]))
         left = left if left == 0 or left >= m[i] else 0
-        over[g] -= int(ledger.award[i]) - left
-        ledger.set(i, left)
+        over[g] -= int(running.award[i]) - left
+        running.set(i, left)
 
 
 def _repair_shares(
-    ledger: Ledger, limits: Limits, least_first: np.ndarray, movable: np.ndarray, m: int
+    running: LimitTotals, limits: Limits, least_first: np.ndarray, movable: np.ndarray, m: int
 ) -> None:
     """Floors can leave an item's share of the city cost a few yuan outside [lo, hi]: trim it back.
 
@@ -133,19 +133,19 @@ def _repair_shares(
         changed = False
         for item, (lo, hi) in sorted(limits.item_share.items()):
             for i in least_first:
-                part, total = ledger.by_item.get(item, 0), ledger.spend
+                part, total = running.by_item.get(item, 0), running.spend
                 over, under = part - hi * total, lo * total - part
                 if over <= 1e-6 and under <= 1e-6:
                     break
-                own = ledger.item[i] == item
-                if not movable[i] or ledger.award[i] == 0 or (over > 1e-6) != own:
+                own = running.item[i] == item
+                if not movable[i] or running.award[i] == 0 or (over > 1e-6) != own:
                     continue
                 need = over / (1 - hi) if over > 1e-6 else under / max(lo, 1e-9)
                 cut = min(
-                    int(ledger.award[i]), int(np.ceil(need * ledger.den[i] / max(ledger.num[i], 1))) + 1
+                    int(running.award[i]), int(np.ceil(need * running.den[i] / max(running.num[i], 1))) + 1
                 )
-                left = int(ledger.award[i]) - cut
-                ledger.set(i, left if left == 0 or left >= m[i] else 0)
+                left = int(running.award[i]) - cut
+                running.set(i, left if left == 0 or left >= m[i] else 0)
                 changed = True
         if not changed:
             return
@@ -185,51 +185,51 @@ def round_awards(
     movable = np.ones(len(award), dtype=bool)
     movable[list(fixed)] = False
     m = np.maximum(limits.min_award, frame["floor"].to_numpy() if "floor" in frame else 0)  # per row
-    ledger = Ledger(frame, award, available - admin, limits)
+    running = LimitTotals(frame, award, available - admin, limits)
 
     def allowed(i: int, amount: int) -> bool:
-        return (amount == 0 or amount >= m[i]) and amount >= least[i] and ledger.fits(i, amount)
+        return (amount == 0 or amount >= m[i]) and amount >= least[i] and running.fits(i, amount)
 
     # over budget by rounding (a few yuan): trim the least valuable first, first where a cut keeps the
     # award at or above its minimum, and only then where it would have to drop to 0
-    if ledger.room < 0:
+    if running.room < 0:
         least_valuable_first = np.lexsort((ids, -order))
         for keep_minimum in (True, False):
             for i in least_valuable_first:
-                if ledger.room >= 0:
+                if running.room >= 0:
                     break
                 if not movable[i] or award[i] <= 0:
                     continue
-                need = -ledger.room
+                need = -running.room
                 cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
                 left = int(award[i]) - cut
                 if left == 0 or left >= m[i] or least[i] > 0:
-                    ledger.set(i, left)
+                    running.set(i, left)
                 elif not keep_minimum:
-                    ledger.set(i, 0)
-    if ledger.over_groups():
-        _repair_groups(ledger, np.lexsort((ids, -order)), movable, m, least)
+                    running.set(i, 0)
+    if running.over_groups():
+        _repair_groups(running, np.lexsort((ids, -order)), movable, m, least)
     if limits.item_share:
-        _repair_shares(ledger, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
+        _repair_shares(running, limits, np.lexsort((ids, -order)), movable & (least == 0), m)
     # The loops below visit only the rows their test can pass: a step changes row i's award alone, so a
     # test on another row's award holds for the whole loop. At 1,000,000 applications, most of them
     # settled, a Python loop over every row took over a second per rounding.
     residue = movable & (remainder > 0.01) & (award > 0) & (award < cap) & (value > 0)
     for i in _in_order(residue, (ids, -remainder, order)):  # the rounding residue, one yuan each
         if allowed(i, award[i] + 1):
-            ledger.set(i, award[i] + 1)
+            running.set(i, award[i] + 1)
     if not fill:
         return award
     free = bool((den > num).any())  # with a share below 1, a yuan of award may cost no city yuan
     # an application the solver left at 0 stays at 0 (its rule or a limit decided)
     short = movable & (value > 0) & (award < cap) & ~((award == 0) & (x < 0.5))
     for i in _in_order(short, (ids, order)):  # anything still left, in the rule's order
-        if ledger.room < 0 or (ledger.room == 0 and not free):
+        if running.room < 0 or (running.room == 0 and not free):
             break
-        step = (ledger.room + 1) * int(den[i]) // max(int(num[i]), 1)
+        step = (running.room + 1) * int(den[i]) // max(int(num[i]), 1)
         target = int(cap[i]) if num[i] == 0 else min(int(cap[i]), int(award[i]) + step)
         while target > award[i] and not allowed(i, target):
             target -= max(1, (target - int(award[i])) // 2) if target - award[i] > 64 else 1
         if target > award[i]:
-            ledger.set(i, target)
+            running.set(i, target)
     return award

@@ -28,8 +28,7 @@ def constraints(
     """(state, lines) of the check."""
     if table is None:
         return ("fail", (csv_problem,))
-    from ..allocation.allocate import group_caps
-    from ..allocation.constraints import verify
+    from ..allocation.constraints import Terms, verify
     from ..config.scenario import Limits
     from ..policy.pack import load_policy
 
@@ -62,13 +61,11 @@ def constraints(
         for col in ("credit_code", "district"):
             if col not in frame:
                 frame[col] = ""
-        verify(
-            frame,
-            shares=shares,
+        terms = Terms.of(
+            policy,
             admin=int(summary["admin"]),
             admin_low=int(summary.get("admin_planned", summary["admin"])),
             admin_high=int(summary.get("admin_limit", summary["admin"])),
-            admin_clause=policy.fund.admin_clause if policy.fund.admin_rate is not None else "",
             available=int(summary["available"]) - reserve,
             totals={**summary, "carryover_out": int(summary["carryover_out"]) - reserve},
             limits=limits,
@@ -77,9 +74,8 @@ def constraints(
                 for o in summary.get("overrides") or ()
                 if isinstance(o.get("award"), int)
             },
-            item_floors={it.id: it.floor for it in policy.items if it.floor},
-            group_caps=group_caps(policy),
         )
+        verify(frame, terms)
     except VerificationError as exc:
         found = exc.zh.split("：", 1)[-1].split("；")
         return "fail", shown(found)
