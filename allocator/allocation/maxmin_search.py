@@ -4,9 +4,8 @@ The coverage t* is the largest t for which every covered application can get at 
 
     t* = max t   s.t.   x_j ≥ cap_j·t  (j covered),  every row and bound of the model
 
-Written as one LP, t is a column in every coverage row. At 100,000 applications that column made the
-LP hard: 3.8 s for the budget alone, and with item shares and district limits no HiGHS option solved
-it within 120 s (benchmarks/README.md). Here t is never a column. For a given t the floors
+Written as one LP, t is a column in every coverage row, and at 100,000 applications that column made
+the LP hard (benchmarks/README.md, "Figures behind the code"). Here t is never a column. For a given t the floors
 x_j ≥ cap_j·t are lower bounds, and whether the model is feasible with them is one warm re-solve by
 the dual simplex; t* is found by a search on t:
 
@@ -32,8 +31,8 @@ the dual simplex; t* is found by a search on t:
 
 Each re-solve keeps the value stage's objective and leaves its floors for that stage to start from
 (allocator.model.highs gives the options: the dual simplex at a feasibility tolerance of 1e-9, from the
-last basis). At 100,000 applications the budget alone needs no solve (0.02 s), and 8 item shares with
-4 district limits take two re-solves: 0.6 s from nothing, then 0.02 s (benchmarks/README.md). The one LP took 1.75 s at best for the budget alone, and 21 s with the limits.
+last basis). The budget alone needs no solve, and 8 item shares with 4 district limits take two
+re-solves (benchmarks/README.md).
 t* is the one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
 
 Only HiGHS through :class:`~allocator.model.highs.BulkHiGHS` gives a ray and a warm re-solve, and only an

@@ -1,5 +1,5 @@
 """Sample applications drawn column by column: :func:`columns_frame`, for more rows than the row-by-row
-generator of :mod:`allocator.authoring.demo` handles (1,000,000 rows in about 6 s, 20 s written as CSV).
+generator of :mod:`allocator.authoring.demo` handles (a million rows and more).
 
 The same profiles as row by row (:mod:`allocator.authoring.demo_profiles`: items and their shares, categories,
 districts, figures, failure rates), drawn for all applications of an item at once. Applicants: a row

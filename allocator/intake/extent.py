@@ -21,8 +21,7 @@ workbook's sheet is 88,705 rows × 38 columns (3.4 million cells, one in 4.3 fil
 
 **Three looks, each finer and slower** (:class:`Extent`'s modes; :func:`measure` picks):
 
-1. ``bound``, while the guard inflates the part (numpy over each 1 MiB piece: about 0.1 s of CPU for
-   the demo workbook's 35 MB sheet): every cell tag must be ``<c r="AB12"…`` with no other ``r``
+1. ``bound``, while the guard inflates the part (numpy over each 1 MiB piece): every cell tag must be ``<c r="AB12"…`` with no other ``r``
    attribute anywhere but the rows' own (``<row r="…``) — as Excel, WPS, openpyxl and xlsxwriter
    write them. The largest column and row among those references, formatting cells included, bound
    the extent; a sheet whose bound is within :data:`FREE_AREA` and the column limit is done.

@@ -17,7 +17,7 @@ One place for the file-level checks, called by the applications intake and the r
    1,048,576-row sheet with all 33 columns of the data dictionary filled would be about 1.6 GB. A
    part of zeros packs about 1,000:1.
 4. **Every part inflated once**, in 1 MiB pieces (memory stays flat), two parts at a time (zlib and
-   the CRC run outside the GIL: 0.054 s instead of 0.074 s for 47 MB), through :mod:`zipfile`, which
+   the CRC run outside the GIL), through :mod:`zipfile`, which
    stops at the size the directory states and checks the CRC: a directory that lies about sizes (so
    that step 3 passed) or a damaged part is refused before calamine or openpyxl, which trust it,
    read the file. A package without ``[Content_Types].xml`` (Excel does not open it) is refused too.
@@ -33,9 +33,7 @@ One place for the file-level checks, called by the applications intake and the r
    512 GiB) is refused, naming the sheet and its extent, in a few milliseconds for a 5 KB file.
 
 A workbook that passes is remembered by its SHA-256 (the roster reader opens the same bytes right
-after the intake), so the check runs once per file per process. On the 100,000-row workbook it takes
-about 0.2 s of the read's 1.2 s: 0.055–0.075 s inflating 47 MB and its CRC, the rest measuring the
-sheet's extent (about 0.1 s of CPU for its 35 MB).
+after the intake), so the check runs once per file per process (its cost: benchmarks/README.md).
 
 defusedxml is required: it is imported here, so importing the intake without it raises a clear
 :class:`~allocator.core.errors.AllocatorError` at once; :mod:`allocator.intake.sources` parses the workbook's

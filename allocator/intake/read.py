@@ -37,9 +37,8 @@ row, header as written, value, what was expected) and all of them are raised in 
 
 Validation runs on whole columns (:func:`allocator.intake.cells.parse_column`): numpy for the common cells,
 the per-cell parsers for the others, with the same values and messages either way; which rows a
-column is checked on follows each row's item. 100,000 rows of .xlsx take about 1.6 s of CPU, two
-thirds of it calamine's parse (openpyxl and a Python loop per row took 8.8 s); 1,000,000 rows of CSV
-about 10 s.
+column is checked on follows each row's item (what that costs: benchmarks/README.md, "Figures behind
+the code").
 
 The frame has one row per application and a column for every key in :data:`allocator.policy.fields.FIELDS`:
 text kinds (text, item, code) as ``str`` or ``None`` in object dtype, ``item`` as the item id,

@@ -23,7 +23,7 @@ calamine reads it as empty) comes back as :class:`~allocator.intake.cells.Uncach
 
 calamine reads every ``<row>``/``<c>`` wherever it stands, whatever ``<dimension ref>`` says (WPS
 writes ``A1``, or a range far too small or large), and keeps no row for a formatted empty ``<row>``:
-a million of them after the data cost 0.2 s and nothing in memory. Hidden rows are read like any other.
+a million of them after the data cost nothing in memory. Hidden rows are read like any other.
 The file has passed :mod:`allocator.intake.guard` before it gets here.
 
 **CSV** is decoded as UTF-8 (with or without BOM) or, failing that, GB18030 (GBK, as Excel and WPS

@@ -2,8 +2,7 @@
 
 PuLP's own ``buildSolverModel`` adds one column per Python call, ``LpProblem.variables()`` walks and
 sorts every constraint several times per solve, and every solve builds a new HiGHS model from
-nothing. At 100,000 applications that is most of a second per solve, for a knapsack HiGHS finishes in
-a few hundredths, and a lexicographic rule solves the same model several times (a stage, a hold row,
+nothing: at 100,000 applications far more than HiGHS needs for the solve itself, and a lexicographic rule solves the same model several times (a stage, a hold row,
 the next stage; the re-solves for another million and the shadow price move one right-hand side).
 
 :class:`BulkHiGHS` builds the same model as PuLP (columns in PuLP's order, by name; the same rows;
@@ -25,33 +24,28 @@ Options (measured by ``python -m benchmarks.solver``; figures in benchmarks/READ
 - a new LP: the interior-point method, presolve off, crossover on. Presolve finds little in a
   knapsack and costs up to half the solve; simplex took 40 times longer on the max-min coverage rows;
   crossover ends on a vertex, so the optimum is exact and its basis starts the next stage;
-- PDLP is not used: its "optimal" answers lay up to 54 yuan outside a row, and crossover from them
-  to a vertex took 0.2 s on maxmin's coverage at 100,000 applications but 25 s on the same model one
-  million yuan later (benchmarks/README.md);
+- PDLP is not used: its "optimal" answers lay outside a row by whole yuan, and crossover from them
+  to a vertex was fast on one model and a hundred times slower on the same model a million yuan later;
 - a rule's next stage (rows added: a hold, tie-break rows): the primal simplex from the last basis,
   presolve off. The last answer satisfies every new row (a hold at the optimum just found, a tie row
   at z = 0), so the old basis with the new rows' slacks is primal feasible and the primal simplex goes
-  on from it. At 100,000 applications: the weighted tie-break 0.09 s (simplex with presolve from
-  nothing 0.27 s; without presolve 6.8 s), with 8 item shares and 4 districts 0.43 s (0.78 s). From
-  ``LARGE_STAGE_FROM`` columns up it is solved from nothing with presolve instead: at 1,000,000
-  applications the warm primal simplex took 5.4 s on the weighted tie-break, presolve and simplex 2.0 s;
+  on from it. From ``LARGE_STAGE_FROM`` columns up it is solved from nothing with presolve instead,
+  which is faster there;
 - a changed right-hand side (the next million, a sweep's next budget): the dual simplex from the last
   basis, which stays dual feasible;
 - rows taken off with bounds raised in their place (maxmin's floors from the one LP): as a new LP;
 - a search's feasibility question (maxmin's coverage, allocator.allocation.maxmin_search: only bounds move between
   re-solves): the dual simplex from the last basis, presolve off, with a primal feasibility tolerance
   of 1e-9 instead of HiGHS's 1e-7 (``PROBE_OPTIONS``), so that floors found feasible leave the stages
-  after the search room within theirs. The first re-solve starts from nothing (0.6 s at 100,000
-  applications, 0.03 s at 10,000). Presolve first was tried: 0.04 s where the floors fill the budget
-  row exactly, but the search no longer solves there (allocator.allocation.maxmin_search), and 0.1–1.2 s elsewhere,
-  leaving no basis and no ray when it finds the floors infeasible. Each re-solve keeps the value
-  stage's objective: from its basis, HiGHS's dual ray of an infeasible re-solve named the exact t* at
-  once, where with no objective it named none. Interior point for a re-solve with no basis took 0.4 s,
-  but a search using it ended in a segmentation fault inside highspy 1.16 (not pursued);
+  after the search room within theirs. The first re-solve starts from nothing. Presolve first was
+  tried: it leaves no basis and no ray when it finds the floors infeasible. Each re-solve keeps the
+  value stage's objective: from its basis, HiGHS's dual ray of an infeasible re-solve named the exact
+  t* at once, where with no objective it named none. Interior point for a re-solve with no basis ended
+  in a segmentation fault inside highspy 1.16 (not pursued);
 - a rule's stage or a re-solve with no basis to go on from (the model was built, or its rows replaced,
   and the search then found its floors without solving): as a new LP;
 - a MILP (a minimum award: x = 0 or m ≤ x ≤ cap): presolve off. With it, HiGHS had not proved the
-  optimum of a 100,000-application MILP after 300 s; without it, it proves it at the root.
+  optimum of a 100,000-application MILP within minutes; without it, it proves it at the root.
 """
 
 from __future__ import annotations
