@@ -17,7 +17,7 @@ Each case is a file built from a :class:`random.Random` (:func:`case`), one of:
 
 :func:`check` reads the file as ``allocator run`` does (the applications, then the roster sheet) and
 lets through :class:`~allocator.core.errors.AllocatorError` only: anything else escaping is a bug.
-``tests/test_fuzz_intake.py`` runs the same cases under hypothesis; this script runs them for a time
+``tests/robustness/test_fuzz_intake.py`` runs the same cases under hypothesis; this script runs them for a time
 budget and counts them (figures in ``benchmarks/README.md``).
 """
 

@@ -14,7 +14,7 @@ Each case starts from a genuine file and makes one to three edits drawn from a :
 :func:`check_pack` and :func:`check_scenario` load the file as ``allocator run`` does and let through only
 the project's own errors (:class:`~allocator.core.errors.AllocatorError`); :func:`check_folder` runs
 ``allocator verify``'s audit, which must fail on every edit (each one changes a byte) and must never raise
-anything but the project's errors. ``tests/test_fuzz_configs.py`` runs the same cases under hypothesis.
+anything but the project's errors. ``tests/robustness/test_fuzz_configs.py`` runs the same cases under hypothesis.
 """
 
 from __future__ import annotations

@@ -540,3 +540,16 @@ def build_frontier_result() -> AllocationResult:
 @pytest.fixture
 def frontier_result() -> AllocationResult:
     return build_frontier_result()
+
+
+#: The cross-cutting suites, each in its own folder, marked by where they are (``pytest -m "not slow"``).
+FOLDER_MARKS = {"e2e": ("e2e", "slow"), "robustness": ("robustness", "slow")}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests of tests/e2e/ and tests/robustness/ (every one of them ``slow`` too)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(item.fspath).resolve().relative_to(here).parts
+        for name in FOLDER_MARKS.get(parts[0] if len(parts) > 1 else "", ()):
+            item.add_marker(getattr(pytest.mark, name))

@@ -33,7 +33,7 @@ Each re-solve keeps the value stage's objective and leaves its floors for that s
 (allocator.model.highs gives the options: the dual simplex at a feasibility tolerance of 1e-9, from the
 last basis). The budget alone needs no solve, and 8 item shares with 4 district limits take two
 re-solves (benchmarks/README.md).
-t* is the one LP's, within what HiGHS's tolerance allows (tests/test_coverage.py).
+t* is the one LP's, within what HiGHS's tolerance allows (tests/allocation/test_coverage.py).
 
 Only HiGHS through :class:`~allocator.model.highs.BulkHiGHS` gives a ray and a warm re-solve, and only an
 LP has one; CBC and a MILP (a minimum award) solve the one LP (allocator.allocation.rationing).
