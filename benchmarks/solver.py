@@ -30,7 +30,7 @@ from allocator.core.errors import SolverError
 from allocator.model.build import SCALE, Budget, build_model, rebudget
 from allocator.model.highs import BulkHiGHS
 from allocator.policy.pack import load_policy
-from allocator.solve.run import DUAL_TOL, MONEY_TOL
+from allocator.solve.verdict import DUAL_TOL, MONEY_TOL
 
 from .workload import SCENARIO, applications_frame, fund_for
 

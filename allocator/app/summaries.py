@@ -11,10 +11,10 @@ from pathlib import Path
 
 from ..core.result import AllocationResult, PlanResult, scores_defaulted_text
 from ..core.texttable import clip, pad, width
-from ..outputs._common import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
 from ..outputs.compare_words import status_text
 from ..outputs.leaders import lead_line
 from ..outputs.sweep import RULES_ZH, group_names
+from ..outputs.words import DEFAULT_RULE, cost_ratio, percent, rule_of, rule_zh, value_text
 
 
 def written_line(paths: list[Path], where: str | Path | None) -> str:

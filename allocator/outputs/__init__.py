@@ -48,11 +48,12 @@ A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes ea
 Modules: the workbooks — excel (allocation.xlsx, approved.xlsx), xlsx_summary (汇总), xlsx_groups (分条款,
 分区), xlsx_lists (the list sheets), xlsx_registers (候补名单, 监管台账), xlsx_params (参数), xlsx_style (formats
 and safe cell writers), cells (cell values by column), lists (sheets or CSV for the lists); tables (the CSVs
-and summary.json); charts; report and report_pdf (the leadership page); leaders (what another million buys);
+and summary.json); charts; report, report_frontier, report_rule, html_parts and report_pdf (the leadership page); leaders (what another million buys);
 clauses (the fund-level rules' citations from the pack); approved (whether a new approved.xlsx changes the
 list); publish (staging and installing a folder whole); forked (a writer in a child process); plan,
 plan_frames, plan_xlsx, plan_chart (a multi-year plan); sweep (trade-offs); compare_xlsx, compare_chart,
-compare_words (two runs compared); _common (what every writer needs from a result).
+compare_words (two runs compared); words (how a number, a time, a rule is said); _common (what every
+writer needs from a result).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ from .excel import write_allocation_xlsx, write_approved_xlsx
 from .forked import Forked, can_fork
 from .lists import lists_in_workbook
 from .publish import STAGING, install, remove_stale_staging, staged, staged_file, staging_folder
-from .report import draw_ahead, write_report_html
+from .report import write_report_html
+from .report_frontier import draw_ahead
 from .report_pdf import write_report_pdf
 from .tables import summary_dict, write_allocation_csv, write_summary_json, write_waitlist_csv
 

@@ -25,7 +25,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from ..core.errors import OutputError
 from ..core.result import AllocationResult, Status
 from ..policy.levels import level_labels, sharing_zh
-from ._common import by_district, by_item, item_label, prepared, status_counts
+from ._common import by_district, by_item, prepared, status_counts
+from .words import item_label
 
 FONT_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 DPI = 150

@@ -14,8 +14,8 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._common import item_label
 from .charts import BLUE, DPI, ORANGE, chart_rc, draw_empty, wan_axis
+from .words import item_label
 
 GAIN, LOSS = BLUE, ORANGE
 CHARTS = ("compare_by_item", "compare_by_district")

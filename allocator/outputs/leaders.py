@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..core.result import AllocationResult
-from ._common import wan, yuan
+from .words import wan, yuan
 
 EXTRA = 1_000_000
 #: How many items and districts the lead line names.

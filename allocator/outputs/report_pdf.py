@@ -27,7 +27,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..core.result import AllocationResult
 from ..policy.levels import level_labels, level_short
-from ._common import generated_at, model_zh, percent, status_zh, wan
 from .charts import (
     BLUE,
     LIGHT,
@@ -41,6 +40,8 @@ from .charts import (
 from .clauses import admin_limit_short, policy_notes
 from .lists import details_where
 from .report import conclusion
+from .report_frontier import has_frontier
+from .words import generated_at, model_zh, percent, status_zh, wan
 
 A4 = (8.27, 11.69)  # inches, portrait
 FRONTIER_HEADING = "预算前沿：可用资金与拟支持金额、获支持数"
@@ -266,11 +267,6 @@ def draw_districts(ax, result: AllocationResult) -> None:
     ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=6.5, frameon=False)
 
 
-def _has_frontier(result: AllocationResult) -> bool:
-    f = result.frontier
-    return f is not None and getattr(f, "points", None) is not None and not f.points.empty
-
-
 # ---------------------------------------------------------------- the page
 def _heading(page: _Page, x: float, y: float, text: str) -> None:
     page.box(x, y + 0.01, 0.045, 0.16, facecolor=BLUE, edgecolor="none", boxstyle="square,pad=0")
@@ -325,7 +321,7 @@ def report_figure(result: AllocationResult) -> Figure:
     footer = A4[1] - MARGIN - 0.16
     room = footer - 0.2 - y
     n_items = max(len(chart_data_by_item(result)), 1)
-    if _has_frontier(result):
+    if has_frontier(result):
         want = 3.3
     else:
         want = 1.0 + 0.3 * max(len(chart_data_by_district(result)), 1)
@@ -335,7 +331,7 @@ def report_figure(result: AllocationResult) -> Figure:
     _heading(page, x0, y, "分事项：拟支持金额与政策上限（万元）")
     draw_items(page.axes(x0 + 2.3, y + 0.3, width - 2.35, first - 0.72), result)
     y += first
-    if _has_frontier(result):
+    if has_frontier(result):
         _heading(page, x0, y, FRONTIER_HEADING)
         draw_frontier_panel(page.axes(x0 + 0.6, y + 0.3, width - 1.2, second - 0.72), result.frontier)
     else:

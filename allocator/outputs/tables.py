@@ -33,8 +33,9 @@ from ..store.format import (
     CSV_QUOTED,
     CSV_TEXT,
 )
-from ._common import WAITLIST_MONEY, override_rows, prepared, rule_of, rule_zh, text, waitlist_frame
+from ._common import WAITLIST_MONEY, override_rows, prepared, text, waitlist_frame
 from .cells import map_distinct, only_strings
+from .words import rule_of, rule_zh
 
 _FIRST = np.array(list(CSV_FORMULA_START + "'"))
 

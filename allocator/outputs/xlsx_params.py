@@ -12,22 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.result import AllocationResult
 from ..policy.levels import cofund_says, level_labels
-from ._common import (
-    RULE_SAYS,
-    beijing_time,
-    flatten,
-    generated_at,
-    limit_rows,
-    model_zh,
-    override_rows,
-    percent,
-    rule_of,
-    rule_zh,
-    sha256_of_applications,
-    status_zh,
-    text,
-    written_award,
-)
+from ._common import flatten, limit_rows, override_rows, sha256_of_applications, text, written_award
 from .clauses import (
     ASSUMED,
     admin_assumed,
@@ -40,6 +25,7 @@ from .clauses import (
 )
 from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
 from .tables import run_manifest
+from .words import RULE_SAYS, beijing_time, generated_at, model_zh, percent, rule_of, rule_zh, status_zh
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text
 
 PARAMS_SHEET = "参数"

@@ -18,24 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.result import AllocationResult, scores_defaulted_text
 from ..policy.levels import cofund_says, level_labels
-from ._common import (
-    DEFAULT_RULE,
-    RULE_SAYS,
-    VALUE_SAYS,
-    Lists,
-    cost_ratio,
-    limit_rows,
-    model_zh,
-    override_rows,
-    percent,
-    prepared,
-    rule_of,
-    rule_zh,
-    shadow_text,
-    status_zh,
-    value_text,
-    yuan,
-)
+from ._common import Lists, limit_rows, override_rows, prepared
 from .cells import display_width
 from .clauses import (
     admin_assumed,
@@ -50,6 +33,20 @@ from .clauses import (
     ledger_item,
 )
 from .lists import lists_note
+from .words import (
+    DEFAULT_RULE,
+    RULE_SAYS,
+    VALUE_SAYS,
+    cost_ratio,
+    model_zh,
+    percent,
+    rule_of,
+    rule_zh,
+    shadow_text,
+    status_zh,
+    value_text,
+    yuan,
+)
 from .xlsx_lists import ListRef
 from .xlsx_params import carry_note
 from .xlsx_style import Styles, merge_text, print_setup, put_number, put_text

@@ -106,7 +106,7 @@ def test_the_report_s_own_chart_is_drawn_once_while_the_child_draws(
 ):
     """report.html's frontier chart is drawn before waiting for the child (draw_ahead), and the page
     then uses that drawing rather than drawing it again; the page is the serial path's, byte for byte."""
-    from allocator.outputs import report, sweep
+    from allocator.outputs import report_frontier, sweep
 
     with monkeypatch.context() as serially:
         serially.setattr(outputs, "can_fork", lambda: False)
@@ -118,7 +118,7 @@ def test_the_report_s_own_chart_is_drawn_once_while_the_child_draws(
         return real(frontier)
 
     monkeypatch.setattr(sweep, "draw_frontier", counting)
-    monkeypatch.setattr(report, "_DRAWN", [])
+    monkeypatch.setattr(report_frontier, "_DRAWN", [])
     write_outputs(frontier_result, tmp_path / "aside")
     assert drawn == [os.getpid()]  # once, here (the pdf draws its own panel, not this chart)
     html = next(p for p in serial if p.name == "report.html")

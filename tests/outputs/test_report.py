@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from allocator.outputs.report import conclusion, frontier_rows, write_report_html
+from allocator.outputs.report import conclusion, write_report_html
+from allocator.outputs.report_frontier import frontier_rows
 from tests.conftest import SCRIPT_APPLICANT, build_frontier, build_result, build_rule_result
 
 

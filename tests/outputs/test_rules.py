@@ -15,10 +15,11 @@ from pycel import ExcelCompiler
 from allocator.cli.main import main
 from allocator.core.result import Status
 from allocator.outputs import write_outputs
-from allocator.outputs._common import RULE_SAYS, prepared, split
+from allocator.outputs._common import prepared, split
 from allocator.outputs.excel import SUMMARY_CELLS, write_allocation_xlsx, write_approved_xlsx
 from allocator.outputs.report import report_html
 from allocator.outputs.tables import SUMMARY_KEYS, summary_dict, write_allocation_csv, write_summary_json
+from allocator.outputs.words import RULE_SAYS
 from allocator.outputs.xlsx_summary import RULE_SECTION, RULE_SECTION_ROW
 from tests.conftest import OVERRIDE_REASON, ZERO_REASON, build_result, build_rule_result
 from tests.outputs.test_excel import column, data_rows

@@ -26,7 +26,8 @@ from allocator.config.scenario import Limits
 from allocator.core.errors import InfeasibleError, SolverError
 from allocator.model.build import SCALE, Budget, Model, build_model
 from allocator.model.highs import BulkHiGHS
-from allocator.solve.run import MONEY_TOL, make_solver, residuals, solve
+from allocator.solve.run import make_solver, solve
+from allocator.solve.verdict import MONEY_TOL, residuals
 from tests.builders import POLICY, frame, row, scenario, valid_code, write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
