@@ -39,7 +39,6 @@ last year's sealed result under the same policy (:mod:`allocator.config.carryove
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -49,7 +48,7 @@ from ..core.errors import PolicyError, ScenarioError
 from ..intake.ids import KeyProblem
 from ..intake.ids import key as id_key
 from .carryover import carryover_from
-from .checks import approval_out_of_range, key_name, ranges, unknown_references
+from .checks import approval_out_of_range, ranges, unknown_references
 from .keys import (
     is_number,
     key_date,
@@ -60,6 +59,7 @@ from .keys import (
     key_tiers,
     key_whole,
 )
+from .shape import ADD_BUDGET, EXAMPLE, check_shape, unknown_keys
 from .toml_text import TomlText, read_scenario_text, syntax_error
 
 RULES = ("weighted", "priority", "maxmin", "prorata")
@@ -75,22 +75,6 @@ RULES_ZH = {
 #: :data:`allocator.outputs.lists.WORKBOOK_LISTS_UP_TO` applications, csv above. approved.xlsx is always
 #: written in full.
 LISTS = ("auto", "workbook", "csv")
-_KNOWN = {
-    "scenario": {"name", "policy", "year", "applications", "description", "approval_date"},
-    "budget": {
-        "annual_fund",
-        "carryover_in",
-        "admin_fixed",
-        "admin_per_application",
-        "reserve_for_later_batches",
-    },
-    "objective": {"rule", "default_score", "weights", "priority"},
-    "limits": {"min_award", "per_enterprise", "item_share", "district_budget"},
-    "override": None,  # [[override]] application_id, award, reason
-    "discretionary": None,  # item id -> {param: number, note: text}
-    "solver": {"name", "time_limit", "mip_gap"},
-    "output": {"lists"},
-}
 
 
 @dataclass(frozen=True)
@@ -177,7 +161,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"找不到方案文件 {path}", f"scenario file {path} not found")
     text = read_scenario_text(path)
     data = _parse(text)
-    _shape(text, data)
+    check_shape(text, data)
     _required(text, data)
     return _checked(text, data, _build(text, data, path))
 
@@ -202,15 +186,15 @@ def _required(text: TomlText, data: dict) -> None:
     budget = data.get("budget")
     if budget is None:
         raise text.error(
-            None, "缺少 [budget] 表（年度资金）", "missing the [budget] table (annual fund)", _ADD_BUDGET
+            None, "缺少 [budget] 表（年度资金）", "missing the [budget] table (annual fund)", ADD_BUDGET
         )
     for key in ("policy", "year", "applications"):
         if key not in sc:
-            example = _EXAMPLE[key]
+            example = EXAMPLE[key]
             hint = f"在 [scenario] 下加一行 / add under [scenario]: {example}"
             raise text.fail(("scenario",), f"[scenario] 缺少 {key}", f"[scenario] needs {key!r}", hint)
     if "annual_fund" not in budget:
-        hint = f"在 [budget] 下加一行 / add under [budget]: {_EXAMPLE['annual_fund']}"
+        hint = f"在 [budget] 下加一行 / add under [budget]: {EXAMPLE['annual_fund']}"
         zh, en = (
             "[budget] 缺少 annual_fund（年度专项资金，元）",
             "[budget] needs annual_fund (the year's fund, yuan)",
@@ -334,21 +318,6 @@ def _limits(limits: dict, text: TomlText) -> Limits:
     )
 
 
-_EXAMPLE = {
-    "policy": 'policy = "changchun-2017"',
-    "applications": 'applications = "data/applications.xlsx"',
-    "year": "year = 2017",
-    "annual_fund": "annual_fund = 20_000_000",
-}
-_ADD_BUDGET = (
-    "在文件中加入 / add to the file:\n    [budget]\n"
-    f"    {_EXAMPLE['annual_fund']}    # 年度专项资金（元）/ the year's fund, in yuan"
-)
-#: keys that must be text, and sub-tables that must be tables
-_TEXT_KEYS = {"scenario": ("name", "policy", "applications", "description")}
-_SUBTABLES = {"objective": ("weights", "priority"), "limits": ("item_share", "district_budget")}
-
-
 def scenario_error(
     scenario: Scenario, at: tuple, value: object, zh: str, en: str, hint: str = ""
 ) -> ScenarioError:
@@ -359,56 +328,6 @@ def scenario_error(
     except (OSError, UnicodeDecodeError):
         text = TomlText(scenario.path, "")
     return text.wrong(at, value, zh, en, hint)
-
-
-def _shape(text: TomlText, data: dict) -> None:
-    """Unknown tables and keys; a table, or text, where something else is written."""
-    for table, value in data.items():
-        if table not in _KNOWN:
-            raise _unknown(text, (), [table], list(_KNOWN), isinstance(value, dict))
-        if table == "override":
-            continue  # [[override]] entries are checked one by one
-        if not isinstance(value, dict):
-            hint = f"写成表头 [{table}]，其下逐行写 键 = 值 / write [{table}] with key = value lines below it"
-            raise text.wrong((table,), value, "表", "a table", hint)
-        known = _KNOWN[table]
-        extra = [key for key in value if known is not None and key not in known]
-        if extra:
-            raise _unknown(text, (table,), extra, sorted(known or ()), True)
-        for key in _SUBTABLES.get(table, ()):
-            if key in value and not isinstance(value[key], dict):
-                raise text.wrong((table, key), value[key], "表", "a table", f"[{table}.{key}]")
-        for key in _TEXT_KEYS.get(table, ()):
-            if key in value and not isinstance(value[key], str):
-                raise text.wrong(
-                    (table, key), value[key], "文字（加引号）", "text (in quotes)", _EXAMPLE.get(key, "")
-                )
-
-
-def _unknown(text: TomlText, at: tuple, keys: list[str], known: list[str], is_table: bool) -> ScenarioError:
-    """Unknown key(s) in the table ``at`` (``()``: at the top), with where each belongs or the nearest."""
-    key = keys[0]
-    home = next((t for t, ks in _KNOWN.items() if ks and key in ks), None)
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hints = []
-    if at and key in _KNOWN:
-        hints.append(f"{key} 是表名：写成表头 [{key}] / {key} is a table: write it as a [{key}] header")
-    elif home is not None and (not at or home != at[0]):
-        hints.append(f"{key} 应写在 [{home}] 表中 / {key} belongs in [{home}]")
-    elif close:
-        hints.append(f"是否应为 / did you mean: {close[0]}")
-    hints.append(f"可用 / known: {', '.join(known)}")
-    hint = "；".join(hints)
-    if at:
-        shown, listed = "、".join(keys), ", ".join(map(repr, keys))
-        table = key_name(at)
-        return text.fail(
-            (*at, key), f"{table} 中有未知的键 {shown}", f"unknown key(s) {listed} in {table}", hint
-        )
-    if is_table:
-        return text.fail((key,), f"未知的表 [{key}]", f"unknown table [{key}]", hint)
-    zh, en = f"键 {key} 不在任何表中（应写在某个 [表] 之下）", f"key {key!r} is outside any table"
-    return text.fail((key,), zh, en, hint)
 
 
 def _lists(output: dict, text: TomlText) -> str:
@@ -433,7 +352,7 @@ def _overrides(raw: object, text: TomlText) -> tuple[Override, ...]:
             raise text.wrong(at, entry, "表（[[override]]）", "a table ([[override]])")
         extra = [key for key in entry if key not in ("application_id", "award", "reason")]
         if extra:
-            raise _unknown(text, at, extra, ["application_id", "award", "reason"], True)
+            raise unknown_keys(text, at, extra, ["application_id", "award", "reason"], True)
         if "application_id" not in entry:
             zh = f"第 {k + 1} 个 [[override]] 须有 application_id、award、reason"
             raise text.fail(at, zh, f"[[override]] #{k + 1} needs application_id, award and reason")

@@ -58,10 +58,10 @@ _DRAWN: list[tuple[object, bytes | None]] = []  # the frontier drawn last and it
 
 
 def frontier_png(frontier: object) -> bytes | None:
-    """:func:`~allocator.outputs.sweep.draw_frontier` as PNG; None when the scenario's fund is not a point
+    """:func:`~allocator.outputs.sweep_charts.draw_frontier` as PNG; None when the scenario's fund is not a point
     of the frontier (the chart marks it). The last one drawn is kept, so that it can be drawn while the
     charts are drawn in another process (:func:`draw_ahead`) and the page put together afterwards."""
-    from .sweep import draw_frontier
+    from .sweep_charts import draw_frontier
 
     if _DRAWN and _DRAWN[0][0] is frontier:
         return _DRAWN[0][1]

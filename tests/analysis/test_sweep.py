@@ -240,7 +240,8 @@ def test_sweep_charts_name_items_and_rules_and_print_no_label_over_another(swept
     from matplotlib import rc_context
 
     from allocator.outputs.charts import chart_rc
-    from allocator.outputs.sweep import draw_frontier, draw_rules, draw_weights, group_names
+    from allocator.outputs.sweep import group_names
+    from allocator.outputs.sweep_charts import draw_frontier, draw_rules, draw_weights
 
     _, policy, frontier, (wframe, a, b), (rules, _) = swept
     names = {it.id: it.name for it in policy.items}
@@ -272,7 +273,7 @@ def test_a_crowded_weight_curve_keeps_its_labels_apart(monkeypatch):
     from matplotlib import rc_context
 
     from allocator.outputs.charts import chart_rc
-    from allocator.outputs.sweep import draw_weights
+    from allocator.outputs.sweep_charts import draw_weights
 
     ratios = [0.2, 0.3, 0.4, 0.5, 1, 2, 3, 4, 5]
     frame = pd.DataFrame(

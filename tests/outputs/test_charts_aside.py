@@ -106,18 +106,18 @@ def test_the_report_s_own_chart_is_drawn_once_while_the_child_draws(
 ):
     """report.html's frontier chart is drawn before waiting for the child (draw_ahead), and the page
     then uses that drawing rather than drawing it again; the page is the serial path's, byte for byte."""
-    from allocator.outputs import report_frontier, sweep
+    from allocator.outputs import report_frontier, sweep_charts
 
     with monkeypatch.context() as serially:
         serially.setattr(outputs, "can_fork", lambda: False)
         serial = write_outputs(frontier_result, tmp_path / "serial")
-    real, drawn = sweep.draw_frontier, []
+    real, drawn = sweep_charts.draw_frontier, []
 
     def counting(frontier):
         drawn.append(os.getpid())
         return real(frontier)
 
-    monkeypatch.setattr(sweep, "draw_frontier", counting)
+    monkeypatch.setattr(sweep_charts, "draw_frontier", counting)
     monkeypatch.setattr(report_frontier, "_DRAWN", [])
     write_outputs(frontier_result, tmp_path / "aside")
     assert drawn == [os.getpid()]  # once, here (the pdf draws its own panel, not this chart)

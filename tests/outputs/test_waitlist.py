@@ -18,7 +18,8 @@ from allocator.outputs import write_outputs
 from allocator.outputs.excel import LEDGER_HEADERS, SHEETS, WAITLIST_HEADERS, write_allocation_xlsx
 from allocator.outputs.tables import summary_dict, write_waitlist_csv
 from allocator.outputs.xlsx_params import param_rows
-from allocator.outputs.xlsx_summary import BATCH_SECTION, SUMMARY_CELLS, batch_rows
+from allocator.outputs.xlsx_rule_rows import batch_rows
+from allocator.outputs.xlsx_summary import BATCH_SECTION, SUMMARY_CELLS
 from tests.conftest import DIGIT_CODE, LEDGER_UNTIL, SCRIPT_APPLICANT, build_waitlist
 
 

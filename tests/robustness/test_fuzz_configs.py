@@ -47,4 +47,4 @@ def test_an_edited_pack_or_scenario_loads_or_is_refused_in_words(
 @given(rnd=st.randoms(use_true_random=False))
 def test_verify_fails_every_edited_result_folder(where, rnd: random.Random) -> None:
     done, outcome = case(rnd, "folder", where)
-    assert outcome in {"failed", "AllocatorError", "OutputError", "InputError"}, done
+    assert outcome in {"failed", "AllocatorError", "ResultFolderError", "OutputError", "InputError"}, done

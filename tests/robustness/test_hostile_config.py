@@ -14,7 +14,8 @@ import pytest
 
 from allocator.cli.main import main
 from allocator.config import scenario as scenario_module
-from allocator.config.scenario import _KNOWN, load_scenario
+from allocator.config.scenario import load_scenario
+from allocator.config.shape import KNOWN as _KNOWN
 from allocator.core.errors import PolicyError, ScenarioError
 from allocator.policy.expr import MAX_DEPTH, MAX_LENGTH, ExprError, parse, quote
 from allocator.policy.pack import load_policy
