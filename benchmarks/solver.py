@@ -27,8 +27,9 @@ from allocator.allocation.evaluate import caps
 from allocator.allocation.rationing import optimise
 from allocator.config.scenario import Limits, load_scenario
 from allocator.core.errors import SolverError
-from allocator.model.build import SCALE, Budget, build_model, rebudget
+from allocator.model.build import SCALE, Budget, build_model
 from allocator.model.highs import BulkHiGHS
+from allocator.model.stages import rebudget
 from allocator.policy.pack import load_policy
 from allocator.solve.verdict import DUAL_TOL, MONEY_TOL
 

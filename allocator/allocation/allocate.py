@@ -18,7 +18,8 @@ from ..core import timing
 from ..core.errors import InfeasibleError, ScenarioError
 from ..core.result import AllocationResult, Fixed, NextMillion, RuleComparison, SolverInfo, Summary
 from ..intake.ids import fold
-from ..model.build import Budget, Model, build_model, rebudget
+from ..model.build import Budget, Model, build_model
+from ..model.stages import rebudget
 from ..policy.pack import Policy
 from ..solve.run import make_solver
 from .constraints import Terms, verify
@@ -274,7 +275,7 @@ def solve_budget(
     model: Model | None = None,
 ) -> _Solution:
     """Staged solve, whole-yuan rounding. ``model``: one built for the same applications, limits and
-    decisions, reused for this budget (:func:`~allocator.model.build.rebudget`) instead of built anew."""
+    decisions, reused for this budget (:func:`~allocator.model.stages.rebudget`) instead of built anew."""
     with timing.stage("build"):
         if model is None:
             model = build_model(frame, budget, scenario.limits, dec.fixed, dec.floors)

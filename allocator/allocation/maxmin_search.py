@@ -45,8 +45,9 @@ import numpy as np
 import pulp
 
 from ..core.errors import SolverError
-from ..model.build import Model, held, set_floors
+from ..model.build import Model
 from ..model.highs import PROBE_TOLERANCE, BulkHiGHS
+from ..model.stages import held, set_floors
 from ..solve.run import feasible, solve
 
 # Each floor is then held FLOOR_SLACK below cap·t (1e-8 solver units: 0.0001 yuan). A re-solve calls

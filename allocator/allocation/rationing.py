@@ -31,18 +31,8 @@ import pandas as pd
 import pulp
 
 from ..config.scenario import Scenario
-from ..model.build import (
-    ADMIN_PENALTY,
-    HOLD_ABS,
-    SCALE,
-    Model,
-    add_tiebreak_stage,
-    drop_stage,
-    hold,
-    set_floors,
-    stage_variable,
-    tie_group,
-)
+from ..model.build import ADMIN_PENALTY, HOLD_ABS, SCALE, Model
+from ..model.stages import add_tiebreak_stage, drop_stage, hold, set_floors, stage_variable, tie_group
 from ..solve.run import Solved, solve
 from .maxmin_search import held_floors, max_coverage, searchable
 

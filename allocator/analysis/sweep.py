@@ -58,7 +58,7 @@ def _solve_points(points: list[_Point]) -> list[tuple[np.ndarray, int, float]]:
 
 def _each_point(points: list[_Point]):
     """Solve points in turn: (awards, admin, weighted value) each. Consecutive points on the same
-    frame and limits share one model, moved to each budget (:func:`~allocator.model.build.rebudget`):
+    frame and limits share one model, moved to each budget (:func:`~allocator.model.stages.rebudget`):
     building a model costs more than solving it."""
     model, last, solver, dec = None, None, None, None
     for point in points:

@@ -1,6 +1,6 @@
 """What a cell of each kind may hold: the per-cell rules, and the same rules on whole columns.
 
-The per-cell parsers (:func:`parse_number`, :func:`_bool`, :func:`parse_code`, :func:`_text`) take one value as
+The per-cell parsers (:func:`parse_number`, :func:`_bool`, :func:`parse_code`, :func:`parse_text`) take one value as
 the file holds it and return the frame's value, or raise :class:`CellProblem` with the reason in Chinese and
 English. They are the rules and the source of every cell message.
 
@@ -33,10 +33,6 @@ import decimal
 import math
 import re
 import unicodedata
-from collections.abc import Callable
-
-import numpy as np
-import pandas as pd
 
 from . import creditcode
 from . import ids as intake_ids
@@ -51,13 +47,13 @@ UNITS: dict[str, dict[str, float]] = {
     "score": {"分": 1},
 }
 TEXT_KINDS = frozenset({"text", "item", "code"})
-_YESNO = dict.fromkeys(("是", "y", "yes", "true", "1", "√", "✓", "✔"), 1.0) | dict.fromkeys(
+YESNO = dict.fromkeys(("是", "y", "yes", "true", "1", "√", "✓", "✔"), 1.0) | dict.fromkeys(
     ("否", "n", "no", "false", "0", "×", "✗", "✘"), 0.0
 )
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
 # A string the fast path may read with float(): ASCII digits, at most one inner point. Every such string
 # is a number to parse_number too (no sign, separator, unit or space to strip), with the same value.
-_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 MAX_TEXT = 32_767  # characters in one Excel cell
@@ -68,7 +64,7 @@ ERROR_VALUES = frozenset(
     "#CONNECT! #BUSY! #UNKNOWN!".split()
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069#]")
+SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069#]")
 # What the number part of a text cell may hold besides ASCII: full-width forms (U+FF01–U+FF5E: digits,
 # ，．＋－), the ideographic space and the yuan signs; anything else that is a digit to Unicode is refused.
 _SPACED = re.compile(r"[0-9][0-9,.]*\s+[0-9][0-9\s,.]*", re.ASCII)  # digits with spaces among them
@@ -130,7 +126,7 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value: object, kind: str = "text", scale: float = 1) -> str:
+def parse_text(value: object, kind: str = "text", scale: float = 1) -> str:
     refuse_formula(value, "不是有效文本", "not text")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -267,8 +263,8 @@ def _bool(value: object, kind: str = "bool", scale: float = 1) -> float:
             return float(value)
         raise CellProblem("不是是/否值", "not a yes/no value")
     s = "".join(str(value).split()).lower()
-    if s in _YESNO:
-        return _YESNO[s]
+    if s in YESNO:
+        return YESNO[s]
     raise CellProblem("不是是/否值", "not a yes/no value")
 
 
@@ -293,129 +289,4 @@ def parse_code(value: object, kind: str = "code", scale: float = 1) -> str:
     return code
 
 
-_PARSERS = {"text": _text, "code": parse_code, "bool": _bool} | dict.fromkeys(UNITS, parse_number)
-
-#: A bad cell of a column: its position in the column, its value (as messages show it) and why.
-BadCell = tuple[int, object, CellProblem]
-
-
-def blank_mask(cells: np.ndarray) -> np.ndarray:
-    """Where a column is blank as :func:`is_blank` says. Sources give an empty cell as "" (never None:
-    one comparison less per cell), so blank is "" or a string of spaces."""
-    blank = cells == ""
-    rest = np.flatnonzero(~blank)
-    types = np.fromiter(map(type, cells[rest].tolist()), dtype=object, count=len(rest))
-    strings = rest[np.equal(types, str)]
-    spaces = np.fromiter(map(str.isspace, cells[strings].tolist()), dtype=bool, count=len(strings))
-    blank[strings[spaces]] = True
-    return blank
-
-
-def parse_column(
-    cells: np.ndarray, kind: str, scale: float = 1, shown: Callable[[object], object] = lambda v: v
-) -> tuple[np.ndarray, list[BadCell]]:
-    """The frame's values of non-blank ``cells`` of one kind, and the cells that are bad.
-
-    Values are an object array (text kinds, None where bad) or float64 (NaN where bad). ``shown``
-    turns a cell into the value its parser and messages see (an Excel date into a datetime, a whole
-    float into an int), for the cells that go through the per-cell parser.
-    """
-    text = kind in TEXT_KINDS
-    out = np.full(len(cells), None, dtype=object) if text else np.full(len(cells), np.nan)
-    types = np.fromiter(map(type, cells), dtype=object, count=len(cells))
-    fast = _FAST[kind](cells, types, kind, scale, out) if kind in _FAST else np.zeros(len(cells), bool)
-    bad: list[BadCell] = []
-    parser = _PARSERS[kind]
-    for i in np.flatnonzero(~fast).tolist():
-        value = shown(cells[i])
-        try:
-            out[i] = parser(value, kind, scale)
-        except CellProblem as why:
-            bad.append((i, value, why))
-    return out, bad
-
-
-def _numbers_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Numbers and plain digit strings in range; NaN, negatives, fractions of a count … left to parse_number."""
-    number = np.equal(types, float) | np.equal(types, int)
-    strings = np.flatnonzero(np.equal(types, str))
-    plain = np.array([_PLAIN.fullmatch(s) is not None for s in cells[strings].tolist()], dtype=bool)
-    strings = strings[plain]
-    where = np.concatenate([np.flatnonzero(number), strings])
-    x = np.concatenate(
-        [
-            cells[number].astype(float),
-            np.fromiter(map(float, cells[strings].tolist()), dtype=float, count=len(strings)),
-        ]
-    )
-    ok = np.isfinite(x) & (x >= 0)
-    if scale != 1:  # Python's round, as parse_number rounds: numpy's differs in the last place now and then
-        x[ok] = [round(v * scale, 2) for v in x[ok].tolist()]
-    ok &= x <= MAX_NUMBER
-    if kind in ("count", "months"):
-        ok &= np.floor(x) == x
-    if kind == "months":
-        ok &= x <= 12
-    if kind == "score":
-        ok &= x <= 100
-    fast = np.zeros(len(cells), dtype=bool)
-    fast[where[ok]] = True
-    out[where[ok]] = x[ok]
-    return fast
-
-
-def _text_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Strings, stripped (the caller has left blanks out), but those :func:`_text` may refuse: too
-    long, or with a control character or ``#`` (an error value?). Those are found in all the strings
-    joined: ``isprintable`` and ``in`` (C loops) for a clean column, else one regular expression —
-    one per cell would cost more than the rest of the column."""
-    strings = np.flatnonzero(np.equal(types, str))
-    texts = cells[strings].tolist()
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    slow = lengths >= MAX_TEXT
-    joined = "".join(texts)
-    if not joined.isprintable() or "#" in joined:
-        starts = np.concatenate([[0], np.cumsum(lengths)])
-        m = _SUSPECT.search(joined)
-        while m:
-            i = int(np.searchsorted(starts, m.start(), side="right")) - 1
-            if m.group() != "#" or texts[i].strip() in ERROR_VALUES:
-                slow[i] = True
-                m = _SUSPECT.search(joined, int(starts[i + 1]))
-            else:
-                m = _SUSPECT.search(joined, m.end())
-    fast = np.zeros(len(cells), dtype=bool)
-    if slow.any():
-        keep = np.flatnonzero(~slow)
-        texts, strings = [texts[i] for i in keep.tolist()], strings[keep]
-    fast[strings] = True
-    out[strings] = [t.strip() for t in texts]
-    return fast
-
-
-def _code_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Strings that are already a valid code as written (no spaces, upper case)."""
-    strings = np.flatnonzero(np.equal(types, str))
-    valid = creditcode.valid_mask(cells[strings])
-    fast = np.zeros(len(cells), dtype=bool)
-    fast[strings[valid]] = True
-    out[fast] = cells[fast]
-    return fast
-
-
-def _bool_fast(cells, types, kind, scale, out) -> np.ndarray:
-    """Each distinct string once: a yes/no column holds a handful of them (是, 否, Y …)."""
-    strings = np.flatnonzero(np.equal(types, str))
-    codes, uniques = pd.factorize(cells[strings])
-    table = np.array([_YESNO.get("".join(u.split()).lower(), np.nan) for u in uniques] + [np.nan])
-    x = table[codes]
-    ok = ~np.isnan(x)
-    fast = np.zeros(len(cells), dtype=bool)
-    fast[strings[ok]] = True
-    out[strings[ok]] = x[ok]
-    return fast
-
-
-_FAST: dict[str, Callable] = {"text": _text_fast, "code": _code_fast, "bool": _bool_fast} | dict.fromkeys(
-    UNITS, _numbers_fast
-)
+PARSERS = {"text": parse_text, "code": parse_code, "bool": _bool} | dict.fromkeys(UNITS, parse_number)

@@ -49,6 +49,7 @@ from pathlib import Path
 
 from ..core.errors import AllocatorError, InputError, Problem
 from . import extent as intake_extent
+from .messages import EXTENT_MESSAGES
 
 try:
     import defusedxml.ElementTree as safe_xml  # noqa: F401  (the import is the start-up check)
@@ -155,7 +156,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件扩展名是 .csv，内容却是 Excel 工作簿；请把扩展名改为 .xlsx，或在 Excel/WPS 中另存为 CSV",
         "the file is named .csv but holds an Excel workbook; rename it to .xlsx or save it as CSV",
     ),
-    **intake_extent.MESSAGES,
+    **EXTENT_MESSAGES,
 }
 
 
@@ -209,7 +210,7 @@ def _excel(data: bytes) -> None:
             for _ in pool.map(lambda info: _inflate(z, info), biggest_first):
                 pass
         except Refused as r:
-            if r.key in intake_extent.MESSAGES:
+            if r.key in EXTENT_MESSAGES:
                 r.sheet = _sheet_of(z, str(r.kw["part"]))
             raise
 

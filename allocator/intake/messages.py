@@ -130,3 +130,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "reading a .parquet file needs pyarrow: pip install pyarrow (or allocator[parquet])",
     ),
 }
+
+
+#: The messages of :mod:`allocator.intake.extent`'s refusals (merged into :data:`allocator.intake.guard.MESSAGES`).
+_FIX_ZH = (
+    "请在 Excel/WPS 中打开该工作表，按 Ctrl+End 跳到最后一个单元格，删除远离数据的单元格（选中数据以外多余的行和列，"
+    "右键「删除」），保存后重新导入"
+)
+
+
+_FIX_EN = (
+    "open the sheet in Excel or WPS, press Ctrl+End to go to its last cell, delete the stray cells far from "
+    "the data (select the unused rows and columns beyond it, right-click, Delete), save and import again"
+)
+
+
+EXTENT_MESSAGES: dict[str, tuple[str, str]] = {
+    "extent_excel": (
+        "工作表的单元格位置超出 Excel 的上限（1,048,576 行、16,384 列，即 XFD1048576）：使用范围为 {ref}；"
+        "文件已损坏或被改动，已拒绝读取。请在 Excel/WPS 中重新保存，或从原始数据重新导出",
+        "the sheet has a cell beyond Excel's own limits (1,048,576 rows, 16,384 columns: XFD1048576): its "
+        "used range is {ref}; the file is damaged or altered: refused. Save it again in Excel or WPS, or "
+        "export it again from the source",
+    ),
+    "extent_columns": (
+        "工作表的使用范围为 {ref}（{rows:,} 行 × {columns:,} 列，只有 {cells:,} 个单元格有内容），列数超过上限 "
+        "{max_columns}（第 {max_column} 列）；申报表只有几十列，远处的单元格多半是误输入。已拒绝读取。"
+        + _FIX_ZH,
+        "the sheet's used range is {ref} ({rows:,} rows × {columns:,} columns, only {cells:,} cells hold "
+        "anything): more than {max_columns} columns (column {max_column}); an applications sheet has a few "
+        "dozen, so a far cell is most likely a stray entry: refused. " + _FIX_EN[0].upper() + _FIX_EN[1:],
+    ),
+    "extent_area": (
+        "工作表的使用范围为 {ref}（{rows:,} 行 × {columns:,} 列 = {area:,} 个单元格，其中只有 {cells:,} 个有内容）；"
+        "读取时要为整个范围分配内存（约 {memory}），已拒绝读取。" + _FIX_ZH,
+        "the sheet's used range is {ref} ({rows:,} rows × {columns:,} columns = {area:,} cells, of which only "
+        "{cells:,} hold anything); reading it would allocate memory for the whole range (about {memory}): "
+        "refused. " + _FIX_EN[0].upper() + _FIX_EN[1:],
+    ),
+    "extent_declared": (
+        "工作表声明的范围（dimension）为 {declared}，而有内容的单元格只到 {ref}（{cells:,} 个）；按声明的范围读取要分配约 "
+        "{memory} 内存，已拒绝读取。请在 Excel/WPS 中打开后删除数据以外多余的行和列，另存为 .xlsx"
+        "（保存时会重新计算该范围）",
+        "the sheet declares its range (dimension) as {declared}, while its cells holding anything end at "
+        "{ref} ({cells:,} cells); reading by the declared range would allocate about {memory}: refused. "
+        "Open it in Excel or WPS, delete the unused rows and columns beyond the data and save it as .xlsx "
+        "(saving recomputes the range)",
+    ),
+    "long_tag": (
+        "工作表中有一个超过 {limit} 的 XML 标记；Excel/WPS 从不写入这样的内容，文件已损坏或被改动，已拒绝读取。"
+        "请在 Excel/WPS 中重新保存",
+        "the sheet holds an XML tag longer than {limit}, which Excel and WPS never write; the file is "
+        "damaged or altered: refused. Save it again in Excel or WPS",
+    ),
+}
+
+
+def size_text(n: float) -> str:
+    for unit, size in (("GB", 2**30), ("MB", 2**20)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 2**10:,.0f} KB"

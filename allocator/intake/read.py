@@ -35,7 +35,7 @@ Validation is lazy: every bad cell becomes a :class:`~allocator.core.errors.Prob
 row, header as written, value, what was expected) and all of them are raised in one
 :class:`~allocator.core.errors.InputError`.
 
-Validation runs on whole columns (:func:`allocator.intake.cells.parse_column`): numpy for the common cells,
+Validation runs on whole columns (:func:`allocator.intake.columns.parse_column`): numpy for the common cells,
 the per-cell parsers for the others, with the same values and messages either way; which rows a
 column is checked on follows each row's item (what that costs: benchmarks/README.md, "Figures behind
 the code").
@@ -65,13 +65,14 @@ from ..policy.pack import Item, Policy
 from . import checks as intake_checks
 from . import guard as workbook_guard
 from . import ids as intake_ids
-from .cells import TEXT_KINDS, UNITS, blank_mask, parse_column, refuse_formula
+from .cells import TEXT_KINDS, UNITS, refuse_formula
 
 # The per-cell rules live in parsers; roster_read and the tests take these from here.
 from .cells import CellProblem as CellProblem
 from .cells import is_blank as is_blank
 from .cells import parse_code as parse_code
 from .cells import parse_number as parse_number
+from .columns import blank_mask, parse_column
 from .messages import EXPECT, MESSAGES
 from .sources import SourceError, Table, Unreadable, kind_of, read_tables
 

@@ -8,7 +8,7 @@ the next stage; the re-solves for another million and the shadow price move one 
 :class:`BulkHiGHS` builds the same model as PuLP (columns in PuLP's order, by name; the same rows;
 zero coefficients dropped) from arrays in one ``addCols`` and one ``addRows`` call. On the next solve
 of the same problem it changes only what changed: rows added at the end (a hold, tie-break rows), rows
-taken off the end (:func:`allocator.model.build.rebudget`), right-hand sides, the objective; new columns go
+taken off the end (:func:`allocator.model.stages.rebudget`), right-hand sides, the objective; new columns go
 after the old ones. A column's bounds are read when it is added, and again only where the model says it
 moved them (:func:`bounds_moved`: maxmin holds its coverage as lower bounds); reading every column's
 bounds on every solve would cost more than some solves. HiGHS then starts from the last basis (an LP)
@@ -326,7 +326,7 @@ class BulkHiGHS(pulp.HiGHS):
         """Bring the HiGHS model in line with ``lp``. Returns "warm" when only right-hand sides, bounds
         or the objective changed, or rows came off the end (a re-solve); "stage" when rows were added
         (a rule's next stage); "first" when rows came off and others were added (a rule's first stage
-        again, after :func:`~allocator.model.build.rebudget`), or came off with bounds moved in their place
+        again, after :func:`~allocator.model.stages.rebudget`), or came off with bounds moved in their place
         (maxmin's floors); None when only a rebuild can."""
         import highspy
 

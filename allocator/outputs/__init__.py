@@ -52,7 +52,7 @@ and summary.json); charts; report, report_frontier, report_rule, html_parts and 
 clauses (the fund-level rules' citations from the pack); approved (whether a new approved.xlsx changes the
 list); publish (staging and installing a folder whole); forked (a writer in a child process); plan,
 plan_frames, plan_xlsx, plan_chart (a multi-year plan); sweep and sweep_charts (trade-offs); compare_xlsx, compare_chart,
-compare_words (two runs compared); words (how a number, a time, a rule is said); _common (what every
+compare_words (two runs compared); words (how a number, a time, a rule is said); limit_rows (the limits and overrides as rows); _common (what every
 writer needs from a result).
 """
 

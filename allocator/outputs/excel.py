@@ -42,15 +42,7 @@ from ..core.result import AllocationResult
 from ..intake.roster import ITEM as ROSTER_ITEM
 from ..policy.levels import level_labels
 from ..store.format import YTD_SHEET
-from ._common import (
-    by_district,
-    by_item,
-    check_consistent,
-    ledger_frame,
-    prepared,
-    split,
-    waitlist_frame,
-)
+from ._common import by_district, by_item, check_consistent, ledger_frame, prepared, split, waitlist_frame
 from .clauses import carryover_clause, cite
 from .lists import lists_in_workbook
 from .xlsx_groups import DISTRICT_SHEET, ITEM_SHEET, write_groups

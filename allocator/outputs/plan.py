@@ -30,13 +30,7 @@ from ..core.result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, PlanResult
 from ._common import text
 from .plan_chart import HATCH_EDGE as HATCH_EDGE
 from .plan_chart import draw_plan, plan_chart_data, write_plan_chart
-from .plan_frames import (
-    FORESIGHT_COLUMNS,
-    all_commitments,
-    chain_frame,
-    foresight_frame,
-    plan_ledger,
-)
+from .plan_frames import FORESIGHT_COLUMNS, all_commitments, chain_frame, foresight_frame, plan_ledger
 from .plan_xlsx import (
     CHAIN_HEADERS,
     CHAIN_SHEET,

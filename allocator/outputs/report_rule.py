@@ -6,9 +6,9 @@ from __future__ import annotations
 from html import escape
 
 from ..core.result import AllocationResult
-from ._common import limit_rows, override_rows
 from .html_parts import html_table
 from .leaders import coverage_gini
+from .limit_rows import limit_rows, override_rows
 from .words import (
     DEFAULT_RULE,
     RULE_SAYS,

@@ -26,15 +26,10 @@ import numpy as np
 import pandas as pd
 
 from ..core.result import WAITLIST_COLUMNS, AllocationResult
-from ..store.format import (
-    CSV_COLUMNS,
-    CSV_EXTRA,
-    CSV_FORMULA_START,
-    CSV_QUOTED,
-    CSV_TEXT,
-)
-from ._common import WAITLIST_MONEY, override_rows, prepared, text, waitlist_frame
+from ..store.format import CSV_COLUMNS, CSV_EXTRA, CSV_FORMULA_START, CSV_QUOTED, CSV_TEXT
+from ._common import WAITLIST_MONEY, prepared, text, waitlist_frame
 from .cells import map_distinct, only_strings
+from .limit_rows import override_rows
 from .words import rule_of, rule_zh
 
 _FIRST = np.array(list(CSV_FORMULA_START + "'"))

@@ -34,16 +34,7 @@ from .cells import (
     widest_number,
     widest_text,
 )
-from .xlsx_style import (
-    MAX_WIDTH,
-    Styles,
-    check_column,
-    column_width,
-    print_setup,
-    put_date,
-    put_text,
-    quoted,
-)
+from .xlsx_style import MAX_WIDTH, Styles, check_column, column_width, print_setup, put_date, put_text, quoted
 
 FUNDED_SHEET = "拟支持名单"
 UNFUNDED_SHEET = "未支持名单"

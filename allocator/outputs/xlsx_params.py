@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.result import AllocationResult
 from ..policy.levels import cofund_says, level_labels
-from ._common import flatten, limit_rows, override_rows, sha256_of_applications, text, written_award
+from ._common import flatten, sha256_of_applications, text
 from .clauses import (
     ASSUMED,
     admin_assumed,
@@ -23,6 +23,7 @@ from .clauses import (
     cite,
     commitment_note,
 )
+from .limit_rows import limit_rows, override_rows, written_award
 from .lists import WORKBOOK_LISTS_UP_TO, lists_choice, lists_in_workbook
 from .tables import run_manifest
 from .words import RULE_SAYS, beijing_time, generated_at, model_zh, percent, rule_of, rule_zh, status_zh

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from ..core.result import AllocationResult, scores_defaulted_text
 from ..policy.levels import level_labels
-from ._common import limit_rows, override_rows, prepared
+from ._common import prepared
 from .clauses import batch_note, cite, commitment_note, ledger_item
+from .limit_rows import limit_rows, override_rows
 from .words import (
     DEFAULT_RULE,
     RULE_SAYS,

@@ -33,15 +33,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.errors import OutputError
-from .cells import (
-    FORMULA_START,
-    MAX_CELL_TEXT,
-    first_text_fault,
-    text,
-    text_fault,
-    utf16_len,
-    widest_text,
-)
+from .cells import FORMULA_START, MAX_CELL_TEXT, first_text_fault, text, text_fault, utf16_len, widest_text
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MONEY_FORMAT = "#,##0"

@@ -154,8 +154,9 @@ def test_every_rule_solves_again_after_rebudget_with_either_solver():
 def test_rebudget_takes_out_the_floors_and_the_rules_variables():
     from allocator.allocation.evaluate import caps
     from allocator.allocation.rationing import optimise
-    from allocator.model.build import Budget, build_model, rebudget
+    from allocator.model.build import Budget, build_model
     from allocator.model.highs import BulkHiGHS
+    from allocator.model.stages import rebudget
 
     rows = THREE + [offshore("O1", 30_000, 60), offshore("O2", 30_000, 60)]
     sc = scenario(annual_fund=120_000, rule="maxmin")

@@ -9,13 +9,14 @@ import json
 import openpyxl
 import pytest
 
-from allocator.outputs._common import cofund_clause, level_labels, limit_rows
 from allocator.outputs.charts import chart_data_by_district, chart_labels_by_district, draw_by_district
 from allocator.outputs.excel import write_allocation_xlsx, write_approved_xlsx
+from allocator.outputs.limit_rows import limit_rows
 from allocator.outputs.plan import plan_dict, write_plan_xlsx
 from allocator.outputs.plan_chart import draw_plan, plan_chart_labels
 from allocator.outputs.report import report_html
 from allocator.outputs.tables import summary_dict, write_allocation_csv
+from allocator.policy.levels import cofund_clause, level_labels
 from allocator.policy.pack import load_policy
 from tests.conftest import build_plan
 

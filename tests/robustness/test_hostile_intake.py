@@ -671,7 +671,7 @@ def test_15_text_longer_than_an_excel_cell(tmp_path):
 
 
 def test_15_clean_text_columns_keep_the_fast_path():
-    from allocator.intake.cells import parse_column
+    from allocator.intake.columns import parse_column
 
     cells = pd.Series(["甲", " 乙 ", "A#1", "#N/A", "x\x02", "y" * 32_767, "丙\n丁"], dtype=object).to_numpy()
     values, bad = parse_column(cells, "text")
