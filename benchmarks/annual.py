@@ -23,7 +23,8 @@ from pathlib import Path
 
 from allocator.app.run import run
 from allocator.core import timing
-from allocator.intake.read import SKIP_SHEETS, normalise_header
+from allocator.intake.headers import normalise_header
+from allocator.intake.read import SKIP_SHEETS
 from allocator.intake.sources import read_tables
 
 from .workload import scenario_file, workload

@@ -20,7 +20,7 @@ from ..core.result import AllocationResult, Fixed, NextMillion, RuleComparison, 
 from ..intake.ids import fold
 from ..model.build import Budget, Model, build_model
 from ..model.stages import rebudget
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from ..solve.run import make_solver
 from .constraints import Terms, verify
 from .diagnose import Parties, diagnose

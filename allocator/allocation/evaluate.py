@@ -25,8 +25,9 @@ from ..config.scenario import Scenario, scenario_error
 from ..core.errors import ScenarioError
 from ..policy.expr import quote
 from ..policy.limits import MAX_SHARE_DENOMINATOR, MAX_YUAN
-from ..policy.pack import Condition, Item, Param, Policy
+from ..policy.pack import Param
 from ..policy.terms import SHARE_PARAM
+from ..policy.types import Condition, Item, Policy
 
 #: Columns ``caps()`` adds to the applications frame.
 RULE_COLUMNS = (

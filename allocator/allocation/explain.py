@@ -16,7 +16,7 @@ import pandas as pd
 from ..config.scenario import Scenario
 from ..core.result import TABLE_COLUMNS, Status
 from ..policy.fields import BY_KEY
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from .rounding import city_cost
 
 

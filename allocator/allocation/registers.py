@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..config.scenario import Scenario
 from ..core.result import LEDGER_COLUMNS, WAITLIST_COLUMNS, Status
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from .backfill import least_award, next_amounts
 from .rounding import city_cost
 

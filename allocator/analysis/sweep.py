@@ -28,7 +28,7 @@ from ..allocation.rounding import city_cost
 from ..config.scenario import Scenario
 from ..core.errors import ScenarioError
 from ..model.build import Budget, build_model
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from ..solve.run import make_solver
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..core.texttable import clip, pad, width
 from ..policy.check import check_pack, check_text
-from ..policy.pack import Policy, builtin_policies, load_policy
+from ..policy.pack import builtin_policies, load_policy
+from ..policy.types import Policy
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from ..analysis.sweep import (
 from ..config.scenario import Scenario, load_scenario
 from ..intake.read import read_applications
 from ..outputs.sweep import write_sweep
-from ..policy.pack import Policy, load_policy
+from ..policy.pack import load_policy
+from ..policy.types import Policy
 from .summaries import frontier_lines, rules_lines, weights_line, written_line
 
 

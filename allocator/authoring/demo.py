@@ -48,7 +48,7 @@ from ..core.errors import OutputError
 from ..intake import creditcode
 from ..intake.read import COMMON_KEYS, TEXT_KINDS
 from ..policy.fields import Field
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from .demo_columns import columns_frame
 from .demo_profiles import (
     BUSINESS,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..intake import creditcode
 from ..intake.cells import TEXT_KINDS
-from ..policy.pack import Policy
+from ..policy.types import Policy
 from .demo_profiles import (
     BUSINESS,
     CODE_KIND,

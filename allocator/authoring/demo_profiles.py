@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ..intake.read import item_fields
-from ..policy.pack import Item, Policy
+from ..policy.types import Item, Policy
 
 # Changchun district -> administrative division code used in credit codes (development zones: the city's
 # code); the default geography of a pack that lists no regions of its own.

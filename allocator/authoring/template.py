@@ -22,7 +22,7 @@ from ..intake.roster_read import HEADERS_ZH as ROSTER_HEADERS
 from ..outputs import staged_file
 from ..outputs.xlsx_style import open_workbook
 from ..policy.fields import Field
-from ..policy.pack import Policy
+from ..policy.types import Policy
 
 DATA_SHEET = "申报表"
 GUIDE_SHEET = "填写说明"

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..core.provenance import absolute, sha256_file, versions
-from ..policy.pack import Policy, policy_sha256
+from ..policy.pack import policy_sha256
+from ..policy.types import Policy
 from .scenario import Scenario
 
 

@@ -48,22 +48,17 @@ and ``source_row`` (int, the Excel row).
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from ..core.errors import InputError, Problem
 from ..policy.fields import BY_KEY, FIELDS, SOURCE_ROW, SOURCE_SHEET, Field
-from ..policy.pack import Item, Policy
+from ..policy.types import Item, Policy
 from . import checks as intake_checks
-from . import guard as workbook_guard
 from . import ids as intake_ids
 from .cells import TEXT_KINDS, UNITS, refuse_formula
 
@@ -73,8 +68,10 @@ from .cells import is_blank as is_blank
 from .cells import parse_code as parse_code
 from .cells import parse_number as parse_number
 from .columns import blank_mask, parse_column
+from .headers import header_map, match_header, normalise_header
 from .messages import EXPECT, MESSAGES
-from .sources import SourceError, Table, Unreadable, kind_of, read_tables
+from .opening import load_checked, require_file
+from .sources import SourceError, Table, Unreadable, read_tables
 
 #: Sheets that never hold applications (compared after stripping spaces, case-insensitively).
 ROSTER_SHEETS = frozenset({"人员名单", "roster"})  # read by allocator.intake.roster, not as applications
@@ -83,8 +80,6 @@ SKIP_SHEETS = (
 )
 #: Fields every row carries, whatever its item.
 COMMON_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required or f.key in ("requested", "score"))
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "＊": "*"})
-_SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,77 +131,6 @@ def validate_file(path: str | Path, policy: Policy) -> Applications:
     return read_applications(path, policy)
 
 
-def _file_error(path: Path, zh: str, en: str) -> InputError:
-    return InputError([Problem(path.name, None, None, None, None, zh, en)], file=str(path))
-
-
-def require_file(path: Path) -> None:
-    if not path.exists():
-        raise _file_error(path, f"找不到文件 {path}", f"file not found: {path}")
-    if not path.is_file():
-        raise _file_error(path, f"{path} 不是文件", f"{path} is not a file")
-
-
-def load_checked(path: Path) -> tuple[bytes, str]:
-    """The file's bytes and SHA-256, once :func:`allocator.intake.guard.check` has passed them
-    (:class:`SourceError` for a suffix no reader takes, :class:`InputError` for a refused file)."""
-    kind = kind_of(path)
-    require_file(path)
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    workbook_guard.check(path, data, kind, digest)
-    return data, digest
-
-
-def open_roster_workbook(path: Path, data: bytes, digest: str) -> openpyxl.Workbook:
-    """The workbook with openpyxl, for the roster sheet (:mod:`allocator.intake.roster_read`): guarded as the
-    intake is (a no-op for the bytes the intake has just passed)."""
-    workbook_guard.check(path, data, "excel", digest)
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        zh, en = MESSAGES["not_xlsx"]
-        raise _file_error(
-            path, zh.format(kind=type(exc).__name__), en.format(kind=type(exc).__name__, exc=exc)
-        ) from None
-
-
-def normalise_header(text: object) -> str:
-    """Header (or sheet name) text in NFKC (half-width letters, digits and brackets), without spaces,
-    zero-width characters or a leading ``*``, lower case."""
-    return "".join(intake_ids.fold(str(text)).split()).translate(_BRACKETS).lstrip("*").lower()
-
-
-def _headers(fields: tuple[Field, ...]) -> dict[str, Field]:
-    out: dict[str, Field] = {}
-    for f in fields:
-        out[f.key.lower()] = f
-        out[normalise_header(f.zh)] = f
-    return out
-
-
-_HEADERS = _headers(FIELDS)
-
-
-def match_header(text: object, headers: dict[str, Field] | None = None) -> tuple[Field | None, str | None]:
-    """The field a header names and the unit in its suffix (None when it has none).
-
-    >>> f, unit = match_header(" 注册资本（万元）　")
-    >>> f.key, unit
-    ('registered_capital', '万元')
-    >>> match_header("备注")
-    (None, None)
-    """
-    headers = _HEADERS if headers is None else headers
-    s = normalise_header(text)
-    if s in headers:
-        return headers[s], None
-    m = _SUFFIX.fullmatch(s)
-    if m and m.group(1) in headers:
-        return headers[m.group(1)], m.group(2)
-    return None, None
-
-
 def _kept(columns) -> np.ndarray:
     """Positions of the rows with something in at least one of ``columns`` (the sheet's known columns).
 
@@ -242,7 +166,7 @@ class _Reader:
         self.problems: list[tuple[int, int, int, Problem]] = []  # (sheet no., row, column no., problem)
         self.warnings: list[tuple[int, int, int, Problem]] = []  # the same, for what is only a warning
         self.fields = policy.fields  # the standard data dictionary and the pack's own [[fields]]
-        self.headers = _headers(self.fields)
+        self.headers = header_map(self.fields)
         self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []  # per table: rows, columns
         self.read_cols: list[dict[str, _Column]] = []  # per table: its columns as read (for the headers)
         self.ids: list[tuple] = []  # per table: name, rows, ids (as keys), column, ids as written, shown

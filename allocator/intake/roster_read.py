@@ -28,17 +28,9 @@ from python_calamine import CalamineWorkbook
 from ..core.errors import InputError, Problem
 from . import ids as intake_ids
 from .cells import plain_digits, refuse_formula
-from .read import (
-    EXPECT,
-    ROSTER_SHEETS,
-    CellProblem,
-    is_blank,
-    load_checked,
-    normalise_header,
-    open_roster_workbook,
-    parse_code,
-    require_file,
-)
+from .headers import normalise_header
+from .opening import load_checked, open_roster_workbook, require_file
+from .read import EXPECT, ROSTER_SHEETS, CellProblem, is_blank, parse_code
 from .sources import KINDS
 
 

@@ -3,7 +3,7 @@
 A run writes every output into ``new/`` inside a staging folder beside the result folder (:func:`staged`),
 then :func:`install`:
 
-1. takes the parent folder's lock (:func:`_locked`): a second run into the same folder
+1. takes the parent folder's lock (:func:`locked`): a second run into the same folder
    waits until this one has published, then compares against what this one wrote;
 2. refuses an ``approved.xlsx`` the new set would change, unless forced (then the old one is kept in the
    new set as ``approved.<its time>.xlsx``);
@@ -29,17 +29,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
-import json
 import os
 import re
 import shutil
-import signal
 import socket
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -48,12 +43,10 @@ from pathlib import Path
 from ..core.errors import OutputError
 from ..core.oserrors import os_error
 from .approved import approved_change
+from .folder_lock import LOCK, locked, signals_held
+from .manifest_file import MANIFEST, write_manifests
 
 STAGING = re.compile(r"^\..*\.allocator-(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]+\.tmp$")
-LOCK = ".allocator.lock"  #: in the result folder's parent
-LOCK_WAIT = 120.0  #: seconds another run's publishing may take before this one gives up
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = "allocator-outputs/1"
 NAME_ROOM = 60  #: characters of the result folder's name kept in a staging folder's name
 
 
@@ -155,7 +148,7 @@ def staging_folder(out_dir: Path) -> Path:
 def _staging_beside(out_dir: Path) -> Path:
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out_dir.parent):
+        with locked(out_dir.parent):
             remove_stale_staging(out_dir.parent)
         prefix = f".{out_dir.name[:NAME_ROOM]}.allocator-{os.getpid()}@{_host()}."
         staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=out_dir.parent))
@@ -204,69 +197,6 @@ def staged_file(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done (main thread only): switching the folders is never
-    cut short by Ctrl-C or a kill. A signal that came meanwhile is raised again on leaving, to the handler
-    there was before.
-
-    Held by Python handlers, not by blocking the signals: numpy's native threads do not block them, and
-    the kernel would hand the signal to one of those."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    numbers = [getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)]
-    before = {n: signal.signal(n, lambda number, frame: came.append(number)) for n in numbers}
-    try:
-        yield
-    finally:
-        for n, handler in before.items():
-            signal.signal(n, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
-        if came:
-            signal.raise_signal(came[0])
-
-
-@contextmanager
-def _locked(parent: Path) -> Iterator[None]:
-    """The parent folder's lock: one run publishes into it at a time. On POSIX the folder's own ``flock``
-    (nothing is left in it); on Windows :mod:`filelock`'s lock file :data:`LOCK`, removed on release."""
-    if os.name == "nt":  # pragma: no cover - Windows
-        from filelock import FileLock, Timeout
-
-        try:
-            with FileLock(str(parent / LOCK), timeout=LOCK_WAIT):
-                yield
-        except Timeout:
-            raise _busy(parent) from None
-        return
-    import fcntl
-
-    fd = os.open(parent, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _busy(parent) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-def _busy(parent: Path) -> OutputError:
-    return OutputError(
-        f"另一个运行正在写入 {parent}，等待 {LOCK_WAIT:.0f} 秒后仍未结束，未写出任何文件",
-        f"another run is writing into {parent} and did not finish within {LOCK_WAIT:.0f} s; nothing was written",
-        "等另一个运行结束后重新运行 / run again when the other run has finished",
-        code="output.busy",
-    )
-
-
 # ---------------------------------------------------------------- publishing
 def _refuse(changes: dict[Path, tuple[str, str]]) -> OutputError:
     zh = "；".join(f"{p}（{c[0]}）" for p, c in changes.items())
@@ -289,7 +219,7 @@ def install(staging: Path, relative: list[Path], out_dir: Path, *, force: bool =
     ``approved.<its time>.xlsx``. Returns the paths written (kept copies first, in their folder's turn)."""
     out_dir = target_folder(out_dir)
     try:
-        with _locked(out_dir.parent):
+        with locked(out_dir.parent):
             order = _prepare(staging, relative, out_dir, force)
             order += write_manifests(staging)
             _switch(staging, out_dir)
@@ -357,30 +287,6 @@ def _link_or_copy(src: str | Path, dst: str | Path, *, follow_symlinks: bool = T
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
-
-
-def write_manifests(folder: Path) -> list[Path]:
-    """``manifest.json`` in ``folder`` and in each folder under it that holds a ``summary.json`` (a year of
-    a plan): ``{"format": ..., "files": {relative path: SHA-256}}`` of every file under it but itself.
-    Returns their paths relative to ``folder``."""
-    inner = sorted((p.parent for p in folder.rglob("summary.json") if p.parent != folder), reverse=True)
-    for where in [*inner, folder]:  # deepest first: a year's manifest is listed in the plan's
-        files = {
-            p.relative_to(where).as_posix(): _sha256(p)
-            for p in sorted(where.rglob("*"))
-            if p.is_file() and p.relative_to(where).as_posix() != MANIFEST
-        }
-        text = json.dumps({"format": MANIFEST_FORMAT, "files": files}, ensure_ascii=False, indent=1)
-        (where / MANIFEST).write_text(text + "\n", encoding="utf-8")
-    return [(where / MANIFEST).relative_to(folder) for where in [*inner, folder]]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _switch(new: Path, out_dir: Path) -> None:

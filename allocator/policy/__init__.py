@@ -1,6 +1,6 @@
 """A policy document as data: the pack, its expression language, its checks and the intake dictionary.
 
-Modules: pack (load_policy and the Policy type), read (bytes → TOML), check / check_items / problems / messages /
+Modules: pack (load_policy: a pack's tables into its types), types (Policy, Item, Clause, Fund, Condition), read (bytes → TOML), check / check_items / problems / messages /
 lines / limits / terms (every problem of a pack, with its file and line), expr (conditions and formulas
 without eval), fields (the intake data dictionary), levels (names of the cost-sharing levels), coverage
 (``allocator policy coverage``). The packs themselves live in ``allocator/policies/``.
@@ -20,4 +20,5 @@ __all__ = [
     "problems",
     "read",
     "terms",
+    "types",
 ]

@@ -7,7 +7,7 @@ A clause has items, or is a fund rule (资金规则), or carries no money (非�
 from __future__ import annotations
 
 from ..core.texttable import clip, pad, width
-from .pack import Clause, Item, Policy
+from .types import Clause, Item, Policy
 
 GAP = "未实现"
 

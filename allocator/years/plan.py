@@ -38,7 +38,8 @@ from ..core.errors import InfeasibleError, ScenarioError
 from ..core.result import COMMITMENT_COLUMNS, AllocationResult, Fixed, PlanResult, YearOutcome
 from ..intake.read import read_applications
 from ..policy.fields import SOURCE_ROW, SOURCE_SHEET
-from ..policy.pack import Policy, load_policy
+from ..policy.pack import load_policy
+from ..policy.types import Policy
 from .plan_result import COMMITMENT_NOTE, commitments_from, plan_result
 
 MODES = ("sequential", "joint")

@@ -10,7 +10,7 @@ import pandas as pd
 from ..core.result import CHAIN_COLUMNS, COMMITMENT_COLUMNS, AllocationResult, PlanResult, YearOutcome
 
 if TYPE_CHECKING:
-    from ..policy.pack import Policy
+    from ..policy.types import Policy
     from .plan import PlanSpec
 
 

@@ -24,8 +24,7 @@ from allocator.authoring.demo import write_sample
 from allocator.cli.main import main
 from allocator.core.errors import AllocatorError, InputError
 from allocator.intake import guard as workbook_guard
-from allocator.intake import read as intake
-from allocator.intake import sources
+from allocator.intake import opening, sources
 from allocator.intake.read import read_applications
 from allocator.intake.roster_read import read_roster
 from allocator.policy.pack import load_policy
@@ -126,7 +125,7 @@ def no_parsing(monkeypatch):
         raise AssertionError("a parser saw a file the guard should have refused")
 
     monkeypatch.setattr(sources, "_workbook", boom)
-    monkeypatch.setattr(intake.openpyxl, "load_workbook", boom)
+    monkeypatch.setattr(opening.openpyxl, "load_workbook", boom)
 
 
 # ------------------------------------------------------------------ 1. empty file
