@@ -6,24 +6,23 @@ outputs. Nothing is written unless the allocation is a proven optimum that passe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from ..config.scenario import Scenario, scenario_error
+from ..config.scenario import Scenario
 from ..core import timing
-from ..core.errors import InfeasibleError, ScenarioError
+from ..core.errors import InfeasibleError
 from ..core.result import AllocationResult, Fixed, NextMillion, RuleComparison, SolverInfo, Summary
-from ..intake.ids import fold
 from ..model.build import Budget, Model, build_model
 from ..model.stages import rebudget
 from ..policy.types import Policy
 from ..solve.run import make_solver
 from .constraints import Terms, verify
-from .diagnose import Parties, diagnose
+from .decisions import Decisions, decisions
+from .diagnose import diagnose
 from .evaluate import caps
 from .explain import explain
 from .rationing import optimise, tier_of
@@ -40,22 +39,6 @@ class _Solution:
     admin: int
     info: SolverInfo
     order: np.ndarray  # the rule's priority per row (smaller first), for the waitlist
-
-
-@dataclass(frozen=True)
-class _Decisions:
-    fixed: dict[int, int]  # row -> award, overrides and Fixed together
-    notes: dict[int, str]  # row -> reason, for Fixed rows
-    overridden: set[int]  # rows fixed by [[override]]
-    floors: dict[int, int]  # row -> least award (release: the waitlist keeps what it has)
-    commitment_rows: set[int]
-    waiting: frozenset[int] = frozenset()  # fixed rows that stay on the waitlist (release's "refill")
-
-    def parties(self) -> Parties:
-        """The fixed awards as a conflict names them (allocator.allocation.diagnose): [[override]] s adjustable."""
-        how = {r: "方案决定支持" for r in self.overridden if r not in self.notes}
-        how.update({r: note.split("（", 1)[0].split("，", 1)[0] for r, note in self.notes.items()})
-        return Parties(self.fixed, how, frozenset(r for r in self.overridden if r not in self.notes))
 
 
 def allocate(
@@ -164,82 +147,6 @@ def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: S
     verify(table, terms)
 
 
-def decisions(
-    frame: pd.DataFrame,
-    scenario: Scenario,
-    fixed: Mapping[str, Fixed],
-    floors: Mapping[str, int],
-    decided: Mapping[str, int],
-) -> _Decisions:
-    position = {app: k for k, app in enumerate(frame["application_id"])}
-    chosen = overrides(frame, scenario)
-    notes: dict[int, str] = {}
-    commitment_rows: set[int] = set()
-    missing = sorted(set(fixed) - set(position)) + sorted(set(floors) - set(position))
-    if missing:
-        raise ScenarioError(
-            f"已确定的拟支持项目 {'、'.join(missing[:10])} 不在本次申报数据中（上年承诺、收回前的结果须一并列入申报表）",
-            f"fixed awards name applications not in the workbook: {', '.join(missing[:10])}",
-        )
-    cap = frame["cap"].to_numpy()
-    for app, f in sorted(fixed.items()):
-        r = position[app]
-        if r in chosen:
-            continue  # an [[override]] in the scenario decides
-        if f.amount > cap[r] or (f.amount > 0 and not frame["eligible"].iat[r]):
-            raise ScenarioError(
-                f"已确定的拟支持项目 {app} 金额 {f.amount:,} 元超过其本次核定上限 {int(cap[r]):,} 元（申报数据是否有变？）",
-                f"fixed award {app} of {f.amount:,} yuan is above its cap {int(cap[r]):,} (did the application change?)",
-            )
-        chosen[r] = f.amount
-        notes[r] = f.note
-        if f.kind == "commitment":
-            commitment_rows.add(r)
-    for app, amount in decided.items():
-        if position.get(app) is not None and position[app] not in chosen:
-            chosen[position[app]] = int(amount)
-    lows = {position[a]: int(v) for a, v in floors.items() if position[a] not in chosen}
-    overridden = {position[o.application_id] for o in scenario.overrides}
-    overridden |= {position[a] for a, f in fixed.items() if f.kind == "withdrawn"}
-    waiting = frozenset(position[a] for a, f in fixed.items() if f.kind == "refill")
-    return _Decisions(chosen, notes, overridden, lows, commitment_rows, waiting)
-
-
-def overrides(frame: pd.DataFrame, scenario: Scenario) -> dict[int, int]:
-    """``[[override]]`` as fixed awards by row; an override never goes beyond the policy."""
-    position = {app: k for k, app in enumerate(frame["application_id"])}
-    fixed: dict[int, int] = {}
-    for k, o in enumerate(scenario.overrides):
-        wanted = fold(str(o.application_id))  # as the intake keeps its ids: NFKC, no invisible characters
-        if wanted not in position:
-            near = difflib.get_close_matches(
-                str(o.application_id), [str(a) for a in position], n=1, cutoff=0.6
-            )
-            raise scenario_error(
-                scenario,
-                ("override", k, "application_id"),
-                o.application_id,
-                "申报数据中的某个申报编号（此编号不在申报数据中）",
-                "an application id of the applications (this one is not among them)",
-                f"是否应为 / did you mean: {near[0]}" if near else "",
-            )
-        r = position[wanted]
-        cap = int(frame["cap"].iat[r])
-        amount = cap if o.award == "cap" else int(o.award)
-        if not frame["eligible"].iat[r]:
-            raise ScenarioError(
-                f"[[override]] {o.application_id} 不符合条件，不能决定支持（不予支持无需决定）：{frame['ineligible_reason'].iat[r]}",
-                f"[[override]] {o.application_id} is ineligible: it cannot be funded, and needs no decision to be refused",
-            )
-        if amount > cap:
-            raise ScenarioError(
-                f"[[override]] {o.application_id} 的金额 {amount:,} 元超过其核定上限 {cap:,} 元（政策或申请金额）",
-                f"[[override]] {o.application_id}: {amount:,} yuan is above its cap {cap:,}",
-            )
-        fixed[r] = amount
-    return fixed
-
-
 def _admin_problems(policy: Policy, budget: Budget) -> tuple[tuple[str, str], ...]:
     """(zh, en) for planned administration over its limit or over the money, each with its fix."""
     low, high, available = budget.admin_low, budget.admin_high, budget.available
@@ -270,7 +177,7 @@ def solve_budget(
     frame: pd.DataFrame,
     scenario: Scenario,
     budget: Budget,
-    dec: _Decisions,
+    dec: Decisions,
     solver,
     model: Model | None = None,
 ) -> _Solution:
@@ -306,7 +213,7 @@ def solve_budget(
     return _Solution(award, admin, info, out.order)
 
 
-def _round(frame, model: Model, out, admin: int, budget: Budget, scenario: Scenario, dec: _Decisions):
+def _round(frame, model: Model, out, admin: int, budget: Budget, scenario: Scenario, dec: Decisions):
     """Whole yuan (allocator.allocation.rounding), every limit checked on the integers."""
     full = np.zeros(len(frame))
     full[model.rows] = out.awards

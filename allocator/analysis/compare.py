@@ -20,6 +20,13 @@ import pandas as pd
 
 from ..core.errors import AllocatorError
 from ..store.folder import ResultFolder, ResultFolderError
+from .compare_columns import (
+    BY_APPLICATION_COLUMNS,
+    BY_DISTRICT_COLUMNS,
+    BY_ITEM_COLUMNS,
+    GROUP_MONEY,
+    TOTAL_KEYS,
+)
 
 __all__ = [
     "BY_APPLICATION_COLUMNS",
@@ -33,54 +40,6 @@ __all__ = [
 
 MONEY = ("award", "city_cost", "district_cost")
 NO_DISTRICT = "（未填）"
-
-#: ``where`` values of :attr:`Comparison.by_application`, and how the workbook says them.
-BY_APPLICATION_COLUMNS = (
-    "application_id",
-    "applicant",
-    "credit_code",
-    "item",
-    "item_name",
-    "clause",
-    "district",
-    "award_a",
-    "award_b",
-    "change",  # award_b - award_a
-    "city_cost_a",
-    "city_cost_b",
-    "district_cost_a",
-    "district_cost_b",
-    "status_a",  # Status value; '' when the application is not in that run
-    "status_b",
-    "reason_a",
-    "reason_b",
-    "where",  # both | only_a | only_b
-)
-_GROUP_MONEY = (
-    "award_a",
-    "award_b",
-    "change",
-    "city_cost_a",
-    "city_cost_b",
-    "district_cost_a",
-    "district_cost_b",
-)
-_GROUP_COUNTS = ("applications_a", "applications_b", "funded_a", "funded_b")
-BY_ITEM_COLUMNS = ("item", "clause", "item_name", *_GROUP_MONEY, *_GROUP_COUNTS)
-BY_DISTRICT_COLUMNS = ("district", *_GROUP_MONEY, *_GROUP_COUNTS)
-
-#: Rows of :attr:`Comparison.totals` (its index), with their Chinese labels (``{fund}``/``{cofund}``: the levels).
-TOTAL_KEYS = {
-    "available": "可用资金（元）",
-    "admin": "管理费用（元）",
-    "awarded": "拟支持金额（元）",
-    "city_cost": "{fund}承担（元）",
-    "district_cost": "{cofund}承担（元）",
-    "carryover_out": "结转下年（元）",
-    "applications": "申报项数",
-    "funded": "获支持项数",
-    "value": "加权价值",
-}
 
 
 class ComparisonError(AllocatorError):
@@ -287,7 +246,7 @@ def _by_application(a: Run, b: Run) -> pd.DataFrame:
 
 def _group(df: pd.DataFrame, key: str) -> pd.DataFrame:
     g = df.groupby(key, sort=False)
-    out = g[list(_GROUP_MONEY)].sum().astype("int64")
+    out = g[list(GROUP_MONEY)].sum().astype("int64")
     out["applications_a"] = g["where"].apply(lambda w: int((w != "only_b").sum()))
     out["applications_b"] = g["where"].apply(lambda w: int((w != "only_a").sum()))
     out["funded_a"] = g["award_a"].apply(lambda v: int((v > 0).sum()))

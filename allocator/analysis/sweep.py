@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..allocation.allocate import decisions, solve_budget
+from ..allocation.allocate import solve_budget
+from ..allocation.decisions import decisions
 from ..allocation.evaluate import caps
 from ..allocation.rounding import city_cost
 from ..config.scenario import Scenario

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import AllocatorError
-from .formula import Evaluator, FormulaError
+from .excel_values import FormulaError
+from .formula import Evaluator
 from .xlsx import Book, XlError, dense, read_book
 
 MONEY = ("award", "city_cost", "district_cost")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..core.errors import AllocatorError
 from .approved import differ, expected_rows, list_rows, load, num, rows_of
-from .formula import same
+from .excel_values import same
 from .xlsx import Book, Sheet, XlError, column_letter, column_number, coordinate
 
 TOTAL = "合计"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .approved import num
 from .books import uncached_line
-from .formula import same
+from .excel_values import same
 from .xlsx import Book, Cell, Sheet, coordinate
 
 UNCACHED = ("", "")  # a formula saved without its cached value: said once a sheet

@@ -14,12 +14,24 @@ cached value. Anything else raises :class:`FormulaError` — allocator does not 
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
-from .xlsx import Book, Cell, XlError, column_number
+from .excel_values import (
+    COMPARE,
+    FormulaError,
+    Range,
+    compare,
+    conditional,
+    flat,
+    is_num,
+    is_number_text,
+    num,
+    one,
+    text_of,
+)
+from .xlsx import Book, Cell, column_number
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -34,23 +46,7 @@ TOKEN = re.compile(
     re.VERBOSE,
 )
 CELL = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
-COMPARE = {
-    "=": operator.eq,
-    "<>": operator.ne,
-    "<": operator.lt,
-    ">": operator.gt,
-    "<=": operator.le,
-    ">=": operator.ge,
-}
 MAX_RANGE = 5_000_000  # cells one reference may cover
-
-
-class FormulaError(Exception):
-    """A formula allocator does not write, or one that cannot be computed (a cycle, #DIV/0! …)."""
-
-
-class Range(list):
-    """The values a range reference covers."""
 
 
 def tokens(formula: str) -> list[tuple[str, str]]:
@@ -184,9 +180,9 @@ class Evaluator:
         if kind == "ref":
             return self.ref(node[1], sheet)
         if kind == "neg":
-            return -_num(self.scalar(node[1], sheet))
+            return -num(self.scalar(node[1], sheet))
         if kind == "pct":
-            return _num(self.scalar(node[1], sheet)) / 100
+            return num(self.scalar(node[1], sheet)) / 100
         if kind == "op":
             return self.op(node[1], self.scalar(node[2], sheet), self.scalar(node[3], sheet))
         return self.function(node[1], node[2], sheet)
@@ -218,10 +214,10 @@ class Evaluator:
 
     def op(self, op: str, a: object, b: object) -> object:
         if op == "&":
-            return _text(a) + _text(b)
+            return text_of(a) + text_of(b)
         if op in COMPARE:
-            return _compare(op, a, b)
-        x, y = _num(a), _num(b)
+            return compare(op, a, b)
+        x, y = num(a), num(b)
         if op == "/" and y == 0:
             raise FormulaError("除以零 / division by zero")
         return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}.get(
@@ -233,44 +229,44 @@ class Evaluator:
             if not 2 <= len(args) <= 3:
                 raise FormulaError("IF 的参数个数不对 / IF takes 2 or 3 arguments")
             test = self.scalar(args[0], sheet)
-            if _num(test):
+            if num(test):
                 return self.scalar(args[1], sheet)
             return self.scalar(args[2], sheet) if len(args) == 3 else False
         values = [self.eval(a, sheet) for a in args]
         if name in ("SUM", "MIN", "MAX", "COUNT"):
-            nums = [v for v in _flat(values) if _is_num(v)]
+            nums = [v for v in flat(values) if is_num(v)]
             if name == "COUNT":
                 return len(nums)
             if name == "SUM":
                 return sum(nums)
             return (min if name == "MIN" else max)(nums) if nums else 0
         if name == "COUNTA":
-            return sum(v is not None and v != "" for v in _flat(values))
+            return sum(v is not None and v != "" for v in flat(values))
         if name in ("COUNTIF", "SUMIF") and len(values) in (2, 3):
             fast = self.indexed(name, values)
             if fast is not None:
                 return fast
         if name in ("COUNTIF", "COUNTIFS", "SUMIF", "SUMIFS"):
-            return _conditional(name, values)
+            return conditional(name, values)
         if name in ("ROUND", "ROUNDDOWN", "ROUNDUP") and len(values) == 2:
             mode = {"ROUND": ROUND_HALF_UP, "ROUNDDOWN": ROUND_DOWN, "ROUNDUP": ROUND_UP}[name]
-            digits = int(_num(_one(values[1])))
+            digits = int(num(one(values[1])))
             q = Decimal(1).scaleb(-digits)
-            out = float(Decimal(repr(float(_num(_one(values[0]))))).quantize(q, rounding=mode))
+            out = float(Decimal(repr(float(num(one(values[0]))))).quantize(q, rounding=mode))
             return int(out) if out.is_integer() else out
         if name == "ABS" and len(values) == 1:
-            return abs(_num(_one(values[0])))
+            return abs(num(one(values[0])))
         raise FormulaError(f"本工具不写函数 {name} / allocator writes no {name}")
 
     def indexed(self, name: str, values: list) -> object | None:
         """COUNTIF/SUMIF with an exact text criterion (``"="&$B2``, no wildcard) through an index of the
         range, built once: the per-item and per-district rows then cost one look-up each. None: not that."""
-        where, crit = values[0], _one(values[1])
+        where, crit = values[0], one(values[1])
         total = values[2] if len(values) == 3 else where
         if not (isinstance(where, Range) and isinstance(crit, str) and crit.startswith("=")):
             return None
         text = crit[1:]
-        if not text or any(ch in text for ch in "*?~") or _is_number_text(text):
+        if not text or any(ch in text for ch in "*?~") or is_number_text(text):
             return None
         if name == "SUMIF" and not (isinstance(total, Range) and len(total) == len(where)):
             return None
@@ -284,134 +280,4 @@ class Evaluator:
         hits = index.get(text.casefold(), [])
         if name == "COUNTIF":
             return len(hits)
-        return sum(v for v in (total[k] for k in hits) if _is_num(v))  # type: ignore[index]
-
-
-def _is_number_text(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _one(value: object) -> object:
-    if isinstance(value, Range):
-        if len(value) != 1:
-            raise FormulaError("区域用作单个值 / a range where one value is meant")
-        return value[0]
-    return value
-
-
-def _flat(values: list) -> list:
-    out: list = []
-    for v in values:
-        out += list(v) if isinstance(v, Range) else [v]
-    return out
-
-
-def _is_num(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _num(v: object) -> float:
-    if isinstance(v, XlError):
-        raise FormulaError(f"引用了错误值 {v} / refers to an error")
-    if v is None or v == "":
-        return 0
-    if isinstance(v, bool | int | float):
-        return v
-    try:
-        return float(str(v))
-    except ValueError:
-        raise FormulaError(f"文字 {v!r} 用作数字 / text used as a number") from None
-
-
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def _compare(op: str, a: object, b: object) -> bool:
-    a = "" if a is None and isinstance(b, str) else 0 if a is None else a
-    b = "" if b is None and isinstance(a, str) else 0 if b is None else b
-    if isinstance(a, str) and isinstance(b, str):
-        return COMPARE[op](a.casefold(), b.casefold())
-    if _is_num(a) and _is_num(b) or isinstance(a, bool) and isinstance(b, bool):
-        return COMPARE[op](a, b)
-    rank = {str: 1, bool: 2}  # Excel: numbers < text < logical values
-    return COMPARE[op](rank.get(type(a), 0), rank.get(type(b), 0))
-
-
-def _matcher(criterion: object):
-    """COUNTIF's criterion as a test of one cell: ``"="&B2``, ``">0"``, ``0``, ``"朝阳区"``."""
-    if not isinstance(criterion, str):
-        return lambda v: _is_num(v) and _is_num(criterion) and math.isclose(v, criterion)  # type: ignore[arg-type]
-    m = re.match(r"^(<>|<=|>=|=|<|>)?(.*)$", criterion, re.S)
-    op, rest = (m[1] or "="), m[2]  # type: ignore[index]
-    try:
-        number: float | None = float(rest)
-    except ValueError:
-        number = None
-    if number is not None:
-        return lambda v: _is_num(v) and COMPARE[op](v, number)
-    if op in ("=", "<>"):
-        if rest == "":
-            empty = lambda v: v is None or v == ""  # noqa: E731
-            return empty if op == "=" else (lambda v: not empty(v))
-        pattern = re.compile(_wildcards(rest), re.I | re.S)
-        hit = lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None  # noqa: E731
-        return hit if op == "=" else (lambda v: not hit(v))
-    return lambda v: isinstance(v, str) and COMPARE[op](v.casefold(), rest.casefold())
-
-
-def _wildcards(text: str) -> str:
-    out, k = [], 0
-    while k < len(text):
-        ch = text[k]
-        if ch == "~" and k + 1 < len(text):
-            out.append(re.escape(text[k + 1]))
-            k += 2
-            continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        k += 1
-    return "".join(out)
-
-
-def _conditional(name: str, values: list) -> object:
-    if name in ("SUMIF", "COUNTIF"):
-        if name == "SUMIF" and len(values) == 3:
-            pairs, total = [(values[0], values[1])], values[2]
-        elif len(values) == 2:
-            pairs, total = [(values[0], values[1])], values[0] if name == "SUMIF" else None
-        else:
-            raise FormulaError(f"{name} 的参数个数不对 / wrong number of arguments")
-    elif name == "SUMIFS" and len(values) >= 3 and len(values) % 2 == 1:
-        total, pairs = values[0], list(zip(values[1::2], values[2::2], strict=True))
-    elif name == "COUNTIFS" and values and len(values) % 2 == 0:
-        pairs, total = list(zip(values[0::2], values[1::2], strict=True)), None
-    else:
-        raise FormulaError(f"{name} 的参数个数不对 / wrong number of arguments")
-    ranges = [r if isinstance(r, Range) else Range([r]) for r, _ in pairs]
-    tests = [_matcher(_one(c)) for _, c in pairs]
-    n = len(ranges[0])
-    if any(len(r) != n for r in ranges) or (total is not None and len(_flat([total])) != n):
-        raise FormulaError(f"{name} 的区域大小不一 / ranges of different sizes")
-    hits = [all(t(r[k]) for r, t in zip(ranges, tests, strict=True)) for k in range(n)]
-    if total is None:
-        return sum(hits)
-    return sum(v for v, h in zip(_flat([total]), hits, strict=True) if h and _is_num(v))
-
-
-def same(a: object, b: object) -> bool:
-    """Cell values equal as a reader sees them: numbers to 1e-9 relative, text exactly."""
-    if _is_num(a) and _is_num(b):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)  # type: ignore[arg-type]
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    return a == b
+        return sum(v for v in (total[k] for k in hits) if is_num(v))  # type: ignore[index]

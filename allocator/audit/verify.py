@@ -42,9 +42,8 @@ a failure) or – (could not run, and why):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import chdir, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import dropwhile
 from pathlib import Path, PurePath
 
@@ -56,51 +55,18 @@ from ..store.folder import ResultFolder, ResultFolderError
 from . import approved as lists
 from .approved import batches_differ, differ, expected_rows
 from .inputs import INPUT_LABELS, OTHER_INPUTS, input_files  # noqa: F401 (re-exported)
+from .report import Audit, Check, guarded
 
-#: ``allocator verify``'s exit status when a check fails (tampering or drift).
-EXIT_FOUND = 4
 #: Differences listed per check; the rest are counted.
 SHOWN = lists.SHOWN
 #: summary.json's totals compared with a recomputed allocation: its figures, all but the status.
 TOTALS = tuple(k for k in SUMMARY_KEYS if k != "status")
-MARKS = {"pass": "✓", "fail": "✗", "note": "ℹ", "skip": "–"}
 TITLES = {
     "files": "文件完整性：与 manifest.json 记录的 SHA-256 一致 / every file as written (manifest.json)",
     "summary": "summary.json 字段类型正确 / summary.json fields of the types allocator writes",
     "workbooks": "工作簿：公式按其计算值核对，名单与合计逐行核对 / workbooks: formulas computed, lists row by row",
     "rederived": "按输入重新写出每个输出文件，逐项一致 / every output written again from the inputs: the same",
 }
-
-
-@dataclass(frozen=True)
-class Check:
-    key: str  # files | summary | inputs | approved | workbooks | totals | constraints | recomputed | …
-    title: str  # Chinese / English
-    state: str  # pass | fail | note | skip
-    lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Audit:
-    folder: Path
-    checks: tuple[Check, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not any(c.state == "fail" for c in self.checks)
-
-    def render(self) -> str:
-        out = [f"核对结果目录 / verifying {self.folder}"]
-        for c in self.checks:
-            out.append(f"{MARKS[c.state]} {c.title}")
-            out += [f"    {line}" for line in c.lines]
-        failed = sum(c.state == "fail" for c in self.checks)
-        out.append(
-            "全部通过：结果与输入一致，未发现改动 / all checks passed"
-            if self.ok
-            else f"发现 {failed} 项不一致（结果被改动或输入有变化） / {failed} check(s) failed: tampering or drift"
-        )
-        return "\n".join(out)
 
 
 def audit(result_dir: str | Path) -> Audit:
@@ -121,21 +87,21 @@ def _audit(folder: Path) -> Audit:
     manifest = summary.get("manifest") or {}
     try:
         table, csv_problem = _csv(store)
-    except Exception as exc:  # noqa: BLE001 — as in _guarded: a CSV no reader foresaw is said, not raised
+    except Exception as exc:  # noqa: BLE001 — as in guarded: a CSV no reader foresaw is said, not raised
         table, csv_problem = (
             None,
             f"allocation.csv 无法读取 / unreadable: {type(exc).__name__}: {str(exc)[:200]}",
         )
     batch = summary.get("batch") or 1
-    files = _guarded("files", TITLES["files"], _files, folder)
-    inputs = _guarded("inputs", INPUTS_TITLE, _inputs, manifest)
-    approved = _guarded("approved", APPROVED_TITLE, _approved_matches, folder, table, csv_problem, batch)
-    books = _guarded("workbooks", TITLES["workbooks"], _workbooks, folder, table, summary)
-    totals = _guarded("totals", TOTALS_TITLE, _totals_match, table, csv_problem, summary)
-    limits = _guarded("constraints", LIMITS_TITLE, _constraints, table, csv_problem, summary, manifest)
+    files = guarded("files", TITLES["files"], _files, folder)
+    inputs = guarded("inputs", INPUTS_TITLE, _inputs, manifest)
+    approved = guarded("approved", APPROVED_TITLE, _approved_matches, folder, table, csv_problem, batch)
+    books = guarded("workbooks", TITLES["workbooks"], _workbooks, folder, table, summary)
+    totals = guarded("totals", TOTALS_TITLE, _totals_match, table, csv_problem, summary)
+    limits = guarded("constraints", LIMITS_TITLE, _constraints, table, csv_problem, summary, manifest)
     recomputed, release_info, redo = _recompute(folder, manifest, summary, inputs)
     rederived = _rederived(folder, recomputed, release_info, summary, redo)
-    versions = _guarded("versions", VERSIONS_TITLE, _versions, manifest, recomputed)
+    versions = guarded("versions", VERSIONS_TITLE, _versions, manifest, recomputed)
     if redo.state == "fail" and versions.state == "note":
         redo = replace(
             redo,
@@ -144,25 +110,6 @@ def _audit(folder: Path) -> Audit:
     shape_check = Check("summary", TITLES["summary"], "fail" if shape else "pass", lists.shown(shape))
     checks = (files, shape_check, inputs, approved, books, totals, limits, redo, rederived, versions)
     return Audit(folder, checks)
-
-
-def _guarded(key: str, title: str, check: Callable[..., Check], *args) -> Check:
-    """``check(*args)``; whatever it cannot handle (a folder edited in a way no check foresaw) is a failed
-    check naming it, never a traceback."""
-    try:
-        return check(*args)
-    except AllocatorError as exc:
-        return Check(key, title, "fail", (f"{exc.zh} / {exc.en}",))
-    except Exception as exc:  # noqa: BLE001 — a verifier that cannot check says so, and fails
-        said = f"{type(exc).__name__}: {str(exc)[:200]}"
-        return Check(
-            key,
-            title,
-            "fail",
-            (
-                f"核对时遇到无法处理的内容（结果目录可能被改动）：{said} / the check could not run on this folder: {said}",
-            ),
-        )
 
 
 def _files(folder: Path) -> Check:
@@ -189,7 +136,7 @@ def _rederived(folder: Path, result, release_info, summary: dict, redo: Check) -
 
         return Check("rederived", title, *rederive(folder, result, summary, release_info))
 
-    return _guarded("rederived", title, run)
+    return guarded("rederived", title, run)
 
 
 # ---------------------------------------------------------------- reading the folder
@@ -309,10 +256,10 @@ def _recompute(folder: Path, manifest: dict, summary: dict, inputs: Check):
                 result = result_for(path, batch=batch, approved=approved, report=True)
     except AllocatorError as exc:
         return None, None, Check("recomputed", title, "fail", (f"无法重新计算 / cannot recompute: {exc.zh}",))
-    except Exception as exc:  # noqa: BLE001 — as in _guarded: said, never a traceback
+    except Exception as exc:  # noqa: BLE001 — as in guarded: said, never a traceback
         said = f"{type(exc).__name__}: {str(exc)[:200]}"
         return None, None, Check("recomputed", title, "fail", (f"无法重新计算 / cannot recompute: {said}",))
-    return result, info, _guarded("recomputed", title, _compared, folder, result, summary)
+    return result, info, guarded("recomputed", title, _compared, folder, result, summary)
 
 
 def _as_run(manifest: dict, summary: dict) -> tuple[str, Path | None]:

@@ -274,7 +274,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ..audit.verify import EXIT_FOUND, audit
+    from ..audit.report import EXIT_FOUND
+    from ..audit.verify import audit
 
     report = audit(args.result_dir)
     print(report.render())

@@ -308,7 +308,7 @@ def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 def _sheet_of(z: zipfile.ZipFile, part: str) -> str:
     """The name of the sheet whose XML is ``part`` (the part's name if no sheet lists it)."""
-    from .sources import sheet_parts  # the workbook's own index, parsed with defusedxml
+    from .sheet_marks import sheet_parts
 
     try:
         names = {target: name for name, target in sheet_parts(z).items()}

@@ -11,7 +11,8 @@ from . import ids as intake_ids
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "＊": "*"})
 
 
-_SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
+#: A header with its unit in brackets: 注册资本(万元) (after :func:`normalise_header`).
+UNIT_SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
 
 def normalise_header(text: object) -> str:
@@ -44,7 +45,7 @@ def match_header(text: object, headers: dict[str, Field] | None = None) -> tuple
     s = normalise_header(text)
     if s in headers:
         return headers[s], None
-    m = _SUFFIX.fullmatch(s)
+    m = UNIT_SUFFIX.fullmatch(s)
     if m and m.group(1) in headers:
         return headers[m.group(1)], m.group(2)
     return None, None

@@ -191,3 +191,30 @@ def size_text(n: float) -> str:
         if n >= size:
             return f"{n / size:,.1f} {unit}"
     return f"{n / 2**10:,.0f} KB"
+
+
+# The roster sheet's problems above the value level (:mod:`allocator.intake.roster_read`), as (Chinese, English) templates.
+ROSTER_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
+    "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
+    "end": (
+        "合同结束日期（合同最后一日）{end} 早于合同开始日期 {start}；结束日期应不早于开始日期",
+        "the contract's last day {end} is before its start {start}; the end must not be before the start",
+    ),
+    "terminated": (
+        "提前解除日期（合同最后工作日）{term} 应不早于合同开始日期 {start}，且早于合同结束日期 {end}；"
+        "合同到结束日期才终止的不是提前解除，请留空",
+        "an early termination (the last day worked) {term} must be on or after the start {start} and before "
+        "the end {end}; a contract that runs to its end date was not ended early: leave the cell blank",
+    ),
+    "dup_column": ("列重复：与「{first}」是同一列，请删除一列", "duplicate column: {first!r} is also {key}"),
+    "no_header": (
+        "表头行中没有可识别的列名（人员编号、统一社会信用代码、合同开始日期、合同结束日期）",
+        "no known column in the header row (person_id, credit_code, contract_start, contract_end)",
+    ),
+    "missing_column": (
+        "缺少必填列「{zh}」（表头可写作「{header}」）",
+        "required column {key!r} is missing (header: {header!r})",
+    ),
+    "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
+}

@@ -94,17 +94,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import InputError, Problem
-from .roster_read import (
-    COLUMNS,
-    HEADERS_ZH,
-    MESSAGES,
-    Column,
-    Roster,
-    parse_date,
-    person_hash,
-    qualifies,
-    read_roster,
-)
+from .messages import ROSTER_MESSAGES as MESSAGES
+from .roster_read import COLUMNS, HEADERS_ZH, Column, Roster, parse_date, person_hash, qualifies, read_roster
 
 __all__ = [
     "COLUMNS",

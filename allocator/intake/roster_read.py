@@ -28,7 +28,8 @@ from python_calamine import CalamineWorkbook
 from ..core.errors import InputError, Problem
 from . import ids as intake_ids
 from .cells import plain_digits, refuse_formula
-from .headers import normalise_header
+from .headers import UNIT_SUFFIX, normalise_header
+from .messages import ROSTER_MESSAGES
 from .opening import load_checked, open_roster_workbook, require_file
 from .read import EXPECT, ROSTER_SHEETS, CellProblem, is_blank, parse_code
 from .sources import KINDS
@@ -91,7 +92,6 @@ COLUMNS: tuple[Column, ...] = (
 #: is written. Any bracketed suffix is read back, so ``合同结束日期（最后一日，年-月-日）`` is ``contract_end``.
 HEADERS_ZH: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 _HEADERS = {normalise_header(name): c for c in COLUMNS for name in (c.key, c.zh, *c.aliases)}
-_SUFFIX = re.compile(r"(.+?)\(([^()]*)\)")
 
 # 大专以上 (counts) and below, matched inside the cell (大学本科, 硕士研究生, 全日制大专 …); English exactly.
 _ABOVE = ("博士", "硕士", "研究生", "本科", "学士", "大专", "专科", "高职")
@@ -239,33 +239,6 @@ def _may_have_roster(data: bytes) -> bool:
     return any(normalise_header(name) in ROSTER_SHEETS for name in names)
 
 
-# Problems above the value level, as (Chinese, English) templates.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "required": ("必填，应为{expect_zh}", "required: {expect_en}"),
-    "bad": ("{why_zh}；应为{expect_zh}", "{why_en}; expected {expect_en}"),
-    "end": (
-        "合同结束日期（合同最后一日）{end} 早于合同开始日期 {start}；结束日期应不早于开始日期",
-        "the contract's last day {end} is before its start {start}; the end must not be before the start",
-    ),
-    "terminated": (
-        "提前解除日期（合同最后工作日）{term} 应不早于合同开始日期 {start}，且早于合同结束日期 {end}；"
-        "合同到结束日期才终止的不是提前解除，请留空",
-        "an early termination (the last day worked) {term} must be on or after the start {start} and before "
-        "the end {end}; a contract that runs to its end date was not ended early: leave the cell blank",
-    ),
-    "dup_column": ("列重复：与「{first}」是同一列，请删除一列", "duplicate column: {first!r} is also {key}"),
-    "no_header": (
-        "表头行中没有可识别的列名（人员编号、统一社会信用代码、合同开始日期、合同结束日期）",
-        "no known column in the header row (person_id, credit_code, contract_start, contract_end)",
-    ),
-    "missing_column": (
-        "缺少必填列「{zh}」（表头可写作「{header}」）",
-        "required column {key!r} is missing (header: {header!r})",
-    ),
-    "unreadable": ("工作表无法读取（文件已损坏）：{exc}", "cannot read the sheet: {exc}"),
-}
-
-
 @dataclass(frozen=True)
 class _Cell:
     index: int
@@ -283,7 +256,7 @@ class _Reader:
     def problem(self, sheet: str, row: int | None, cell: _Cell | str | None, value, msg: str, **kw) -> None:
         if isinstance(cell, _Cell):
             kw = {"expect_zh": cell.column.expect_zh, "expect_en": cell.column.expect_en, **kw}
-        zh, en = (t.format(**kw) for t in MESSAGES[msg])
+        zh, en = (t.format(**kw) for t in ROSTER_MESSAGES[msg])
         header = cell.header if isinstance(cell, _Cell) else cell
         key = (self.sheets.index(sheet), row or 0, cell.index if isinstance(cell, _Cell) else -1)
         self.problems.append((*key, Problem(self.path.name, sheet, row, header, value, zh, en)))
@@ -306,7 +279,7 @@ class _Reader:
         cols: dict[str, _Cell] = {}
         for i, raw in enumerate(values):
             s = "" if is_blank(raw) else normalise_header(raw)
-            m = _SUFFIX.fullmatch(s)
+            m = UNIT_SUFFIX.fullmatch(s)
             column = _HEADERS.get(s) or (_HEADERS.get(m.group(1)) if m else None)
             if column is None:
                 continue  # blank, or a column such as a name: ignored, never read

@@ -45,16 +45,17 @@ neither workbook needs it.
 A multi-year plan (:func:`~allocator.outputs.plan.write_plan_outputs`) writes each year's outputs into
 ``<out_dir>/<year>/`` and plan.xlsx, plan.json and charts/plan.* beside them, staged the same way.
 
-Modules: the workbooks — excel (allocation.xlsx, approved.xlsx), xlsx_summary (汇总) and xlsx_rule_rows (its rule and batch blocks), xlsx_groups (分条款,
-分区), xlsx_lists (the list sheets), xlsx_registers (候补名单, 监管台账), xlsx_params (参数), xlsx_style (formats
-and safe cell writers), cells (cell values by column), lists (sheets or CSV for the lists); tables (the CSVs
-and summary.json); charts; report, report_frontier, report_rule, html_parts and report_pdf (the leadership page); leaders (what another million buys);
-clauses (the fund-level rules' citations from the pack); approved (whether a new approved.xlsx changes the
-list); publish (staging and installing a folder whole), folder_lock (one run at a time), manifest_file
-(every file's SHA-256); forked (a writer in a child process); plan,
-plan_frames, plan_xlsx, plan_chart (a multi-year plan); sweep and sweep_charts (trade-offs); compare_xlsx, compare_chart,
-compare_words (two runs compared); words (how a number, a time, a rule is said); limit_rows (the limits and overrides as rows); _common (what every
-writer needs from a result).
+Modules: the workbooks — excel (allocation.xlsx, approved.xlsx), xlsx_summary (汇总) and xlsx_rule_rows (its
+rule and batch blocks), xlsx_groups (分条款, 分区), xlsx_lists (the list sheets), xlsx_registers (候补名单, 监管台账),
+xlsx_params (参数), xlsx_style (formats and safe cell writers), cells (cell values by column), lists (sheets or
+CSV for the lists); tables (the CSVs and summary.json); charts; report, report_frontier, report_rule,
+html_parts and report_pdf (the leadership page); leaders (what another million buys); clauses (the fund-level
+rules' citations from the pack); approved (whether a new approved.xlsx changes the list); publish (staging and
+installing a folder whole), folder_lock (one run at a time), manifest_file (every file's SHA-256); forked (a
+writer in a child process); plan, plan_frames, plan_xlsx, plan_chart (a multi-year plan); sweep and
+sweep_charts (trade-offs); compare_xlsx, compare_chart, compare_words (two runs compared); words (how a
+number, a time, a rule is said); limit_rows (the limits and overrides as rows); _common (what every writer
+needs from a result).
 """
 
 from __future__ import annotations

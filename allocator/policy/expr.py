@@ -41,17 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_BINOPS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
-_CMPOPS = {
-    ast.Eq: np.equal,
-    ast.NotEq: np.not_equal,
-    ast.Lt: np.less,
-    ast.LtE: np.less_equal,
-    ast.Gt: np.greater,
-    ast.GtE: np.greater_equal,
-}
+from .expr_eval import BINOPS, CMPOPS, LITERALS, evaluate_node, truth
+
 _FUNCS = {"min": 2, "max": 2, "fill": 2}
-_LITERALS = {"true": True, "false": False, "True": True, "False": False}
 MAX_LENGTH = 2000  # characters in one condition or formula
 MAX_DEPTH = 60  # nesting of its syntax tree; the evaluator recurses once per level
 #: Largest number a formula may write: 10^15. Amounts, areas and counts are far below it, and above
@@ -116,7 +108,7 @@ class Evaluation:
     @property
     def holds(self) -> np.ndarray:
         """Where a condition holds: true, and not decided by a fault (blank is false)."""
-        return _truth(self.value) & ~self.fault
+        return truth(self.value) & ~self.fault
 
     def fault_zh(self, k: int | None = None) -> str:
         """What went wrong (in row ``k``, else anywhere), in Chinese: 除数为0 or 计算溢出."""
@@ -134,7 +126,7 @@ class Expr:
     def run(self, env: Mapping[str, object]) -> Evaluation:
         """Value of the expression on columns (arrays of one length) or scalars, and its faults."""
         with np.errstate(all="ignore"):
-            value, zero, over = _eval(self.tree.body, env)
+            value, zero, over = evaluate_node(self.tree.body, env)
             value, bad = np.asarray(value), np.asarray(zero | over)
             if np.any(bad):  # a condition's value too (``not (a / b > 1)``): never true by a fault
                 value = np.where(bad, np.nan, value.astype(float))
@@ -202,7 +194,7 @@ def parse(text: str, names: Collection[str]) -> Expr:
 def _has_names(node: ast.AST) -> bool:
     """Whether ``node`` reads a field or parameter (``true``, ``false`` and ``min`` are not names)."""
     return any(
-        isinstance(n, ast.Name) and n.id not in _LITERALS and n.id not in _FUNCS for n in ast.walk(node)
+        isinstance(n, ast.Name) and n.id not in LITERALS and n.id not in _FUNCS for n in ast.walk(node)
     )
 
 
@@ -229,7 +221,7 @@ def _check_constant(node: ast.AST, source: str) -> None:
             )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not _has_names(node.right):
         with np.errstate(all="ignore"):
-            divisor, _, _ = _eval(node.right, {})
+            divisor, _, _ = evaluate_node(node.right, {})
         if np.any(np.asarray(divisor, dtype=float) == 0):
             part = "" if _part(source, node) == source else f"（{quote(_part(source, node), 60)}）"
             raise ExprError(
@@ -239,7 +231,7 @@ def _check_constant(node: ast.AST, source: str) -> None:
             )
     if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Call) and not _has_names(node):
         with np.errstate(all="ignore"):
-            value, zero, over = _eval(node, {})
+            value, zero, over = evaluate_node(node, {})
         big = np.any(np.abs(np.nan_to_num(np.asarray(value, dtype=float))) > MAX_CONSTANT)
         if np.any(zero) or np.any(over) or big:
             part = _part(source, node)
@@ -274,8 +266,8 @@ _OK = (
     ast.Call,
     ast.Name,
     ast.Constant,
-    *_BINOPS,
-    *_CMPOPS,
+    *BINOPS,
+    *CMPOPS,
 )
 
 
@@ -307,7 +299,7 @@ def _check(node: ast.AST, source: str, names: Collection[str], used: set[str]) -
         if len(node.args) != _FUNCS[fn.id]:
             n = _FUNCS[fn.id]
             raise ExprError(f"{fn.id} 需要 {n} 个参数", f"{fn.id} takes {n} arguments")
-    if isinstance(node, ast.Name) and node.id not in _FUNCS and node.id not in _LITERALS:
+    if isinstance(node, ast.Name) and node.id not in _FUNCS and node.id not in LITERALS:
         if node.id not in names:
             close = difflib.get_close_matches(node.id, sorted(names), n=3)
             hint = f"是否应为 / did you mean: {'、'.join(close)}" if close else ""
@@ -317,96 +309,3 @@ def _check(node: ast.AST, source: str, names: Collection[str], used: set[str]) -
                 hint,
             )
         used.add(node.id)
-
-
-def _truth(value: object) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype == bool:
-        return arr
-    arr = arr.astype(float)
-    return np.nan_to_num(arr, nan=0.0) != 0.0
-
-
-_NO = np.False_
-
-
-def _eval(node: ast.AST, env: Mapping[str, object]) -> tuple[object, object, object]:
-    """``(value, zero_division, overflow)`` of ``node``: the value NaN where either fault happened."""
-    if isinstance(node, ast.Constant):
-        return node.value, _NO, _NO
-    if isinstance(node, ast.Name):
-        if node.id in _LITERALS:
-            return _LITERALS[node.id], _NO, _NO
-        value = env[node.id]
-        infinite = np.isinf(_num(value))
-        return (np.where(infinite, np.nan, _num(value)) if np.any(infinite) else value), _NO, infinite
-    if isinstance(node, ast.BinOp):
-        (a, za, oa), (b, zb, ob) = _eval(node.left, env), _eval(node.right, env)
-        a, b = _num(a), _num(b)
-        out = _BINOPS[type(node.op)](a, b)
-        zero = (b == 0) & ~np.isnan(a) if isinstance(node.op, ast.Div) else _NO
-        return _faulted(out, za | zb | zero, oa | ob)
-    if isinstance(node, ast.UnaryOp):
-        operand, zero, over = _eval(node.operand, env)
-        if isinstance(node.op, ast.Not):
-            return ~_truth(operand), zero, over
-        return (-_num(operand) if isinstance(node.op, ast.USub) else _num(operand)), zero, over
-    if isinstance(node, ast.BoolOp):
-        return _boolop(node, env)
-    if isinstance(node, ast.Compare):
-        return _compare(node, env)
-    if isinstance(node, ast.Call):
-        (a, za, oa), (b, zb, ob) = (_eval(arg, env) for arg in node.args)
-        a, b = _num(a), _num(b)
-        name = node.func.id  # type: ignore[attr-defined]
-        if name == "min":
-            return np.minimum(a, b), za | zb, oa | ob
-        if name == "max":
-            return np.maximum(a, b), za | zb, oa | ob
-        blank = np.isnan(a) & ~(za | oa)  # fill: the default only where a is blank, not where it faulted
-        return np.where(blank, b, a), za | (blank & zb), oa | (blank & ob)
-    raise ExprError(f"无法计算 {ast.dump(node)}", f"cannot evaluate {ast.dump(node)}")  # unreachable
-
-
-def _faulted(out: np.ndarray, zero: object, over: object) -> tuple[object, object, object]:
-    """A step's result with its faults: NaN where a division by 0 happened or the result is ±inf."""
-    over = over | (np.isinf(out) & ~np.asarray(zero))
-    bad = np.asarray(zero | over)
-    return (np.where(bad, np.nan, out) if np.any(bad) else out), zero, over
-
-
-def _boolop(node: ast.BoolOp, env: Mapping[str, object]) -> tuple[object, object, object]:
-    """``and``/``or`` on columns: a later part's fault counts only where the earlier parts left the
-    answer open (all true for ``and``, all false for ``or``)."""
-    is_and = isinstance(node.op, ast.And)
-    out = zero = over = None
-    for v in node.values:
-        value, z, o = _eval(v, env)
-        part = _truth(value)
-        if out is None:
-            out, zero, over = part, z, o
-            continue
-        open_ = out if is_and else ~out
-        zero, over = zero | (open_ & z), over | (open_ & o)
-        out = np.logical_and(out, part) if is_and else np.logical_or(out, part)
-    return out, zero, over
-
-
-def _compare(node: ast.Compare, env: Mapping[str, object]) -> tuple[object, object, object]:
-    """A chain ``a < b <= c``: each step's faults count where the steps before it held."""
-    left, zero, over = _eval(node.left, env)
-    left = _num(left)
-    out = None
-    for op, comparator in zip(node.ops, node.comparators, strict=True):
-        right, z, o = _eval(comparator, env)
-        right = _num(right)
-        held = True if out is None else out
-        zero, over = zero | (held & z), over | (held & o)
-        step = _CMPOPS[type(op)](left, right)
-        out = step if out is None else np.logical_and(out, step)
-        left = right
-    return out, zero, over
-
-
-def _num(value: object) -> np.ndarray:
-    return np.asarray(value, dtype=float)

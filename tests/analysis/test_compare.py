@@ -11,12 +11,8 @@ import openpyxl
 import pytest
 from pycel import ExcelCompiler
 
-from allocator.analysis.compare import (
-    BY_APPLICATION_COLUMNS,
-    Comparison,
-    ComparisonError,
-    compare_dirs,
-)
+from allocator.analysis.compare import Comparison, ComparisonError, compare_dirs
+from allocator.analysis.compare_columns import BY_APPLICATION_COLUMNS
 from allocator.app.compare import default_out_dir, write_comparison
 from allocator.cli.main import main
 from allocator.outputs.compare_chart import chart_data

@@ -12,7 +12,8 @@ import pytest
 
 from allocator.app.release import release
 from allocator.app.run import run
-from allocator.audit.verify import EXIT_FOUND, audit
+from allocator.audit.report import EXIT_FOUND
+from allocator.audit.verify import audit
 from allocator.cli.main import main
 from allocator.core.errors import AllocatorError
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocator.audit.verify import EXIT_FOUND, audit
+from allocator.audit.report import EXIT_FOUND
+from allocator.audit.verify import audit
 from allocator.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]

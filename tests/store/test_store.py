@@ -77,3 +77,11 @@ def test_what_cannot_be_read_is_named(folder, case, code, said):
         read()
     assert err.value.code == code
     assert said in err.value.zh and str(folder) in err.value.zh and err.value.en
+
+
+def test_the_carryover_check_and_the_writer_agree_on_the_manifest_format():
+    """config cannot import outputs (the layer order), so each names the format: they must be one."""
+    from allocator.config.carryover import OUTPUTS_FORMAT
+    from allocator.outputs.manifest_file import MANIFEST_FORMAT
+
+    assert OUTPUTS_FORMAT == MANIFEST_FORMAT
