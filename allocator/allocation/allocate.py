@@ -97,14 +97,7 @@ def allocate(
     extra = comparison = None
     shadow = 0.0
     if next_million:
-        step = replace(budget, available=budget.available + SHADOW_STEP)
-        step = solve_budget(frame, scenario, step, dec, solver, model)
-        shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
-        if scenario.rule != "weighted":
-            default = solve_budget(frame, replace(scenario, rule="weighted"), budget, dec, solver, model)
-            comparison = _compare(
-                frame, scenario.rule, solution, default, dec.fixed, scenario.limits.min_award
-            )
+        shadow, comparison = _shadow_and_default(frame, scenario, budget, dec, solver, model, solution)
     commitments = int(table["city_cost"].to_numpy()[sorted(dec.commitment_rows)].sum())
     summary = _summary(table, scenario, budget, solution, shadow, batch, commitments)
     ids = frame["application_id"].to_numpy()
@@ -130,6 +123,19 @@ def allocate(
         waitlist=registers[0],
         ledger=registers[1],
     )
+
+
+def _shadow_and_default(frame, scenario: Scenario, budget: Budget, dec, solver, model, solution):
+    """The shadow price (the weighted value of one more yuan, from a re-solve ``SHADOW_STEP`` higher) and,
+    under a rule other than the default, what the rule cost against the default rule."""
+    step = replace(budget, available=budget.available + SHADOW_STEP)
+    step = solve_budget(frame, scenario, step, dec, solver, model)
+    shadow = round((step.info.objective - solution.info.objective) / SHADOW_STEP, 6)
+    comparison = None
+    if scenario.rule != "weighted":
+        default = solve_budget(frame, replace(scenario, rule="weighted"), budget, dec, solver, model)
+        comparison = _compare(frame, scenario.rule, solution, default, dec.fixed, scenario.limits.min_award)
+    return shadow, comparison
 
 
 def _verify(table, policy: Policy, budget: Budget, summary: Summary, scenario: Scenario, dec, ids) -> None:

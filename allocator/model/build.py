@@ -131,22 +131,7 @@ def build_model(
 
     city = pulp.LpAffineExpression(zip(x, share.tolist(), strict=True))
     model.city = city
-    if cumulative is None:
-        usable = budget.available - budget.reserve
-        label = "可用资金（年度专项资金＋上年结转）" + (
-            f"，预留后续批次 {budget.reserve:,} 元" if budget.reserve else ""
-        )
-        _add(
-            model,
-            city + admin - slack("budget_city") <= usable / SCALE,
-            Bound("budget_city", "budget", "", usable, label),
-        )
-    else:  # a multi-year plan: what is spent up to year t never exceeds what was available up to year t
-        for year, mask, usable in cumulative:
-            spent = pulp.LpAffineExpression((x[k], share[k]) for k in np.flatnonzero(mask[rows]))
-            name = f"budget_upto_{year}"
-            label = f"截至 {year} 年的可用资金（各年专项资金＋期初结转－管理费用）"
-            _add(model, spent - slack(name) <= usable / SCALE, Bound(name, "budget", year, usable, label))
+    _budget_rows(model, budget, share, slack, cumulative)
     if "cap_group" in frame:
         _group_caps(model, frame, cap_all)
     if limits.per_enterprise is not None:
@@ -165,6 +150,27 @@ def build_model(
         problem.setObjective(model.value - ADMIN_PENALTY * admin)
     model.built = len(problem.constraints())
     return model
+
+
+def _budget_rows(model: Model, budget: Budget, share: np.ndarray, slack, cumulative) -> None:
+    """The fund's row: city money + administration within what is available (less the reserve); for a
+    multi-year plan, what is spent up to year t within what was available up to year t, year by year."""
+    if cumulative is None:
+        usable = budget.available - budget.reserve
+        label = "可用资金（年度专项资金＋上年结转）" + (
+            f"，预留后续批次 {budget.reserve:,} 元" if budget.reserve else ""
+        )
+        _add(
+            model,
+            model.city + model.admin - slack("budget_city") <= usable / SCALE,
+            Bound("budget_city", "budget", "", usable, label),
+        )
+        return
+    for year, mask, usable in cumulative:
+        spent = pulp.LpAffineExpression((model.x[k], share[k]) for k in np.flatnonzero(mask[model.rows]))
+        name = f"budget_upto_{year}"
+        label = f"截至 {year} 年的可用资金（各年专项资金＋期初结转－管理费用）"
+        _add(model, spent - slack(name) <= usable / SCALE, Bound(name, "budget", year, usable, label))
 
 
 def _slack_maker(model: Model, elastic: bool):

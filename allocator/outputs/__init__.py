@@ -53,9 +53,9 @@ html_parts and report_pdf (the leadership page); leaders (what another million b
 rules' citations from the pack); approved (whether a new approved.xlsx changes the list); publish (staging and
 installing a folder whole), folder_lock (one run at a time), manifest_file (every file's SHA-256); forked (a
 writer in a child process); plan, plan_frames, plan_xlsx, plan_chart (a multi-year plan); sweep and
-sweep_charts (trade-offs); compare_xlsx, compare_chart, compare_words (two runs compared); words (how a
-number, a time, a rule is said); limit_rows (the limits and overrides as rows); _common (what every writer
-needs from a result).
+sweep_charts (trade-offs); compare_xlsx, compare_layout, compare_chart, compare_words (two runs compared);
+words (how a number, a time, a rule is said); limit_rows (the limits and overrides as rows); _common (what
+every writer needs from a result).
 """
 
 from __future__ import annotations

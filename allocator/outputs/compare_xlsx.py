@@ -14,7 +14,6 @@ Only SUM, SUMIF, COUNTIF, COUNTIFS, COUNTA and IF are used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +21,21 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from .compare_layout import (
+    APPLICATION_SHEET,
+    CHANGE_FORMAT,
+    DISTRICT_KEYS,
+    DISTRICT_SHEET,
+    ITEM_KEYS,
+    ITEM_SHEET,
+    SHEETS,
+    SUMMARY_SHEET,
+    AppRef,
+    Col,
+    application_columns,
+    group_columns,
+    letter,
+)
 from .xlsx_style import (
     WORKBOOK_OPTIONS,
     Styles,
@@ -34,88 +48,7 @@ from .xlsx_style import (
     styles,
 )
 
-SUMMARY_SHEET = "对比汇总"
-APPLICATION_SHEET = "按申报"
-ITEM_SHEET = "按事项"
-DISTRICT_SHEET = "按区"
-SHEETS = (SUMMARY_SHEET, APPLICATION_SHEET, ITEM_SHEET, DISTRICT_SHEET)
-CHANGE_FORMAT = "+#,##0;-#,##0;0"
 GAIN_FONT, LOSS_FONT = "#1F5F99", "#C55A11"
-
-
-@dataclass(frozen=True)
-class Col:
-    header: str
-    key: str
-    kind: str  # text, wrap, code, money, change, count, seq
-
-
-def application_columns(fund: str, cofund: str) -> tuple[Col, ...]:
-    return (
-        Col("序号", "#seq", "seq"),
-        Col("申报编号", "application_id", "text"),
-        Col("申报单位", "applicant", "text"),
-        Col("所在区", "district", "text"),
-        Col("支持事项", "item_name", "text"),
-        Col("事项编号", "item", "text"),
-        Col("A 拟支持金额（元）", "award_a", "money"),
-        Col("B 拟支持金额（元）", "award_b", "money"),
-        Col("变化（B−A，元）", "change", "change"),
-        Col(f"A {fund}承担（元）", "city_cost_a", "money"),
-        Col(f"B {fund}承担（元）", "city_cost_b", "money"),
-        Col(f"A {cofund}承担（元）", "district_cost_a", "money"),
-        Col(f"B {cofund}承担（元）", "district_cost_b", "money"),
-        Col("A 状态", "#status_a", "text"),
-        Col("B 状态", "#status_b", "text"),
-        Col("范围", "#where", "text"),
-        Col("A 说明", "reason_a", "wrap"),
-        Col("B 说明", "reason_b", "wrap"),
-    )
-
-
-def group_columns(first: tuple[Col, ...], fund: str, cofund: str) -> tuple[Col, ...]:
-    return (
-        *first,
-        Col("A 拟支持金额（元）", "award_a", "money"),
-        Col("B 拟支持金额（元）", "award_b", "money"),
-        Col("变化（B−A，元）", "change", "change"),
-        Col("A 获支持项数", "funded_a", "count"),
-        Col("B 获支持项数", "funded_b", "count"),
-        Col("项数变化", "funded_change", "change"),
-        Col(f"A {fund}承担（元）", "city_cost_a", "money"),
-        Col(f"B {fund}承担（元）", "city_cost_b", "money"),
-        Col(f"A {cofund}承担（元）", "district_cost_a", "money"),
-        Col(f"B {cofund}承担（元）", "district_cost_b", "money"),
-    )
-
-
-ITEM_KEYS = (
-    Col("条款", "clause", "text"),
-    Col("支持事项", "item_name", "text"),
-    Col("事项编号", "item", "text"),
-)
-DISTRICT_KEYS = (Col("所在区", "district", "text"),)
-
-
-def _letter(columns: tuple[Col, ...], key: str) -> str:
-    for j, c in enumerate(columns):
-        if c.key == key:
-            return xl_col_to_name(j)
-    raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class AppRef:
-    columns: tuple[Col, ...]
-    last_row: int  # 1-based last data row
-    total_row: int  # 1-based 合计 row
-
-    def range(self, key: str) -> str:
-        c = _letter(self.columns, key)
-        return f"'{APPLICATION_SHEET}'!${c}$2:${c}${self.last_row}"
-
-    def total(self, key: str) -> str:
-        return f"'{APPLICATION_SHEET}'!${_letter(self.columns, key)}${self.total_row}"
 
 
 class _Writer:
@@ -174,7 +107,7 @@ class _Writer:
         self.header(ws, columns)
         df = self.c.by_application
         widths: list[list[str]] = [[c.header] for c in columns]
-        ca, cb = _letter(columns, "award_a"), _letter(columns, "award_b")
+        ca, cb = letter(columns, "award_a"), letter(columns, "award_b")
         for i, row in enumerate(df.itertuples(index=False), start=1):
             rec = row._asdict()
             for j, col in enumerate(columns):
@@ -232,7 +165,7 @@ class _Writer:
         columns = group_columns(keys, self.c.fund, self.c.cofund)
         self.header(ws, columns)
         widths: list[list[str]] = [[c.header] for c in columns]
-        key_col = _letter(columns, key)
+        key_col = letter(columns, key)
         where = app.range(key)
         crit = f'"="&${key_col}{{row}}'  # exact: text starting with > or = is not a comparison
         for i, row in enumerate(frame.itertuples(index=False), start=1):
@@ -245,7 +178,7 @@ class _Writer:
                     widths[j].append(str(rec[col.key]))
                 elif col.key in ("change", "funded_change"):
                     a, b = ("award_a", "award_b") if col.key == "change" else ("funded_a", "funded_b")
-                    la, lb = _letter(columns, a), _letter(columns, b)
+                    la, lb = letter(columns, a), letter(columns, b)
                     ws.write_formula(i, j, f"={lb}{r1}-{la}{r1}", fmt, int(rec[b]) - int(rec[a]))
                     widths[j].append(f"+{abs(int(rec[b]) - int(rec[a])):,}")
                 elif col.key in ("funded_a", "funded_b"):
@@ -281,12 +214,20 @@ class _Writer:
 
     # ------------------------------------------------------------ 对比汇总
     def summary(self, app: AppRef, item_total: int, district_total: int) -> dict[str, str]:
-        """Returns where each figure sits (``awarded_a`` → ``B7``, ``awarded_change`` → ``D7``, …)."""
-        from .compare_words import WHERE_ZH
+        """对比汇总: the runs' figures side by side, who gains and who loses, the 核对 cells, the notes.
+        Returns where each figure sits (``awarded_a`` → ``B7``, ``awarded_change`` → ``D7``, …)."""
+        ws = self.sheets[SUMMARY_SHEET]
+        cells: dict[str, str] = {}
+        r = self._figures(ws, cells)
+        r = self._gains(ws, app, r + 1, cells)
+        r = self._checks(ws, app, r + 1, cells, item_total, district_total)
+        self._notes(ws, r + 1)
+        return cells
 
+    def _figures(self, ws: Worksheet, cells: dict[str, str]) -> int:
+        """The title, both runs and their totals with the change as formulas; the row after them."""
         c = self.c
         st = self.st
-        ws = self.sheets[SUMMARY_SHEET]
         ws.set_column(0, 0, 30)
         ws.set_column(1, 3, 22)
         ws.set_column(4, 4, 12)
@@ -294,7 +235,6 @@ class _Writer:
         ws.set_row(0, 24)
         merge_text(ws, 1, 0, 4, f"A：{c.name_a}（{c.a.rule_zh}）  结果目录 {c.a.folder}", self.subtitle)
         merge_text(ws, 2, 0, 4, f"B：{c.name_b}（{c.b.rule_zh}）  结果目录 {c.b.folder}", self.subtitle)
-        cells: dict[str, str] = {}
         r = 4
         for j, head in enumerate(("项目", f"A：{c.name_a}", f"B：{c.name_b}", "变化（B−A）", "变化率")):
             put_text(ws, r, j, head, st.header)
@@ -326,9 +266,13 @@ class _Writer:
                 cells[f"{key}_{side}"] = f"{col}{r + 1}"
             r += 1
         self.colour_changes(ws, 5, r - 1, 3)
+        return r
 
-        # who gains and who loses, counted over 按申报
-        r += 1
+    def _gains(self, ws: Worksheet, app: AppRef, r: int, cells: dict[str, str]) -> int:
+        """Who gains and who loses, counted over 按申报 (formulas with their cached values)."""
+        from .compare_words import WHERE_ZH
+
+        c, st = self.c, self.st
         for j, head in enumerate(("申报变化（按申报工作表）", "项数", "金额变化（元）")):
             put_text(ws, r, j, head, st.header)
         r += 1
@@ -365,9 +309,13 @@ class _Writer:
             cells[f"{key}_count"], cells[f"{key}_award"] = f"B{r + 1}", f"C{r + 1}"
             r += 1
         self.colour_changes(ws, first - 1, r - 1, 2)
+        return r
 
-        # 核对: every sheet's total minus summary.json's figure
-        r += 1
+    def _checks(
+        self, ws: Worksheet, app: AppRef, r: int, cells: dict[str, str], item_total: int, district_total: int
+    ) -> int:
+        """核对: every sheet's total minus summary.json's figure, each 0."""
+        c, st = self.c, self.st
         for j, head in enumerate(("核对（明细合计 − 汇总数，应为 0）", "A", "B")):
             put_text(ws, r, j, head, st.header)
         r += 1
@@ -401,9 +349,11 @@ class _Writer:
                 ws.write_formula(r, j, formula, self.change, 0)
                 cells[f"check{k}_{side}"] = xl_rowcol_to_cell(r, j)
             r += 1
+        return r
 
-        # what else differs
-        r += 1
+    def _notes(self, ws: Worksheet, r: int) -> None:
+        """What else differs, and how to read the sheet; then the sheet's print setup, active."""
+        c, st = self.c, self.st
         notes = [
             "变化＝B − A；金额为整数元。A、B 的合计取自各自结果目录的 summary.json，明细取自 allocation.csv。",
             "按申报工作表按变化排序：增加最多的在前，减少最多的在后。",
@@ -418,11 +368,10 @@ class _Writer:
         ws.hide_gridlines(2)
         print_setup(ws, self.title, landscape=False, header_rows=None)
         ws.activate()
-        return cells
 
     def _group_total(self, sheet: str, key: str, total_row: int, keys: tuple[Col, ...]) -> str:
         columns = group_columns(keys, self.c.fund, self.c.cofund)
-        return f"'{sheet}'!${_letter(columns, key)}${total_row}"
+        return f"'{sheet}'!${letter(columns, key)}${total_row}"
 
 
 def compare_cells(comparison) -> dict[str, str]:

@@ -153,7 +153,6 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     if n == 0:
         put_text(ws, 1, 0, "（无）", st.text)
     last = max(n, 1) + 1
-    cells = chain_cells(max(n, 1))
     t = last  # 0-based row of 合计
     for j, (_, key, kind) in enumerate(headers):
         c = xl_col_to_name(j)
@@ -172,6 +171,23 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
             cached = chain[key].sum() if n else 0
             cached = float(cached) if kind == "decimal" else int(cached)
             ws.write_formula(t, j, f"=SUM({c}2:{c}{last})", fmt, cached)
+    _chain_checks(ws, st, plan, chain, t, last, len(headers), fund)
+    widths = [[h] for h, _, _ in headers]
+    for j, (_, key, _) in enumerate(headers):
+        widths[j] += [f"{v:,.2f}" if key == "value" else f"{int(v):,}" for v in chain[key]]
+    fit_columns(ws, widths)
+    ws.set_column(0, 0, 10)
+    ws.freeze_panes(1, 1)
+    print_setup(ws, f"{plan.name} 年度资金链")
+
+
+def _chain_checks(
+    ws, st: Styles, plan: PlanResult, chain: pd.DataFrame, t: int, last: int, width: int, fund: str
+):
+    """Below the 合计 row: the chain balances and no year's carryover is negative (formulas), then the note."""
+    n = len(chain)
+    cells = chain_cells(max(n, 1))
+    K = _col("carryover_out")
     funds = int(chain["annual_fund"].sum())
     city = int(chain["city_cost"].sum())
     admin = int(chain["admin"].sum())
@@ -202,14 +218,7 @@ def _write_chain(ws, st: Styles, plan: PlanResult, chain: pd.DataFrame) -> None:
     if why:
         notes += f"未作联合与逐年对比：{why}"
     ws.set_row(note_row, 64)
-    merge_text(ws, note_row, 0, len(headers) - 1, notes, st.wrap)
-    widths = [[h] for h, _, _ in headers]
-    for j, (_, key, _) in enumerate(headers):
-        widths[j] += [f"{v:,.2f}" if key == "value" else f"{int(v):,}" for v in chain[key]]
-    fit_columns(ws, widths)
-    ws.set_column(0, 0, 10)
-    ws.freeze_panes(1, 1)
-    print_setup(ws, f"{plan.name} 年度资金链")
+    merge_text(ws, note_row, 0, width - 1, notes, st.wrap)
 
 
 def _write_foresight(ws, st: Styles, plan: PlanResult, frame: pd.DataFrame) -> None:

@@ -79,6 +79,27 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
             shadow_text(float(getattr(s, "shadow_price", 0.0))),
         ),
     ]
+    rows += _against_default(result, rule)
+    overrides = override_rows(result)
+    if overrides:
+        ids = "、".join(o.application_id for o in overrides)
+        rows.append(("决定支持事项数", len(overrides), "count", f"{ids}；金额与理由见参数表"))
+    limits = limit_rows(result)
+    if limits:
+        rows.append(
+            (
+                "已设限额",
+                f"{len(limits)} 项",
+                "text",
+                "；".join(f"{r.label.replace('（元）', '')} {_limit_value(r.value)}" for r in limits),
+            )
+        )
+    return rows
+
+
+def _against_default(result: AllocationResult, rule: str) -> list[RuleRow]:
+    """What the rule cost against the default rule (its weighted value, funded, min coverage), or why not."""
+    rows: list[RuleRow] = []
     cmp = result.comparison
     if cmp is not None:
         ratio = cost_ratio(cmp)
@@ -113,20 +134,6 @@ def rule_rows(result: AllocationResult) -> list[RuleRow]:
         rows.append(("与默认规则比较", "本方案即采用默认规则", "text", ""))
     else:
         rows.append(("与默认规则比较", "未测算", "text", "本次运行未按默认规则求解比较"))
-    overrides = override_rows(result)
-    if overrides:
-        ids = "、".join(o.application_id for o in overrides)
-        rows.append(("决定支持事项数", len(overrides), "count", f"{ids}；金额与理由见参数表"))
-    limits = limit_rows(result)
-    if limits:
-        rows.append(
-            (
-                "已设限额",
-                f"{len(limits)} 项",
-                "text",
-                "；".join(f"{r.label.replace('（元）', '')} {_limit_value(r.value)}" for r in limits),
-            )
-        )
     return rows
 
 

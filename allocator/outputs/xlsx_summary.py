@@ -107,10 +107,61 @@ def write_summary(
 
     ``refs`` None: the lists are not in the workbook; B10–B12 and B14–B17 are numbers, and row 2 says where
     the lists are (:func:`~allocator.outputs.lists.lists_note`)."""
-    s = result.summary
+    s, sc = result.summary, result.scenario
+    fund_level, cofund_level = level_labels(result)
+    name = getattr(sc, "name", "")
+    _heading(ws, st, result, refs)
+    rows = _figure_rows(result, parts, refs, st)
+    for r, (label, formula, value, fmt, note) in enumerate(rows, start=3):
+        put_text(ws, r, 0, label, st.label)
+        if formula:
+            ws.write_formula(r, 1, formula, fmt, value)
+        else:
+            put_number(ws, r, 1, value, fmt)
+        put_text(ws, r, 2, note, st.wrap)
+
+    awarded, city = int(parts.funded["award"].sum()), int(parts.funded["city_cost"].sum())
+    district = int(parts.funded["district_cost"].sum())
+    checks = [
+        (
+            f"核对：{fund_level}＋{cofund_level}＝拟支持金额",
+            '=IF(B11+B12=B10,"一致","不一致")',
+            "一致" if city + district == awarded else "不一致",
+        ),
+        ("核对：管理费用不超过上限", '=IF(B9<=B7,"是","否")', "是" if s.admin <= s.admin_limit else "否"),
+        (
+            "核对：结转下年不为负",
+            '=IF(B13>=0,"是","否")',
+            "是" if s.available - city - s.admin >= 0 else "否",
+        ),
+    ]
+    for r, (label, formula, value) in enumerate(checks, start=19):
+        put_text(ws, r, 0, label, st.label)
+        ws.write_formula(r, 1, formula, st.text, value)
+        put_text(ws, r, 2, "公式核对，重新计算后自动更新", st.wrap)
+
+    sv = result.solver
+    status = status_zh(s.status)
+    gap = f"，最优性间隙 {percent(sv.gap)}" if sv.mip else ""
+    solver_line = (
+        f"{sv.name} {sv.version}，{model_zh(sv.mip)}{gap}，求解 {sv.stages} 次，"
+        f"目标值 {value_text(sv.objective)}，用时 {sv.seconds:.2f} 秒"
+    )
+    put_text(ws, 23, 0, "方案状态", st.label)
+    put_text(ws, 23, 1, status, st.text)
+    put_text(ws, 23, 2, solver_line, st.wrap)
+    _write_rule_rows(ws, st, result, refs is not None)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 60)
+    ws.freeze_panes(3, 0)
+    print_setup(ws, f"{name} 专项资金分配汇总", landscape=False, header_rows=2)
+
+
+def _heading(ws: Worksheet, st: Styles, result: AllocationResult, refs: dict[str, ListRef] | None) -> None:
+    """Rows 1–3: the title, the year and the policy (and where the lists are, when not here), the header."""
     sc = result.scenario
     policy = result.policy
-    fund_level, cofund_level = level_labels(result)
     name = getattr(sc, "name", "")
     year = getattr(sc, "year", "")
     merge_text(ws, 0, 0, 2, f"{name}：专项资金分配汇总", st.title)
@@ -124,6 +175,13 @@ def write_summary(
     for j, h in enumerate(("项目", "金额（元）/ 数量", "说明")):
         put_text(ws, 2, j, h, st.header)
 
+
+def _figure_rows(
+    result: AllocationResult, parts: Lists, refs: dict[str, ListRef] | None, st: Styles
+) -> list[tuple[str, str | None, object, object, str]]:
+    """The figures of :data:`SUMMARY_CELLS` from row 4: (label, formula or None, value, format, note)."""
+    s, sc = result.summary, result.scenario
+    fund_level, cofund_level = level_labels(result)
     awarded = int(parts.funded["award"].sum())
     city = int(parts.funded["city_cost"].sum())
     district = int(parts.funded["district_cost"].sum())
@@ -154,7 +212,7 @@ def write_summary(
             "eligible": "获支持与未获支持的符合条件申报（allocation.csv）",
             "funded": "approved.xlsx 拟支持名单件数",
         }
-    rows: list[tuple[str, str | None, object, object, str]] = [
+    return [
         ("年度专项资金", None, s.annual_fund, money, annual_fund_note(result, s.annual_fund)),
         ("上年结转", None, s.carryover_in, money, carryover_in_note(result, carry_note(sc))),
         ("可用资金", "=B4+B5", s.available, money, "年度专项资金＋上年结转"),
@@ -195,48 +253,6 @@ def write_summary(
             "拟支持金额合计 ÷ 政策上限合计",
         ),
     ]
-    for r, (label, formula, value, fmt, note) in enumerate(rows, start=3):
-        put_text(ws, r, 0, label, st.label)
-        if formula:
-            ws.write_formula(r, 1, formula, fmt, value)
-        else:
-            put_number(ws, r, 1, value, fmt)
-        put_text(ws, r, 2, note, st.wrap)
-
-    checks = [
-        (
-            f"核对：{fund_level}＋{cofund_level}＝拟支持金额",
-            '=IF(B11+B12=B10,"一致","不一致")',
-            "一致" if city + district == awarded else "不一致",
-        ),
-        ("核对：管理费用不超过上限", '=IF(B9<=B7,"是","否")', "是" if s.admin <= s.admin_limit else "否"),
-        (
-            "核对：结转下年不为负",
-            '=IF(B13>=0,"是","否")',
-            "是" if s.available - city - s.admin >= 0 else "否",
-        ),
-    ]
-    for r, (label, formula, value) in enumerate(checks, start=19):
-        put_text(ws, r, 0, label, st.label)
-        ws.write_formula(r, 1, formula, st.text, value)
-        put_text(ws, r, 2, "公式核对，重新计算后自动更新", st.wrap)
-
-    sv = result.solver
-    status = status_zh(s.status)
-    gap = f"，最优性间隙 {percent(sv.gap)}" if sv.mip else ""
-    solver_line = (
-        f"{sv.name} {sv.version}，{model_zh(sv.mip)}{gap}，求解 {sv.stages} 次，"
-        f"目标值 {value_text(sv.objective)}，用时 {sv.seconds:.2f} 秒"
-    )
-    put_text(ws, 23, 0, "方案状态", st.label)
-    put_text(ws, 23, 1, status, st.text)
-    put_text(ws, 23, 2, solver_line, st.wrap)
-    _write_rule_rows(ws, st, result, refs is not None)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 60)
-    ws.freeze_panes(3, 0)
-    print_setup(ws, f"{name} 专项资金分配汇总", landscape=False, header_rows=2)
 
 
 def _reserve_says(s) -> str:

@@ -177,6 +177,30 @@ def _fields(raw: list, where: str) -> tuple[Field, ...]:
     return tuple(out)
 
 
+def _number(raw: dict, key: str, default, where: str, item_id: str):
+    """``raw[key]`` (``default`` when absent), a number ≥ 0, else a PolicyError naming the item."""
+    value = raw.get(key, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 的 {key} 必须是非负数字",
+            f"{where}: item {item_id}: {key} must be a number ≥ 0",
+        )
+    return value
+
+
+def _shares(raw: dict, where: str, item_id: str, levels: tuple[str, ...], from_scenario: bool) -> dict:
+    """The item's split between the levels, as fractions adding up to 1 (50/50 until a scenario says)."""
+    raw_shares = {levels[0]: 0.5, levels[-1]: 0.5} if from_scenario else raw.get("shares", {levels[0]: 1})
+    shares = {str(k): Fraction(str(v)) for k, v in raw_shares.items()}
+    unknown = set(shares) - set(levels)
+    if unknown or sum(shares.values()) != 1:
+        raise PolicyError(
+            f"政策包 {where}：事项 {item_id} 的分担比例须为 {levels} 且合计为1",
+            f"{where}: item {item_id}: shares must name levels {levels} and add up to 1",
+        )
+    return shares
+
+
 def _item(
     raw: dict, where: str, levels: tuple[str, ...], extra: set[str], numeric: set[str], names: dict[str, str]
 ) -> Item:
@@ -199,31 +223,14 @@ def _item(
         for c in raw.get("conditions", [])
     )
     amount = parse(str(raw["amount"]), known) if raw.get("amount") else None
-    cap = raw.get("cap")
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
-        raise PolicyError(
-            f"政策包 {where}：事项 {item_id} 的 cap 必须是非负数字",
-            f"{where}: item {item_id}: cap must be a number ≥ 0",
-        )
-    floor = raw.get("floor", 0)
-    if isinstance(floor, bool) or not isinstance(floor, int | float) or floor < 0:
-        raise PolicyError(
-            f"政策包 {where}：事项 {item_id} 的 floor 必须是非负数字",
-            f"{where}: item {item_id}: floor must be a number ≥ 0",
-        )
+    cap = _number(raw, "cap", None, where, item_id)
+    floor = _number(raw, "floor", 0, where, item_id)
     if amount is None and cap is None and not params:
         raise PolicyError(
             f"政策包 {where}：事项 {item_id} 既无金额公式也无上限",
             f"{where}: item {item_id} has neither an amount formula nor a cap",
         )
-    raw_shares = {levels[0]: 0.5, levels[-1]: 0.5} if from_scenario else raw.get("shares", {levels[0]: 1})
-    shares = {str(k): Fraction(str(v)) for k, v in raw_shares.items()}
-    unknown = set(shares) - set(levels)
-    if unknown or sum(shares.values()) != 1:
-        raise PolicyError(
-            f"政策包 {where}：事项 {item_id} 的分担比例须为 {levels} 且合计为1",
-            f"{where}: item {item_id}: shares must name levels {levels} and add up to 1",
-        )
+    shares = _shares(raw, where, item_id, levels, from_scenario)
     cap_per = tuple(str(f) for f in raw.get("cap_per", ()))
     check_scope(cap_per, where, f"事项 {item_id} 的 cap_per", extra)
     if cap_per and cap is None:

@@ -93,20 +93,7 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
     # take, stays where it was
     kept_back = replace(scenario, reserve=int(summary["carryover_out"]) + money - spent)
     batch = int(summary.get("batch", 1))
-    new_manifest = {
-        **manifest,
-        "released_from": str(folder.resolve()),
-        "withdrawn": list(withdrawn),
-        "release_reason": reason,
-    }
-    for key, name in READS.items():
-        new_manifest[f"release_{key}_file"] = str((folder / name).resolve())
-        new_manifest[f"release_{key}_sha256"] = sha256_file(folder / name)
-    new_manifest.update(
-        versions=versions(),
-        command=" ".join(sys.argv) if sys.argv else "",
-        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
-    )
+    new_manifest = _manifest(folder, manifest, withdrawn, reason)
     result = allocate(kept_back, policy, apps.frame, manifest=new_manifest, fixed=fixed, batch=batch)
     after = dict(zip(result.table["application_id"], result.table["award"].astype(int), strict=True))
     wrong = [a for a, f in fixed.items() if after.get(a) != f.amount]
@@ -125,6 +112,26 @@ def released(result_dir: str | Path, withdrawn: list[str], reason: str = "") -> 
         "waitlist": given[given["given"] > 0].to_dict("records"),
     }
     return result, info
+
+
+def _manifest(folder: Path, manifest: dict, withdrawn: list[str], reason: str) -> dict:
+    """The earlier result's manifest, with what was taken back and why, the files the release read (their
+    SHA-256), and this run's versions, command and time."""
+    new = {
+        **manifest,
+        "released_from": str(folder.resolve()),
+        "withdrawn": list(withdrawn),
+        "release_reason": reason,
+    }
+    for key, name in READS.items():
+        new[f"release_{key}_file"] = str((folder / name).resolve())
+        new[f"release_{key}_sha256"] = sha256_file(folder / name)
+    new.update(
+        versions=versions(),
+        command=" ".join(sys.argv) if sys.argv else "",
+        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+    )
+    return new
 
 
 def _given(scenario, policy, applications, awards: dict, waitlist: pd.DataFrame, withdrawn, money: int):

@@ -16,13 +16,8 @@ from allocator.analysis.compare_columns import BY_APPLICATION_COLUMNS
 from allocator.app.compare import default_out_dir, write_comparison
 from allocator.cli.main import main
 from allocator.outputs.compare_chart import chart_data
-from allocator.outputs.compare_xlsx import (
-    APPLICATION_SHEET,
-    DISTRICT_SHEET,
-    ITEM_SHEET,
-    SHEETS,
-    compare_cells,
-)
+from allocator.outputs.compare_layout import APPLICATION_SHEET, DISTRICT_SHEET, ITEM_SHEET, SHEETS
+from allocator.outputs.compare_xlsx import compare_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "scenarios" / "changchun-2017.toml"
