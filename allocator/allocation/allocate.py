@@ -104,11 +104,7 @@ def allocate(
     with timing.stage("round+verify"):
         _verify(table, policy, budget, summary, scenario, dec, ids)
     with timing.stage("waitlist+ledger"):
-        now = table["batch"].to_numpy() == batch  # an earlier batch's premises are in its own ledger
-        registers = (
-            waitlist(frame, table, solution.order, scenario, set(dec.fixed) - dec.waiting),
-            ledger(frame[now].reset_index(drop=True), table[now].reset_index(drop=True), policy, scenario),
-        )
+        registers = _registers(frame, table, solution, scenario, policy, dec, batch)
     if next_million:  # down the waitlist, as a release of 1,000,000 would go (allocator.allocation.backfill)
         extra = _next_million(table, frame, registers[0], scenario.limits)
     return AllocationResult(
@@ -122,6 +118,15 @@ def allocate(
         comparison=comparison,
         waitlist=registers[0],
         ledger=registers[1],
+    )
+
+
+def _registers(frame, table, solution, scenario: Scenario, policy: Policy, dec, batch: int):
+    """The 候补名单 (waitlist) and this batch's 监管台账 (an earlier batch's premises are in its own)."""
+    now = table["batch"].to_numpy() == batch
+    return (
+        waitlist(frame, table, solution.order, scenario, set(dec.fixed) - dec.waiting),
+        ledger(frame[now].reset_index(drop=True), table[now].reset_index(drop=True), policy, scenario),
     )
 
 

@@ -151,6 +151,25 @@ def _repair_shares(
             return
 
 
+def _trim(running: LimitTotals, least_valuable_first: np.ndarray, movable, m, least) -> None:
+    """Over budget by rounding (a few yuan): trim the least valuable first, first where a cut keeps the
+    award at or above its minimum, and only then where it would have to drop to 0."""
+    award, num, den = running.award, running.num, running.den
+    for keep_minimum in (True, False):
+        for i in least_valuable_first:
+            if running.room >= 0:
+                break
+            if not movable[i] or award[i] <= 0:
+                continue
+            need = -running.room
+            cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
+            left = int(award[i]) - cut
+            if left == 0 or left >= m[i] or least[i] > 0:
+                running.set(i, left)
+            elif not keep_minimum:
+                running.set(i, 0)
+
+
 def round_awards(
     frame: pd.DataFrame,
     x: np.ndarray,
@@ -190,23 +209,8 @@ def round_awards(
     def allowed(i: int, amount: int) -> bool:
         return (amount == 0 or amount >= m[i]) and amount >= least[i] and running.fits(i, amount)
 
-    # over budget by rounding (a few yuan): trim the least valuable first, first where a cut keeps the
-    # award at or above its minimum, and only then where it would have to drop to 0
     if running.room < 0:
-        least_valuable_first = np.lexsort((ids, -order))
-        for keep_minimum in (True, False):
-            for i in least_valuable_first:
-                if running.room >= 0:
-                    break
-                if not movable[i] or award[i] <= 0:
-                    continue
-                need = -running.room
-                cut = min(int(award[i] - least[i]), -(-need * int(den[i]) // max(int(num[i]), 1)))
-                left = int(award[i]) - cut
-                if left == 0 or left >= m[i] or least[i] > 0:
-                    running.set(i, left)
-                elif not keep_minimum:
-                    running.set(i, 0)
+        _trim(running, np.lexsort((ids, -order)), movable, m, least)
     if running.over_groups():
         _repair_groups(running, np.lexsort((ids, -order)), movable, m, least)
     if limits.item_share:

@@ -136,32 +136,7 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     wb = open_workbook(path)
     st = styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in (SHEETS if with_lists else SUMMARY_SHEETS)}
-    refs: dict[str, ListRef] | None = None
-    if with_lists:
-        refs = {
-            "funded": write_list(
-                sheets[FUNDED_SHEET],
-                st,
-                parts.funded,
-                list_columns("说明", *levels),
-                _title(result, "拟支持名单"),
-            ),
-            "unfunded": write_list(
-                sheets[UNFUNDED_SHEET],
-                st,
-                parts.unfunded,
-                list_columns("原因", *levels),
-                _title(result, "未支持名单"),
-            ),
-            "ineligible": write_list(
-                sheets[INELIGIBLE_SHEET],
-                st,
-                parts.ineligible,
-                INELIGIBLE_COLUMNS,
-                _title(result, "不符合条件名单"),
-                total=False,
-            ),
-        }
+    refs = _write_lists(sheets, st, result, parts, levels) if with_lists else None
     write_summary(sheets[SUMMARY_SHEET], st, result, parts, refs)
     write_groups(
         sheets[ITEM_SHEET],
@@ -209,6 +184,34 @@ def _write_allocation_xlsx(result: AllocationResult, path: Path) -> Path:
     wb.set_properties(_stamped(result, {}))
     close_workbook(wb, path)
     return path
+
+
+def _write_lists(sheets, st, result: AllocationResult, parts, levels) -> dict[str, ListRef]:
+    """拟支持名单, 未支持名单 and 不符合条件名单; where each list's columns are, for the summaries' formulas."""
+    return {
+        "funded": write_list(
+            sheets[FUNDED_SHEET],
+            st,
+            parts.funded,
+            list_columns("说明", *levels),
+            _title(result, "拟支持名单"),
+        ),
+        "unfunded": write_list(
+            sheets[UNFUNDED_SHEET],
+            st,
+            parts.unfunded,
+            list_columns("原因", *levels),
+            _title(result, "未支持名单"),
+        ),
+        "ineligible": write_list(
+            sheets[INELIGIBLE_SHEET],
+            st,
+            parts.ineligible,
+            INELIGIBLE_COLUMNS,
+            _title(result, "不符合条件名单"),
+            total=False,
+        ),
+    }
 
 
 def _stamped(result: AllocationResult, properties: dict) -> dict:
