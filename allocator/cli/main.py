@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..core import interrupt
 from ..core.errors import AllocatorError
 from ..core.oserrors import os_error
 from ..core.version import __version__
@@ -91,7 +92,9 @@ def _unexpected(exc: Exception) -> AllocatorError:
 def _stops() -> Iterator[None]:
     """SIGTERM and SIGINT raise :class:`KeyboardInterrupt` carrying the signal's number, once: the writers'
     cleanup then runs as for Ctrl-C (staging folder removed, the forked writer stopped) and a second signal
-    does not cut it short. The handlers before are restored on leaving; only in the main thread."""
+    does not cut it short. The stop is also recorded (:mod:`allocator.core.interrupt`): raised inside a
+    finaliser, where Python ignores it, it still stops the run before publishing, and the "ignored"
+    traceback is not printed. The handlers before are restored on leaving; only in the main thread."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -100,12 +103,23 @@ def _stops() -> Iterator[None]:
     def stop(number: int, frame: object) -> None:
         for n in numbers:
             signal.signal(n, signal.SIG_IGN)
+        interrupt.request(number)  # kept, should the raise land in a finaliser that swallows it
         raise KeyboardInterrupt(number)
 
+    hook = sys.unraisablehook
+
+    def swallowed(unraisable) -> None:  # our stop inside a finaliser: said when publishing refuses, not here
+        if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and interrupt.pending() is not None):
+            hook(unraisable)
+
     before = {n: signal.signal(n, stop) for n in numbers}
+    interrupt.clear()
+    sys.unraisablehook = swallowed
     try:
         yield
     finally:
+        sys.unraisablehook = hook
+        interrupt.clear()
         for n, handler in before.items():
             signal.signal(n, handler)
 

@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from ..core import interrupt
 from ..core.errors import OutputError
 from ..core.oserrors import os_error
 from .approved import approved_change
@@ -222,6 +223,7 @@ def install(staging: Path, relative: list[Path], out_dir: Path, *, force: bool =
         with locked(out_dir.parent):
             order = _prepare(staging, relative, out_dir, force)
             order += write_manifests(staging)
+            interrupt.check()  # a stop the program swallowed (a signal inside a finaliser) stops here
             _switch(staging, out_dir)
     except OSError as exc:
         raise os_error(

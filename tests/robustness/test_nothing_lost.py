@@ -373,3 +373,25 @@ def test_the_params_sheet_holds_the_same_manifest(batch_run):
         assert rows[f"versions.{name}"] == version, name
     assert rows["solver.name"] == manifest["solver"]["name"]
     assert rows["solver.version"] == manifest["solver"]["version"]
+
+
+@POSIX
+def test_a_stop_swallowed_by_a_finaliser_still_stops_before_publishing(small_result, tmp_path, capsys):
+    """Ctrl-C landing inside a finaliser (matplotlib's weak-reference callbacks): Python ignores the
+    KeyboardInterrupt there and goes on; the stop is remembered and publishing refuses, without the
+    "Exception ignored … Traceback" Python would print."""
+    from allocator.cli.main import _stops
+    from allocator.outputs import write_outputs
+
+    class Finaliser:
+        def __del__(self):
+            signal.raise_signal(signal.SIGINT)  # the handler runs here, and its raise is swallowed
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        with _stops():
+            Finaliser()  # collected at once
+            write_outputs(small_result, out)
+    assert stopped.value.args == (signal.SIGINT,)
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == []  # nothing published, no staging left
+    assert "Traceback" not in capsys.readouterr().err
